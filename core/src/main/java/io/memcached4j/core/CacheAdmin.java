@@ -1,0 +1,158 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.core;
+
+/**
+ * memcached's administrative commands for one cache: {@code slabs reassign} and {@code automove}, {@code lru tune},
+ * {@code lru mode} and {@code temp_ttl}, the {@code lru_crawler} family, {@code stats cachedump},
+ * {@code cache_memlimit} and {@code stats sizes}. Threadsafe.
+ */
+public interface CacheAdmin
+{
+    /**
+     * The outcome of {@link #slabsReassign(int, int)}, as memcached reports it.
+     */
+    enum ReassignResult
+    {
+        /** Started ({@code OK}). */
+        OK,
+        /** A move is running ({@code BUSY currently processing reassign request}). */
+        BUSY,
+        /** A class id is out of range ({@code BADCLASS invalid src or dst class id}). */
+        BADCLASS,
+        /** The source has fewer than two pages ({@code NOSPARE source class has no spare pages}). */
+        NOSPARE,
+        /** Source and destination are the same ({@code SAME src and dst class are identical}). */
+        SAME,
+        /** Reassignment is off ({@code CLIENT_ERROR slab reassignment disabled}). */
+        DISABLED
+    }
+
+    /**
+     * Receives {@code stats cachedump} lines.
+     */
+    interface CachedumpVisitor
+    {
+        /**
+         * One item.
+         *
+         * @param key         key bytes (the array is reused).
+         * @param keyLength   key length.
+         * @param valueLength value length.
+         * @param expiresAt   Unix time of expiry, 0 for never.
+         */
+        void item(byte[] key, int keyLength, int valueLength, long expiresAt);
+    }
+
+    /**
+     * {@code slabs reassign <src> <dst>}: move one page.
+     *
+     * @param src source class, or -1 for any class with a spare page.
+     * @param dst destination class, or 0 for the global page pool.
+     * @return the outcome.
+     */
+    ReassignResult slabsReassign(int src, int dst);
+
+    /**
+     * {@code slabs automove <0|1|2>}.
+     *
+     * @param mode 0 off, 1 on, 2 aggressive.
+     * @throws IllegalArgumentException for another mode.
+     */
+    void slabsAutomove(int mode);
+
+    /**
+     * {@code lru tune}.
+     *
+     * @param hotPct        percent of a class's memory for HOT.
+     * @param warmPct       percent for WARM.
+     * @param hotMaxFactor  HOT's age limit as a factor of COLD's tail age.
+     * @param warmMaxFactor WARM's age limit.
+     * @throws IllegalArgumentException with memcached's message ({@code hot and warm pcts must not exceed 80},
+     *                                  {@code hot/warm age factors must be greater than 0}).
+     */
+    void lruTune(int hotPct, int warmPct, double hotMaxFactor, double warmMaxFactor);
+
+    /**
+     * {@code lru mode flat|segmented}.
+     *
+     * @param segmented true for the segmented LRU.
+     * @return false when the LRU maintainer is off (memcached then answers {@code ERROR}).
+     */
+    boolean lruMode(boolean segmented);
+
+    /**
+     * {@code lru temp_ttl <ttl>}: a negative value turns the TEMP LRU off.
+     *
+     * @param ttl the TTL bound in seconds.
+     * @return false when the LRU maintainer is off.
+     */
+    boolean lruTempTtl(int ttl);
+
+    /**
+     * {@code lru_crawler enable|disable}.
+     *
+     * @param enabled whether the crawler runs.
+     */
+    void lruCrawlerEnabled(boolean enabled);
+
+    /**
+     * {@code lru_crawler sleep <us>}.
+     *
+     * @param micros microseconds between crawler batches, at most one second.
+     * @throws IllegalArgumentException above one second.
+     */
+    void lruCrawlerSleep(int micros);
+
+    /**
+     * {@code lru_crawler tocrawl <n>}.
+     *
+     * @param items items per class per crawl, 0 for all.
+     */
+    void lruCrawlerTocrawl(int items);
+
+    /**
+     * {@code lru_crawler crawl <classes>}: reclaim expired items now.
+     *
+     * @param classIds the classes, or null for all.
+     * @return the outcome.
+     */
+    CrawlResult lruCrawlerCrawl(int[] classIds);
+
+    /**
+     * {@code lru_crawler metadump} or {@code mgdump}: report every live item to a sink.
+     *
+     * @param classIds the classes, or null for all.
+     * @param hash     walk the hash table instead of the LRUs ({@code metadump hash}).
+     * @param keysOnly true for {@code mgdump}.
+     * @param sink     where the items go.
+     * @return the outcome.
+     */
+    CrawlResult lruCrawlerDump(int[] classIds, boolean hash, boolean keysOnly, CrawlSink sink);
+
+    /**
+     * {@code stats cachedump <class> <limit>}: items from the head of a class's COLD LRU, skipping binary keys.
+     *
+     * @param classId the class.
+     * @param limit   at most this many items, 0 for no limit.
+     * @param visitor receives the items.
+     */
+    void cachedump(int classId, int limit, CachedumpVisitor visitor);
+
+    /**
+     * {@code cache_memlimit}: change the memory limit. Pages already in use are kept until the rebalancer returns
+     * them to the pool; only growth stops.
+     *
+     * @param bytes the new limit.
+     * @return true when changed (false when memory was preallocated, as memcached refuses then).
+     */
+    boolean adjustMemoryLimit(long bytes);
+
+    /**
+     * The slab class table as memcached prints it with {@code -vv}.
+     *
+     * @return one line per class.
+     */
+    String slabClassTable();
+}

@@ -1,0 +1,116 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.core;
+
+/**
+ * How a delete behaves: memcached's {@code delete} and the meta {@code md} flags. Mutable and reusable; not
+ * threadsafe.
+ */
+public final class DeleteOptions
+{
+    long compareCas;
+    long casIn;
+    boolean invalidate;
+    boolean touch;
+    int touchExptime;
+    boolean removeValue;
+    int clientFlags;
+
+    /**
+     * Default options: a plain {@code delete}.
+     */
+    public DeleteOptions()
+    {
+    }
+
+    /**
+     * Back to a plain {@code delete}.
+     *
+     * @return this.
+     */
+    public DeleteOptions reset()
+    {
+        compareCas = 0;
+        casIn = 0;
+        invalidate = false;
+        touch = false;
+        touchExptime = 0;
+        removeValue = false;
+        clientFlags = 0;
+        return this;
+    }
+
+    /**
+     * Delete only if the item's CAS value is this (meta {@code C}); 0 compares nothing.
+     *
+     * @param cas the expected CAS value.
+     * @return this.
+     */
+    public DeleteOptions compareCas(final long cas)
+    {
+        this.compareCas = cas;
+        return this;
+    }
+
+    /**
+     * The CAS value to give an invalidated or emptied item (meta {@code E}); 0 for a new one.
+     *
+     * @param cas the CAS value, or 0.
+     * @return this.
+     */
+    public DeleteOptions casIn(final long cas)
+    {
+        this.casIn = cas;
+        return this;
+    }
+
+    /**
+     * Meta {@code I}: mark the item stale (with a new CAS) instead of removing it.
+     *
+     * @param invalidate whether to invalidate rather than delete.
+     * @return this.
+     */
+    public DeleteOptions invalidate(final boolean invalidate)
+    {
+        this.invalidate = invalidate;
+        return this;
+    }
+
+    /**
+     * Meta {@code T}: the new expiry of an invalidated item, or of the empty item left by {@link #removeValue}.
+     *
+     * @param exptime memcached exptime.
+     * @return this.
+     */
+    public DeleteOptions touch(final int exptime)
+    {
+        this.touch = true;
+        this.touchExptime = exptime;
+        return this;
+    }
+
+    /**
+     * Meta {@code x}: replace the value with an empty one and keep the item.
+     *
+     * @param removeValue whether to keep an empty item.
+     * @return this.
+     */
+    public DeleteOptions removeValue(final boolean removeValue)
+    {
+        this.removeValue = removeValue;
+        return this;
+    }
+
+    /**
+     * Meta {@code F}: client flags of the empty item left by {@link #removeValue}.
+     *
+     * @param flags the client flags.
+     * @return this.
+     */
+    public DeleteOptions clientFlags(final int flags)
+    {
+        this.clientFlags = flags;
+        return this;
+    }
+}

@@ -1,0 +1,143 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.core;
+
+/**
+ * How a fetch behaves: memcached's {@code get}, {@code gat}, {@code touch} and the meta {@code mg} flags. Mutable and
+ * reusable, so that a caller builds one per thread (or per connection) and sets it per request. Not threadsafe.
+ */
+public final class FetchOptions
+{
+    boolean bump = true;
+    boolean touch;
+    int touchExptime;
+    boolean vivify;
+    int vivifyExptime;
+    boolean recache;
+    int recacheExptime;
+    boolean keyBinary;
+    long casIn;
+    boolean meta;
+
+    /**
+     * Default options: a plain {@code get}.
+     */
+    public FetchOptions()
+    {
+    }
+
+    /**
+     * Back to a plain {@code get}.
+     *
+     * @return this.
+     */
+    public FetchOptions reset()
+    {
+        bump = true;
+        touch = false;
+        touchExptime = 0;
+        vivify = false;
+        vivifyExptime = 0;
+        recache = false;
+        recacheExptime = 0;
+        keyBinary = false;
+        casIn = 0;
+        meta = false;
+        return this;
+    }
+
+    /**
+     * Whether a hit counts as an access for the LRU (meta {@code u} turns it off).
+     *
+     * @param bump true to mark the item fetched/active (default).
+     * @return this.
+     */
+    public FetchOptions bump(final boolean bump)
+    {
+        this.bump = bump;
+        return this;
+    }
+
+    /**
+     * Set a new expiry on a hit, as {@code gat}, {@code touch} and meta {@code T} do; the fetch then counts as a
+     * touch in the statistics.
+     *
+     * @param exptime memcached exptime: 0 never, up to 30 days relative, else Unix time; negative is expired.
+     * @return this.
+     */
+    public FetchOptions touch(final int exptime)
+    {
+        this.touch = true;
+        this.touchExptime = exptime;
+        return this;
+    }
+
+    /**
+     * On a miss, create an empty item with this expiry and hand this caller the recache token (meta {@code N}).
+     *
+     * @param exptime memcached exptime of the created item.
+     * @return this.
+     */
+    public FetchOptions vivify(final int exptime)
+    {
+        this.vivify = true;
+        this.vivifyExptime = exptime;
+        return this;
+    }
+
+    /**
+     * Win the recache token when the item's remaining time to live is below this (meta {@code R}).
+     *
+     * @param exptime memcached exptime compared with the item's expiry.
+     * @return this.
+     */
+    public FetchOptions recache(final int exptime)
+    {
+        this.recache = true;
+        this.recacheExptime = exptime;
+        return this;
+    }
+
+    /**
+     * Mark an item created by {@link #vivify(int)} as having a binary key (meta {@code b}).
+     *
+     * @param keyBinary whether the key is binary.
+     * @return this.
+     */
+    public FetchOptions keyBinary(final boolean keyBinary)
+    {
+        this.keyBinary = keyBinary;
+        return this;
+    }
+
+    /**
+     * The CAS value to give an item created by {@link #vivify(int)} (meta {@code E}); 0 for a new one.
+     *
+     * @param cas the CAS value, or 0.
+     * @return this.
+     */
+    public FetchOptions casIn(final long cas)
+    {
+        this.casIn = cas;
+        return this;
+    }
+
+    /**
+     * Apply the meta protocol's recache-token rules on a hit: report a stale item and a token already handed out,
+     * and hand this caller the token when the item is stale and nobody holds it ({@code mg} does this always).
+     *
+     * @param meta whether to apply the token rules.
+     * @return this.
+     */
+    public FetchOptions meta(final boolean meta)
+    {
+        this.meta = meta;
+        return this;
+    }
+
+    boolean needsExclusive()
+    {
+        return touch || vivify || recache;
+    }
+}

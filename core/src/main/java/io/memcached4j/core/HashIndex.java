@@ -1,0 +1,288 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.core;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * The hash index (memcached's assoc.c): key hash to item ref, off-heap, outside the memory limit as memcached's hash
+ * table is, and growing with the item count.
+ * <p>
+ * <b>Layout.</b> The index is cut into a power-of-two number of stripes, chosen by the high 32 bits of the key hash.
+ * Each stripe is an open-addressing table of 8-byte entries with linear probing, chosen by the low 32 bits:
+ * <pre>
+ *   entry = (low 32 bits of the key hash) &lt;&lt; 32 | item ref        0 = empty
+ * </pre>
+ * Storing the hash lets a probe skip other keys without touching their items, and lets a stripe grow without
+ * reading any key. A stripe doubles when it becomes three quarters full; a removal shifts the following entries back
+ * so no tombstones are needed. Each stripe's table is at most half an {@code int} range of entries.
+ * <p>
+ * <b>Concurrency.</b> Each stripe has a {@link StampedLock}. Every change to a stripe's table, and every unlink or
+ * reuse of an item reachable from it, holds the stripe's write lock. Readers of a stripe do not write to it: they
+ * read under an optimistic stamp and validate it afterwards, so concurrent gets of the same key never serialize.
+ * A table outgrown by a resize is dropped, not freed, because an optimistic reader may still be reading it: the
+ * garbage collector returns it once no reader holds it.
+ */
+final class HashIndex
+{
+    static final int DEFAULT_HASH_POWER = 16;
+    private static final int MIN_STRIPE_CAPACITY = 8;
+    private static final int MAX_STRIPE_CAPACITY = 1 << 27;
+
+    /**
+     * One stripe of the index.
+     */
+    static final class Stripe
+    {
+        final StampedLock lock = new StampedLock();
+        /** Written under the write lock; read by optimistic readers, who validate their stamp afterwards. */
+        Region table;
+        int mask;
+        int size;
+    }
+
+    final Stripe[] stripes;
+    private final int stripeShift;
+    private final AtomicInteger resizing = new AtomicInteger();
+
+    HashIndex(final int hashPower, final int stripeCount)
+    {
+        if (Integer.bitCount(stripeCount) != 1)
+        {
+            throw new IllegalArgumentException("stripe count must be a power of two: " + stripeCount);
+        }
+        final long initial = 1L << (hashPower == 0 ? DEFAULT_HASH_POWER : hashPower);
+        final int perStripe = (int)Math.max(MIN_STRIPE_CAPACITY, Math.min(MAX_STRIPE_CAPACITY, initial / stripeCount));
+        stripes = new Stripe[stripeCount];
+        for (int i = 0; i < stripeCount; i++)
+        {
+            final Stripe stripe = new Stripe();
+            stripe.table = MemoryPath.wrap(DirectMemory.allocate(perStripe * Long.BYTES));
+            stripe.mask = perStripe - 1;
+            stripes[i] = stripe;
+        }
+        stripeShift = 32 - Integer.numberOfTrailingZeros(stripeCount);
+    }
+
+    Stripe stripe(final long hash)
+    {
+        return stripes[stripeShift == 32 ? 0 : (int)(hash >>> 32) >>> stripeShift];
+    }
+
+    static int slot(final long hash, final int mask)
+    {
+        return (int)hash & mask;
+    }
+
+    static long entry(final long hash, final int ref)
+    {
+        return (hash << 32) | (ref & 0xFFFF_FFFFL);
+    }
+
+    static int entryRef(final long entry)
+    {
+        return (int)entry;
+    }
+
+    static int entryHash(final long entry)
+    {
+        return (int)(entry >>> 32);
+    }
+
+    /**
+     * Insert an entry for a key known to be absent. Caller holds the stripe's write lock.
+     */
+    void insertLocked(final Stripe stripe, final long hash, final int ref)
+    {
+        if ((stripe.size + 1L) * 4 > (stripe.mask + 1L) * 3 && stripe.mask + 1 < MAX_STRIPE_CAPACITY)
+        {
+            growLocked(stripe);
+        }
+        final Region table = stripe.table;
+        final int mask = stripe.mask;
+        int slot = slot(hash, mask);
+        while (table.getLong(slot * Long.BYTES) != 0)
+        {
+            slot = (slot + 1) & mask;
+        }
+        table.putLong(slot * Long.BYTES, entry(hash, ref));
+        stripe.size++;
+    }
+
+    /**
+     * Point an existing entry at another ref. Caller holds the stripe's write lock.
+     *
+     * @return true if the old ref was found and replaced.
+     */
+    boolean replaceLocked(final Stripe stripe, final long hash, final int oldRef, final int newRef)
+    {
+        final int slot = findSlotLocked(stripe, hash, oldRef);
+        if (slot < 0)
+        {
+            return false;
+        }
+        stripe.table.putLong(slot * Long.BYTES, entry(hash, newRef));
+        return true;
+    }
+
+    /**
+     * Remove the entry for a ref. Caller holds the stripe's write lock.
+     *
+     * @return true if it was found.
+     */
+    boolean removeLocked(final Stripe stripe, final long hash, final int ref)
+    {
+        int hole = findSlotLocked(stripe, hash, ref);
+        if (hole < 0)
+        {
+            return false;
+        }
+        final Region table = stripe.table;
+        final int mask = stripe.mask;
+        int next = (hole + 1) & mask;
+        while (true)
+        {
+            final long e = table.getLong(next * Long.BYTES);
+            if (e == 0)
+            {
+                break;
+            }
+            final int home = entryHash(e) & mask;
+            if (((next - home) & mask) >= ((next - hole) & mask))
+            {
+                table.putLong(hole * Long.BYTES, e);
+                hole = next;
+            }
+            next = (next + 1) & mask;
+        }
+        table.putLong(hole * Long.BYTES, 0L);
+        stripe.size--;
+        return true;
+    }
+
+    private int findSlotLocked(final Stripe stripe, final long hash, final int ref)
+    {
+        final Region table = stripe.table;
+        final int mask = stripe.mask;
+        final long wanted = entry(hash, ref);
+        int slot = slot(hash, mask);
+        for (int probes = 0; probes <= mask; probes++)
+        {
+            final long e = table.getLong(slot * Long.BYTES);
+            if (e == wanted)
+            {
+                return slot;
+            }
+            if (e == 0)
+            {
+                return -1;
+            }
+            slot = (slot + 1) & mask;
+        }
+        return -1;
+    }
+
+    /**
+     * Whether the stripe maps some key of this hash to this ref. Caller holds the stripe's lock.
+     */
+    boolean containsLocked(final Stripe stripe, final long hash, final int ref)
+    {
+        return findSlotLocked(stripe, hash, ref) >= 0;
+    }
+
+    private void growLocked(final Stripe stripe)
+    {
+        resizing.incrementAndGet();
+        try
+        {
+            final Region old = stripe.table;
+            final int oldCapacity = stripe.mask + 1;
+            final int capacity = oldCapacity * 2;
+            final int mask = capacity - 1;
+            final Region table = MemoryPath.wrap(DirectMemory.allocate(capacity * Long.BYTES));
+            for (int i = 0; i < oldCapacity; i++)
+            {
+                final long e = old.getLong(i * Long.BYTES);
+                if (e != 0)
+                {
+                    int slot = entryHash(e) & mask;
+                    while (table.getLong(slot * Long.BYTES) != 0)
+                    {
+                        slot = (slot + 1) & mask;
+                    }
+                    table.putLong(slot * Long.BYTES, e);
+                }
+            }
+            stripe.table = table;
+            stripe.mask = mask;
+        }
+        finally
+        {
+            resizing.decrementAndGet();
+        }
+    }
+
+    /**
+     * Bytes of the live tables ({@code hash_bytes}).
+     */
+    long bytes()
+    {
+        long total = 0;
+        for (final Stripe stripe : stripes)
+        {
+            final long stamp = stripe.lock.readLock();
+            try
+            {
+                total += (stripe.mask + 1L) * Long.BYTES;
+            }
+            finally
+            {
+                stripe.lock.unlockRead(stamp);
+            }
+        }
+        return total;
+    }
+
+    /**
+     * The index size as a power of two ({@code hash_power_level}): the total slots rounded down.
+     */
+    int powerLevel()
+    {
+        final long slots = bytes() / Long.BYTES;
+        return 63 - Long.numberOfLeadingZeros(slots);
+    }
+
+    boolean expanding()
+    {
+        return resizing.get() > 0;
+    }
+
+    long size()
+    {
+        long total = 0;
+        for (final Stripe stripe : stripes)
+        {
+            final long stamp = stripe.lock.readLock();
+            try
+            {
+                total += stripe.size;
+            }
+            finally
+            {
+                stripe.lock.unlockRead(stamp);
+            }
+        }
+        return total;
+    }
+
+    void close()
+    {
+        for (final Stripe stripe : stripes)
+        {
+            DirectMemory.free(stripe.table.byteBuffer());
+            stripe.table = null;
+        }
+    }
+}

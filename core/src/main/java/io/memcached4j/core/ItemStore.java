@@ -1,0 +1,2177 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.core;
+
+import static io.memcached4j.core.ItemDescriptor.ACTIVE;
+import static io.memcached4j.core.ItemDescriptor.CAS_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.CFLAGS;
+import static io.memcached4j.core.ItemDescriptor.CHUNK;
+import static io.memcached4j.core.ItemDescriptor.CHUNKED;
+import static io.memcached4j.core.ItemDescriptor.CHUNK_DATA_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.CLSID_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.COLD_LRU;
+import static io.memcached4j.core.ItemDescriptor.EXPTIME_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.FETCHED;
+import static io.memcached4j.core.ItemDescriptor.HEADER_LENGTH;
+import static io.memcached4j.core.ItemDescriptor.HEAD_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.HOT_LRU;
+import static io.memcached4j.core.ItemDescriptor.KEY_BINARY;
+import static io.memcached4j.core.ItemDescriptor.LINKED;
+import static io.memcached4j.core.ItemDescriptor.NBYTES_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.NEXT_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.NKEY_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.PREV_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.REFCOUNT_MAX;
+import static io.memcached4j.core.ItemDescriptor.REFCOUNT_ONE;
+import static io.memcached4j.core.ItemDescriptor.STALE;
+import static io.memcached4j.core.ItemDescriptor.STATE_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.TEMP_LRU;
+import static io.memcached4j.core.ItemDescriptor.TIME_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.TOKEN_SENT;
+import static io.memcached4j.core.ItemDescriptor.USED_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.WARM_LRU;
+import static io.memcached4j.core.ItemDescriptor.lru;
+import static io.memcached4j.core.ItemDescriptor.offset;
+import static io.memcached4j.core.ItemDescriptor.page;
+import static io.memcached4j.core.ItemDescriptor.refcount;
+import static io.memcached4j.core.ItemDescriptor.withLru;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.memcached4j.core.HashIndex.Stripe;
+import io.memcached4j.core.ValueAdapters.ValueSink;
+import io.memcached4j.core.ValueAdapters.ValueSource;
+
+/**
+ * The item layer: memcached's items.c with the storage, delta and delete logic of memcached.c, over the
+ * {@link SlabAllocator}, the {@link HashIndex} and a segmented LRU kept in each {@link SlabClass}.
+ * <p>
+ * <b>Concurrency story.</b> The lock order is: hash stripe, then slab class, then the allocator's page lock.
+ * <ul>
+ *     <li>Every operation on a key holds its stripe's lock: optimistic for plain gets (validated, retried, and never
+ *     writing), shared for gets that mark an item fetched or active, exclusive for everything that links, unlinks or
+ *     rewrites an item.</li>
+ *     <li>LRU links, free lists and page lists of a class are guarded by its class lock. An item's LRU class is
+ *     the class of its size; a chunked item is linked into the largest class's LRU while its head chunk lives in a
+ *     small class, so when an item's memory is freed under an LRU lock, the only nesting of class locks is from the
+ *     largest class to another one.</li>
+ *     <li>Work that finds items from the LRU side (eviction, the maintainer, the crawler, the page mover) holds a
+ *     class lock first, so it only ever tries a stripe lock and skips the item if that fails, as memcached's
+ *     {@code item_trylock} does.</li>
+ *     <li>Allocation may run while its caller holds one stripe's write lock (append, incr, vivify); it evicts
+ *     through those try-locks, so it never waits for a stripe.</li>
+ *     <li>An item is never freed while referenced: a streaming reader's reference is a count in the state word, and
+ *     memory is freed by whoever makes the item both unlinked and unreferenced (see {@link ItemDescriptor}).</li>
+ * </ul>
+ * Methods whose names end in {@code Locked} need the caller to hold the lock their javadoc names.
+ */
+final class ItemStore
+{
+    static final int MISS = -1;
+    static final int ALLOC_TOO_LARGE = -1;
+    static final int ALLOC_NO_MEMORY = -2;
+    static final int PULL_EVICT = 1;
+    static final int PULL_CRAWL_BLOCKS = 2;
+    /** memcached's {@code ITEM_UPDATE_INTERVAL}: flat-mode LRU bumps happen at most once a minute. */
+    static final int ITEM_UPDATE_INTERVAL = 60;
+    private static final int OPTIMISTIC_ATTEMPTS = 4;
+    private static final long RETRY = Long.MIN_VALUE;
+    private static final long NEED_LOCK = Long.MIN_VALUE + 1;
+    private static final long MISS_RESULT = -1;
+
+    final CacheConfig config;
+    final Clock clock;
+    final SlabClassTable table;
+    final SlabAllocator slabs;
+    final HashIndex index;
+    final boolean casEnabled;
+    final int casLength;
+    final int itemSizeMax;
+    final int slabChunkMax;
+    final int maxChunks;
+    final AtomicLong casId = new AtomicLong();
+    final AtomicIntegerArray sizes;
+    PageMover mover;
+
+    /* run-time tunables: lru tune / lru mode / lru temp_ttl */
+    volatile boolean lruSegmented;
+    volatile int hotLruPct;
+    volatile int warmLruPct;
+    volatile double hotMaxFactor;
+    volatile double warmMaxFactor;
+    volatile boolean tempLru;
+    volatile int temporaryTtl;
+    volatile boolean evictionsEnabled;
+
+    /** What {@code flush_all} set: read as one snapshot so the two values always agree. */
+    private volatile FlushState flush = FlushState.NONE;
+
+    ItemStore(final CacheConfig config, final SlabAllocator slabs, final HashIndex index)
+    {
+        this.config = config;
+        this.clock = config.clock();
+        this.table = slabs.table;
+        this.slabs = slabs;
+        this.index = index;
+        this.casEnabled = config.casEnabled();
+        this.casLength = casEnabled ? ItemDescriptor.CAS_LENGTH : 0;
+        this.itemSizeMax = config.itemSizeMax();
+        this.slabChunkMax = table.size(table.largest());
+        this.maxChunks = itemSizeMax / Math.max(1, table.size(1) - CHUNK_DATA_OFFSET) + 2;
+        this.sizes = config.trackSizes() ? new AtomicIntegerArray(itemSizeMax / 32 + 1) : null;
+        this.lruSegmented = config.lruSegmented();
+        this.hotLruPct = config.hotLruPct();
+        this.warmLruPct = config.warmLruPct();
+        this.hotMaxFactor = config.hotMaxFactor();
+        this.warmMaxFactor = config.warmMaxFactor();
+        this.tempLru = config.tempLru();
+        this.temporaryTtl = config.temporaryTtl();
+        this.evictionsEnabled = config.evictionsEnabled();
+    }
+
+    /**
+     * The state of the last {@code flush_all}.
+     */
+    static final class FlushState
+    {
+        static final FlushState NONE = new FlushState(0, 0);
+        final int oldestLive;
+        final long oldestCas;
+
+        FlushState(final int oldestLive, final long oldestCas)
+        {
+            this.oldestLive = oldestLive;
+            this.oldestCas = oldestCas;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Field access
+    // ------------------------------------------------------------------------------------------------------------
+
+    Region region(final int ref)
+    {
+        return slabs.pages[page(ref)];
+    }
+
+    int keyOffset(final int state)
+    {
+        return ItemDescriptor.keyOffset(casLength, state);
+    }
+
+    long casOf(final Region r, final int o)
+    {
+        return casLength == 0 ? 0 : r.getLong(o + CAS_OFFSET);
+    }
+
+    int clientFlagsOf(final Region r, final int o, final int state)
+    {
+        return (state & CFLAGS) != 0 ? r.getInt(o + HEADER_LENGTH + casLength) : 0;
+    }
+
+    int nkeyOf(final Region r, final int o)
+    {
+        return r.getByte(o + NKEY_OFFSET) & 0xFF;
+    }
+
+    int lruClassOf(final Region r, final int o)
+    {
+        return r.getByte(o + CLSID_OFFSET) & 0xFF;
+    }
+
+    /**
+     * Bytes the item accounts for (memcached's {@code ITEM_ntotal}, for this layout).
+     */
+    int itemSizeOf(final Region r, final int o, final int state)
+    {
+        return (int)(HEADER_LENGTH + casLength + ((state & CFLAGS) != 0 ? 4 : 0) + nkeyOf(r, o) +
+            (long)r.getInt(o + NBYTES_OFFSET));
+    }
+
+    long hashOfItem(final Region r, final int o, final int state)
+    {
+        return Hashing.hash(r, o + keyOffset(state), nkeyOf(r, o));
+    }
+
+    /**
+     * Set and clear flag bits of the state word.
+     *
+     * @return the new state.
+     */
+    static int updateFlags(final Region r, final int o, final int set, final int clear)
+    {
+        while (true)
+        {
+            final int state = r.getIntVolatile(o + STATE_OFFSET);
+            final int next = (state & ~clear) | set;
+            if (state == next || r.compareAndSetInt(o + STATE_OFFSET, state, next))
+            {
+                return next;
+            }
+        }
+    }
+
+    static int updateLru(final Region r, final int o, final int lru)
+    {
+        while (true)
+        {
+            final int state = r.getIntVolatile(o + STATE_OFFSET);
+            final int next = withLru(state, lru);
+            if (state == next || r.compareAndSetInt(o + STATE_OFFSET, state, next))
+            {
+                return next;
+            }
+        }
+    }
+
+    long nextCas()
+    {
+        return casEnabled ? casId.incrementAndGet() : 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Time
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * memcached's {@code realtime(EXPTIME_TO_POSITIVE_TIME(exptime))}: 0 never, up to 30 days relative, larger values
+     * a Unix time (at or before the clock's origin means already expired), negative already expired.
+     */
+    int realtime(final int exptime)
+    {
+        long value = exptime;
+        if (value < 0)
+        {
+            value = CacheConfig.REALTIME_MAXDELTA + 1;
+        }
+        if (value == 0)
+        {
+            return 0;
+        }
+        if (value > CacheConfig.REALTIME_MAXDELTA)
+        {
+            final long started = clock.processStarted();
+            if (value <= started)
+            {
+                return 1;
+            }
+            return (int)(value - started);
+        }
+        return (int)(value + clock.currentTime());
+    }
+
+    static boolean expired(final int exptime, final int now)
+    {
+        return exptime != 0 && exptime <= now;
+    }
+
+    boolean flushed(final int time, final long cas, final int now)
+    {
+        final FlushState f = flush;
+        final int oldestLive = f.oldestLive;
+        if (oldestLive == 0 || oldestLive > now)
+        {
+            return false;
+        }
+        if (time <= oldestLive)
+        {
+            return true;
+        }
+        return f.oldestCas != 0 && cas != 0 && cas < f.oldestCas && time == oldestLive + 1;
+    }
+
+    boolean expiredOrFlushed(final Region r, final int o, final int now)
+    {
+        return expired(r.getInt(o + EXPTIME_OFFSET), now) || flushed(r.getInt(o + TIME_OFFSET), casOf(r, o), now);
+    }
+
+    int oldestLive()
+    {
+        return flush.oldestLive;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Lookup
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Find the item for a key. Caller holds the stripe's lock, or an optimistic stamp it validates afterwards (and
+     * then must expect exceptions from torn reads).
+     *
+     * @return the item's ref, or 0.
+     */
+    int find(final Stripe stripe, final long hash, final Region key, final int keyOffset, final int keyLength)
+    {
+        final Region tableRegion = stripe.table;
+        final int mask = stripe.mask;
+        final int h32 = (int)hash;
+        int slot = h32 & mask;
+        for (int probes = 0; probes <= mask; probes++)
+        {
+            final long e = tableRegion.getLong(slot * Long.BYTES);
+            if (e == 0)
+            {
+                return 0;
+            }
+            if ((int)(e >>> 32) == h32)
+            {
+                final int ref = (int)e;
+                final Region r = slabs.pages[page(ref)];
+                final int o = offset(ref);
+                if ((r.getByte(o + NKEY_OFFSET) & 0xFF) == keyLength)
+                {
+                    final int state = r.getInt(o + STATE_OFFSET);
+                    if (r.rangeEquals(o + keyOffset(state), key, keyOffset, keyLength))
+                    {
+                        return ref;
+                    }
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+        return 0;
+    }
+
+    /**
+     * Find a live item under the stripe's write lock, unlinking it if it is expired or flushed (memcached's
+     * {@code do_item_get}, which counts those in {@code get_expired} and {@code get_flushed}).
+     *
+     * @return the item's ref, or 0.
+     */
+    int findLiveLocked(
+        final ThreadContext ctx, final Stripe stripe, final long hash, final Region key, final int keyOffset,
+        final int keyLength, final int now)
+    {
+        final int ref = find(stripe, hash, key, keyOffset, keyLength);
+        if (ref == 0)
+        {
+            return 0;
+        }
+        final Region r = region(ref);
+        final int o = offset(ref);
+        if (flushed(r.getInt(o + TIME_OFFSET), casOf(r, o), now))
+        {
+            unlinkLocked(stripe, hash, ref);
+            ctx.increment(Counters.GET_FLUSHED);
+            return 0;
+        }
+        if (expired(r.getInt(o + EXPTIME_OFFSET), now))
+        {
+            unlinkLocked(stripe, hash, ref);
+            ctx.increment(Counters.GET_EXPIRED);
+            return 0;
+        }
+        return ref;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Allocation
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * memcached's {@code do_item_alloc_pull}: take a chunk of a class, evicting from its COLD tail (or pushing HOT
+     * items down) when it has none, up to ten times. A class without any page gets one from another class.
+     *
+     * @return a chunk ref with refcount 1, or 0.
+     */
+    int allocChunk(final SlabClass c)
+    {
+        int ref = 0;
+        int i;
+        for (i = 0; i < 10; i++)
+        {
+            if (!lruSegmented)
+            {
+                pullTail(c, COLD_LRU, 0, 0, 0);
+            }
+            c.lock.lock();
+            try
+            {
+                ref = slabs.allocLocked(c);
+            }
+            finally
+            {
+                c.lock.unlock();
+            }
+            if (ref != 0)
+            {
+                break;
+            }
+            if (c.pageCount == 0)
+            {
+                if (mover != null && evictionsEnabled && mover.stealPageFor(c))
+                {
+                    continue;
+                }
+                break;
+            }
+            if (pullTail(c, COLD_LRU, 0, PULL_EVICT, 0) <= 0)
+            {
+                if (lruSegmented)
+                {
+                    pullTail(c, HOT_LRU, 0, 0, 0);
+                }
+                else
+                {
+                    break;
+                }
+            }
+        }
+        if (i > 0)
+        {
+            c.lock.lock();
+            try
+            {
+                c.directReclaims += i;
+            }
+            finally
+            {
+                c.lock.unlock();
+            }
+        }
+        return ref;
+    }
+
+    /**
+     * Whether memcached accepts an item of these dimensions (its item-size formula against {@code -I}).
+     */
+    boolean sizeOk(final int clientFlags, final int keyLength, final long valueLength)
+    {
+        return ItemDescriptor.memcachedItemSize(casEnabled, clientFlags, keyLength, valueLength) <= itemSizeMax;
+    }
+
+    /**
+     * memcached's {@code do_item_alloc}: an unlinked item with its header and key written and room for the value.
+     *
+     * @param exptime relative expiry (already through {@link #realtime(int)}).
+     * @return the item's ref (refcount 1), {@link #ALLOC_TOO_LARGE} or {@link #ALLOC_NO_MEMORY}.
+     */
+    int allocItem(
+        final Region key, final int keyOffset, final int keyLength, final int clientFlags, final int exptime,
+        final int valueLength, final int extraFlags)
+    {
+        if (!sizeOk(clientFlags, keyLength, valueLength))
+        {
+            return ALLOC_TOO_LARGE;
+        }
+        final long total = ItemDescriptor.itemSize(casLength, clientFlags, keyLength, valueLength);
+        final int now = clock.currentTime();
+        if (total <= slabChunkMax)
+        {
+            final int cls = table.classFor(total);
+            final int ref = allocChunk(slabs.classes[cls]);
+            if (ref == 0)
+            {
+                countOutOfMemory(cls);
+                return ALLOC_NO_MEMORY;
+            }
+            initHeader(ref, cls, key, keyOffset, keyLength, clientFlags, exptime, valueLength, extraFlags, now);
+            return ref;
+        }
+
+        final int largest = table.largest();
+        final int headClass = table.classFor(ItemDescriptor.chunkedHeadSize(casLength, clientFlags, keyLength));
+        final int head = allocChunk(slabs.classes[headClass]);
+        if (head == 0)
+        {
+            countOutOfMemory(largest);
+            return ALLOC_NO_MEMORY;
+        }
+        final int state = initHeader(
+            head, largest, key, keyOffset, keyLength, clientFlags, exptime, valueLength, extraFlags | CHUNKED, now);
+        final Region hr = region(head);
+        final int chunkRefIndex = offset(head) + keyOffset(state) + keyLength;
+        hr.putInt(chunkRefIndex, 0);
+        long remaining = valueLength;
+        int prev = 0;
+        while (remaining > 0)
+        {
+            int cls = table.classFor(Math.min(remaining + CHUNK_DATA_OFFSET, slabChunkMax));
+            int chunk = allocChunk(slabs.classes[cls]);
+            if (chunk == 0 && cls != largest)
+            {
+                cls = largest;
+                chunk = allocChunk(slabs.classes[cls]);
+            }
+            if (chunk == 0)
+            {
+                release(head);
+                countOutOfMemory(largest);
+                return ALLOC_NO_MEMORY;
+            }
+            final int used = (int)Math.min(remaining, table.size(cls) - CHUNK_DATA_OFFSET);
+            final Region cr = region(chunk);
+            final int co = offset(chunk);
+            cr.putInt(co + PREV_OFFSET, prev);
+            cr.putInt(co + NEXT_OFFSET, 0);
+            cr.putInt(co + HEAD_OFFSET, head);
+            cr.putInt(co + USED_OFFSET, used);
+            cr.putByte(co + CLSID_OFFSET, (byte)cls);
+            cr.putIntRelease(co + STATE_OFFSET, CHUNK);
+            if (prev == 0)
+            {
+                hr.putInt(chunkRefIndex, chunk);
+            }
+            else
+            {
+                region(prev).putInt(offset(prev) + NEXT_OFFSET, chunk);
+            }
+            prev = chunk;
+            remaining -= used;
+        }
+        return head;
+    }
+
+    private int initHeader(
+        final int ref, final int lruClass, final Region key, final int keyOffset, final int keyLength,
+        final int clientFlags, final int exptime, final int valueLength, final int extraFlags, final int now)
+    {
+        final Region r = region(ref);
+        final int o = offset(ref);
+        r.putInt(o + PREV_OFFSET, 0);
+        r.putInt(o + NEXT_OFFSET, 0);
+        r.putInt(o + TIME_OFFSET, now);
+        r.putInt(o + EXPTIME_OFFSET, exptime);
+        r.putInt(o + NBYTES_OFFSET, valueLength);
+        r.putByte(o + NKEY_OFFSET, (byte)keyLength);
+        r.putByte(o + CLSID_OFFSET, (byte)lruClass);
+        if (casLength != 0)
+        {
+            r.putLong(o + CAS_OFFSET, 0);
+        }
+        final int state = REFCOUNT_ONE | (clientFlags != 0 ? CFLAGS : 0) | extraFlags;
+        if (clientFlags != 0)
+        {
+            r.putInt(o + HEADER_LENGTH + casLength, clientFlags);
+        }
+        key.copyTo(keyOffset, r, o + keyOffset(state), keyLength);
+        r.putIntRelease(o + STATE_OFFSET, state);
+        return state;
+    }
+
+    private void countOutOfMemory(final int cls)
+    {
+        final SlabClass c = slabs.classes[cls];
+        c.lock.lock();
+        try
+        {
+            c.outOfMemory++;
+        }
+        finally
+        {
+            c.lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Values
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Copy {@code length} bytes of an item's value, from byte {@code from}, into a sink at {@code sinkOffset}.
+     */
+    void copyOut(
+        final Region r, final int o, final int state, final int from, final int length, final ValueSink sink,
+        final int sinkOffset)
+    {
+        final int valueIndex = o + keyOffset(state) + nkeyOf(r, o);
+        if ((state & CHUNKED) == 0)
+        {
+            sink.copyFrom(r, valueIndex + from, sinkOffset, length);
+            return;
+        }
+        int chunk = r.getInt(valueIndex);
+        int skip = from;
+        int done = 0;
+        int guard = maxChunks;
+        while (done < length)
+        {
+            if (chunk == 0 || guard-- == 0)
+            {
+                throw new IllegalStateException("chunk chain ends early");
+            }
+            final Region cr = region(chunk);
+            final int co = offset(chunk);
+            final int used = cr.getInt(co + USED_OFFSET);
+            if (skip >= used)
+            {
+                skip -= used;
+            }
+            else
+            {
+                final int n = Math.min(used - skip, length - done);
+                sink.copyFrom(cr, co + CHUNK_DATA_OFFSET + skip, sinkOffset + done, n);
+                done += n;
+                skip = 0;
+            }
+            chunk = cr.getInt(co + NEXT_OFFSET);
+        }
+    }
+
+    /**
+     * Copy {@code length} bytes from a source (starting {@code sourceOffset} into it) into an item's value at byte
+     * {@code to}.
+     */
+    void copyIn(
+        final Region r, final int o, final int state, final int to, final int length, final ValueSource source,
+        final int sourceOffset)
+    {
+        final int valueIndex = o + keyOffset(state) + nkeyOf(r, o);
+        if ((state & CHUNKED) == 0)
+        {
+            source.copyTo(sourceOffset, r, valueIndex + to, length);
+            return;
+        }
+        int chunk = r.getInt(valueIndex);
+        int skip = to;
+        int done = 0;
+        int guard = maxChunks;
+        while (done < length)
+        {
+            if (chunk == 0 || guard-- == 0)
+            {
+                throw new IllegalStateException("chunk chain ends early");
+            }
+            final Region cr = region(chunk);
+            final int co = offset(chunk);
+            final int used = cr.getInt(co + USED_OFFSET);
+            if (skip >= used)
+            {
+                skip -= used;
+            }
+            else
+            {
+                final int n = Math.min(used - skip, length - done);
+                source.copyTo(sourceOffset + done, cr, co + CHUNK_DATA_OFFSET + skip, n);
+                done += n;
+                skip = 0;
+            }
+            chunk = cr.getInt(co + NEXT_OFFSET);
+        }
+    }
+
+    /**
+     * Copy a whole value from one item into another at byte {@code to}.
+     */
+    void copyValue(final ThreadContext ctx, final int srcRef, final int dstRef, final int to)
+    {
+        final Region sr = region(srcRef);
+        final int so = offset(srcRef);
+        final int sstate = sr.getIntVolatile(so + STATE_OFFSET);
+        final int length = sr.getInt(so + NBYTES_OFFSET);
+        final Region dr = region(dstRef);
+        final int dof = offset(dstRef);
+        final int dstate = dr.getIntVolatile(dof + STATE_OFFSET);
+        final int srcValue = so + keyOffset(sstate) + nkeyOf(sr, so);
+        if ((sstate & CHUNKED) == 0)
+        {
+            copyIn(dr, dof, dstate, to, length, ctx.adapters.regionSource.wrap(sr, srcValue, length), 0);
+            return;
+        }
+        int chunk = sr.getInt(srcValue);
+        int done = 0;
+        int guard = maxChunks;
+        while (done < length && chunk != 0 && guard-- > 0)
+        {
+            final Region cr = region(chunk);
+            final int co = offset(chunk);
+            final int used = cr.getInt(co + USED_OFFSET);
+            copyIn(dr, dof, dstate, to + done, used,
+                ctx.adapters.regionSource.wrap(cr, co + CHUNK_DATA_OFFSET, used), 0);
+            done += used;
+            chunk = cr.getInt(co + NEXT_OFFSET);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Link, unlink, free
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * memcached's {@code do_item_link}: set the access time and CAS, insert into the index and the LRU, and drop
+     * the allocating caller's reference. Caller holds the stripe's write lock.
+     */
+    void linkLocked(final ThreadContext ctx, final Stripe stripe, final long hash, final int ref, final long cas)
+    {
+        final Region r = region(ref);
+        final int o = offset(ref);
+        final int now = clock.currentTime();
+        r.putInt(o + TIME_OFFSET, now);
+        if (casLength != 0)
+        {
+            r.putLong(o + CAS_OFFSET, cas);
+        }
+        final int exptime = r.getInt(o + EXPTIME_OFFSET);
+        final int lru;
+        if (tempLru && Integer.compareUnsigned(exptime - now, temporaryTtl) <= 0)
+        {
+            lru = TEMP_LRU;
+        }
+        else
+        {
+            lru = lruSegmented ? HOT_LRU : COLD_LRU;
+        }
+        index.insertLocked(stripe, hash, ref);
+        final SlabClass c = slabs.classes[lruClassOf(r, o)];
+        c.lock.lock();
+        try
+        {
+            int state;
+            int next;
+            do
+            {
+                state = r.getIntVolatile(o + STATE_OFFSET);
+                next = withLru(state | LINKED, lru) - REFCOUNT_ONE;
+            }
+            while (!r.compareAndSetInt(o + STATE_OFFSET, state, next));
+            linkQLocked(c, ref, lru, itemSizeOf(r, o, next));
+        }
+        finally
+        {
+            c.lock.unlock();
+        }
+        if (ctx != null)
+        {
+            ctx.increment(Counters.TOTAL_ITEMS);
+        }
+        trackSize(r, o, 1);
+    }
+
+    /**
+     * memcached's {@code do_item_unlink}: remove from the index and the LRU; free the memory unless a reader holds
+     * a reference. Caller holds the stripe's write lock.
+     */
+    void unlinkLocked(final Stripe stripe, final long hash, final int ref)
+    {
+        final Region r = region(ref);
+        final int o = offset(ref);
+        index.removeLocked(stripe, hash, ref);
+        final SlabClass c = slabs.classes[lruClassOf(r, o)];
+        trackSize(r, o, -1);
+        c.lock.lock();
+        try
+        {
+            int state;
+            int next;
+            do
+            {
+                state = r.getIntVolatile(o + STATE_OFFSET);
+                next = state & ~LINKED;
+            }
+            while (!r.compareAndSetInt(o + STATE_OFFSET, state, next));
+            unlinkQLocked(c, ref, lru(state), itemSizeOf(r, o, state));
+            if (refcount(next) == 0)
+            {
+                freeItemMemory(ref, next);
+            }
+        }
+        finally
+        {
+            c.lock.unlock();
+        }
+    }
+
+    /**
+     * memcached's {@code do_item_replace}.
+     */
+    void replaceLocked(
+        final ThreadContext ctx, final Stripe stripe, final long hash, final int oldRef, final int newRef,
+        final long cas)
+    {
+        unlinkLocked(stripe, hash, oldRef);
+        linkLocked(ctx, stripe, hash, newRef, cas);
+    }
+
+    /**
+     * Take a reference on a linked item so it outlives an unlink. Caller holds the stripe's lock.
+     *
+     * @return false if the reference count is at its limit.
+     */
+    static boolean acquire(final Region r, final int o)
+    {
+        while (true)
+        {
+            final int state = r.getIntVolatile(o + STATE_OFFSET);
+            if (refcount(state) >= REFCOUNT_MAX)
+            {
+                return false;
+            }
+            if (r.compareAndSetInt(o + STATE_OFFSET, state, state + REFCOUNT_ONE))
+            {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Drop a reference; the last reference to an unlinked item frees it.
+     */
+    void release(final int ref)
+    {
+        final Region r = region(ref);
+        final int o = offset(ref);
+        int state;
+        int next;
+        do
+        {
+            state = r.getIntVolatile(o + STATE_OFFSET);
+            next = state - REFCOUNT_ONE;
+        }
+        while (!r.compareAndSetInt(o + STATE_OFFSET, state, next));
+        if (refcount(next) == 0 && (next & LINKED) == 0)
+        {
+            freeItemMemory(ref, next);
+        }
+    }
+
+    /**
+     * Return an item's chunks to their classes. The item is unlinked and unreferenced, so nobody else can reach it.
+     */
+    void freeItemMemory(final int ref, final int state)
+    {
+        final Region r = region(ref);
+        final int o = offset(ref);
+        int chunk = (state & CHUNKED) != 0 ? r.getInt(o + keyOffset(state) + nkeyOf(r, o)) : 0;
+        freeChunk(ref);
+        int guard = maxChunks;
+        while (chunk != 0 && guard-- > 0)
+        {
+            final int next = region(chunk).getInt(offset(chunk) + NEXT_OFFSET);
+            freeChunk(chunk);
+            chunk = next;
+        }
+    }
+
+    private void freeChunk(final int ref)
+    {
+        final SlabClass c = slabs.classes[slabs.pageOwner[page(ref)]];
+        c.lock.lock();
+        try
+        {
+            slabs.freeLocked(c, ref);
+        }
+        finally
+        {
+            c.lock.unlock();
+        }
+    }
+
+    private void trackSize(final Region r, final int o, final int delta)
+    {
+        if (sizes != null)
+        {
+            final int size = itemSizeOf(r, o, r.getIntVolatile(o + STATE_OFFSET));
+            final int bucket = (size + 31) / 32;
+            if (bucket < sizes.length())
+            {
+                sizes.addAndGet(bucket, delta);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // LRU
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Put an item at the head of a segment. Caller holds the class lock.
+     */
+    void linkQLocked(final SlabClass c, final int ref, final int lru, final int size)
+    {
+        final Region r = region(ref);
+        final int o = offset(ref);
+        final int head = c.heads[lru];
+        r.putInt(o + PREV_OFFSET, 0);
+        r.putInt(o + NEXT_OFFSET, head);
+        if (head != 0)
+        {
+            region(head).putInt(offset(head) + PREV_OFFSET, ref);
+        }
+        c.heads[lru] = ref;
+        if (c.tails[lru] == 0)
+        {
+            c.tails[lru] = ref;
+        }
+        c.counts[lru]++;
+        c.bytes[lru] += size;
+    }
+
+    /**
+     * Take an item out of a segment. Caller holds the class lock.
+     */
+    void unlinkQLocked(final SlabClass c, final int ref, final int lru, final int size)
+    {
+        unlinkLinksLocked(c, ref, lru);
+        c.counts[lru]--;
+        c.bytes[lru] -= size;
+    }
+
+    /**
+     * Take an item or crawler cursor out of a segment's links, without counting. Caller holds the class lock.
+     */
+    void unlinkLinksLocked(final SlabClass c, final int ref, final int lru)
+    {
+        final Region r = region(ref);
+        final int o = offset(ref);
+        final int prev = r.getInt(o + PREV_OFFSET);
+        final int next = r.getInt(o + NEXT_OFFSET);
+        if (c.heads[lru] == ref)
+        {
+            c.heads[lru] = next;
+        }
+        if (c.tails[lru] == ref)
+        {
+            c.tails[lru] = prev;
+        }
+        if (next != 0)
+        {
+            region(next).putInt(offset(next) + PREV_OFFSET, prev);
+        }
+        if (prev != 0)
+        {
+            region(prev).putInt(offset(prev) + NEXT_OFFSET, next);
+        }
+        r.putInt(o + PREV_OFFSET, 0);
+        r.putInt(o + NEXT_OFFSET, 0);
+    }
+
+    /**
+     * Move a linked item to the head of another segment of its class. Caller holds the class lock.
+     */
+    void moveLocked(final SlabClass c, final int ref, final int from, final int to)
+    {
+        final Region r = region(ref);
+        final int o = offset(ref);
+        final int size = itemSizeOf(r, o, r.getIntVolatile(o + STATE_OFFSET));
+        unlinkQLocked(c, ref, from, size);
+        updateLru(r, o, to);
+        linkQLocked(c, ref, to, size);
+    }
+
+    /**
+     * memcached's {@code do_item_update}: count an access for the LRU. Caller holds the stripe's lock.
+     */
+    void itemUpdate(final int ref, final int now)
+    {
+        final Region r = region(ref);
+        final int o = offset(ref);
+        final int state = r.getIntVolatile(o + STATE_OFFSET);
+        if ((state & LINKED) == 0)
+        {
+            return;
+        }
+        if (lruSegmented)
+        {
+            if (lru(state) == COLD_LRU && (state & ACTIVE) != 0)
+            {
+                r.putInt(o + TIME_OFFSET, now);
+                final SlabClass c = slabs.classes[lruClassOf(r, o)];
+                c.lock.lock();
+                try
+                {
+                    final int current = r.getIntVolatile(o + STATE_OFFSET);
+                    if ((current & LINKED) != 0 && lru(current) == COLD_LRU)
+                    {
+                        moveLocked(c, ref, COLD_LRU, WARM_LRU);
+                        updateFlags(r, o, 0, ACTIVE);
+                        c.movesToWarm++;
+                    }
+                }
+                finally
+                {
+                    c.lock.unlock();
+                }
+            }
+            else
+            {
+                r.putInt(o + TIME_OFFSET, now);
+            }
+        }
+        else if (r.getInt(o + TIME_OFFSET) < now - ITEM_UPDATE_INTERVAL)
+        {
+            r.putInt(o + TIME_OFFSET, now);
+            final SlabClass c = slabs.classes[lruClassOf(r, o)];
+            c.lock.lock();
+            try
+            {
+                final int current = r.getIntVolatile(o + STATE_OFFSET);
+                if ((current & LINKED) != 0)
+                {
+                    final int lru = lru(current);
+                    final int size = itemSizeOf(r, o, current);
+                    unlinkQLocked(c, ref, lru, size);
+                    linkQLocked(c, ref, lru, size);
+                }
+            }
+            finally
+            {
+                c.lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * memcached's {@code do_item_bump}: a fetch marks an item FETCHED, a second one ACTIVE; an active COLD item is
+     * moved to WARM asynchronously by the maintainer. Caller holds the stripe's lock (shared is enough).
+     */
+    void bump(final ThreadContext ctx, final int ref, final long hash, final int now)
+    {
+        final Region r = region(ref);
+        final int o = offset(ref);
+        if (lruSegmented)
+        {
+            final int state = r.getIntVolatile(o + STATE_OFFSET);
+            if ((state & ACTIVE) != 0)
+            {
+                return;
+            }
+            if ((state & FETCHED) == 0)
+            {
+                updateFlags(r, o, FETCHED, 0);
+                return;
+            }
+            final int next = updateFlags(r, o, ACTIVE, 0);
+            if (lru(next) != COLD_LRU)
+            {
+                r.putInt(o + TIME_OFFSET, now);
+            }
+            else if (!ctx.offerBump(ref, hash))
+            {
+                updateFlags(r, o, 0, ACTIVE);
+                ctx.increment(Counters.LRU_BUMPS_DROPPED);
+            }
+        }
+        else
+        {
+            updateFlags(r, o, FETCHED, 0);
+            itemUpdate(ref, now);
+        }
+    }
+
+    /**
+     * Whether a fetch of an item in this state changes it (and so needs the stripe's lock).
+     */
+    boolean bumpNeeded(final int state, final int time, final int now)
+    {
+        if (lruSegmented)
+        {
+            return (state & ACTIVE) == 0;
+        }
+        return (state & FETCHED) == 0 || time < now - ITEM_UPDATE_INTERVAL;
+    }
+
+    /**
+     * A queued COLD-to-WARM bump, applied by the maintainer. The ref is trusted only if the index still maps the
+     * hash to it under the stripe's lock, and the item is still an active COLD item.
+     */
+    void applyAsyncBump(final int ref, final long hash)
+    {
+        final Stripe stripe = index.stripe(hash);
+        final long stamp = stripe.lock.readLock();
+        try
+        {
+            if (!index.containsLocked(stripe, hash, ref))
+            {
+                return;
+            }
+            final Region r = region(ref);
+            final int o = offset(ref);
+            final SlabClass c = slabs.classes[lruClassOf(r, o)];
+            c.lock.lock();
+            try
+            {
+                final int state = r.getIntVolatile(o + STATE_OFFSET);
+                if ((state & LINKED) == 0 || (state & ACTIVE) == 0 || lru(state) != COLD_LRU)
+                {
+                    return;
+                }
+                r.putInt(o + TIME_OFFSET, clock.currentTime());
+                moveLocked(c, ref, COLD_LRU, WARM_LRU);
+                updateFlags(r, o, 0, ACTIVE);
+                c.movesToWarm++;
+            }
+            finally
+            {
+                c.lock.unlock();
+            }
+        }
+        finally
+        {
+            stripe.lock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * memcached's {@code lru_pull_tail}: look at up to five items from the tail of a segment; reclaim expired ones,
+     * move HOT and WARM items down (or active ones up), and with {@link #PULL_EVICT} evict from COLD.
+     *
+     * @return how many items were removed or moved.
+     */
+    int pullTail(final SlabClass c, final int lru, final long totalBytes, final int flags, final int maxAge)
+    {
+        int removed = 0;
+        final int now = clock.currentTime();
+        c.lock.lock();
+        try
+        {
+            int search = c.tails[lru];
+            int moveTo = -1;
+            int it = 0;
+            for (int tries = 5; tries > 0 && search != 0; tries--)
+            {
+                final Region r = region(search);
+                final int o = offset(search);
+                final int next = r.getInt(o + PREV_OFFSET);
+                final int state = r.getIntVolatile(o + STATE_OFFSET);
+                if ((state & ItemDescriptor.CRAWLER) != 0)
+                {
+                    if ((flags & PULL_CRAWL_BLOCKS) != 0)
+                    {
+                        return 0;
+                    }
+                    tries++;
+                    search = next;
+                    continue;
+                }
+                final long hash = hashOfItem(r, o, state);
+                final Stripe stripe = index.stripe(hash);
+                final long stamp = stripe.lock.tryWriteLock();
+                if (stamp == 0)
+                {
+                    search = next;
+                    continue;
+                }
+                try
+                {
+                    if (refcount(state) != 0)
+                    {
+                        c.lrutailReflocked++;
+                        final int repair = config.tailRepairTime();
+                        if (repair != 0 && r.getInt(o + TIME_OFFSET) + repair < now)
+                        {
+                            c.tailRepairs++;
+                            unlinkLocked(stripe, hash, search);
+                            search = next;
+                            continue;
+                        }
+                    }
+                    if (expiredForReclaim(r, o, now))
+                    {
+                        c.reclaimed++;
+                        if ((state & FETCHED) == 0)
+                        {
+                            c.expiredUnfetched++;
+                        }
+                        unlinkLocked(stripe, hash, search);
+                        removed++;
+                        search = next;
+                        continue;
+                    }
+                    switch (lru)
+                    {
+                        case HOT_LRU:
+                        case WARM_LRU:
+                        {
+                            final long limit = totalBytes * (lru == HOT_LRU ? hotLruPct : warmLruPct) / 100;
+                            if ((state & ACTIVE) != 0)
+                            {
+                                updateFlags(r, o, 0, ACTIVE);
+                                removed++;
+                                if (lru == WARM_LRU)
+                                {
+                                    c.movesWithinLru++;
+                                    final int size = itemSizeOf(r, o, state);
+                                    unlinkQLocked(c, search, lru, size);
+                                    linkQLocked(c, search, lru, size);
+                                }
+                                else
+                                {
+                                    c.movesToWarm++;
+                                    moveTo = WARM_LRU;
+                                    it = search;
+                                }
+                            }
+                            else if (c.bytes[lru] > limit ||
+                                Integer.compareUnsigned(now - r.getInt(o + TIME_OFFSET), maxAge) > 0)
+                            {
+                                c.movesToCold++;
+                                moveTo = COLD_LRU;
+                                it = search;
+                                removed++;
+                            }
+                            else
+                            {
+                                it = search;
+                            }
+                            break;
+                        }
+                        case COLD_LRU:
+                            it = search;
+                            if ((flags & PULL_EVICT) != 0)
+                            {
+                                if (!evictionsEnabled)
+                                {
+                                    break;
+                                }
+                                c.evicted++;
+                                c.evictedTime = now - r.getInt(o + TIME_OFFSET);
+                                if (r.getInt(o + EXPTIME_OFFSET) != 0)
+                                {
+                                    c.evictedNonzero++;
+                                }
+                                if ((state & FETCHED) == 0)
+                                {
+                                    c.evictedUnfetched++;
+                                }
+                                if ((state & ACTIVE) != 0)
+                                {
+                                    c.evictedActive++;
+                                }
+                                unlinkLocked(stripe, hash, search);
+                                removed++;
+                                if (mover != null && mover.automove() == 2)
+                                {
+                                    mover.requestAggressive(c.id);
+                                }
+                            }
+                            else if ((state & ACTIVE) != 0 && lruSegmented)
+                            {
+                                c.movesToWarm++;
+                                updateFlags(r, o, 0, ACTIVE);
+                                moveTo = WARM_LRU;
+                                removed++;
+                            }
+                            break;
+                        default:
+                            it = search;
+                            break;
+                    }
+                    if (it != 0)
+                    {
+                        if (moveTo >= 0)
+                        {
+                            moveLocked(c, it, lru, moveTo);
+                        }
+                        break;
+                    }
+                }
+                finally
+                {
+                    stripe.lock.unlockWrite(stamp);
+                }
+                search = next;
+            }
+        }
+        finally
+        {
+            c.lock.unlock();
+        }
+        return removed;
+    }
+
+    private boolean expiredForReclaim(final Region r, final int o, final int now)
+    {
+        final int exptime = r.getInt(o + EXPTIME_OFFSET);
+        return (exptime != 0 && exptime < now) || flushed(r.getInt(o + TIME_OFFSET), casOf(r, o), now);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Fetch: get, gets, gat, gats, touch, mg
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Fetch an item. Plain gets read under an optimistic stamp and never write; gets that must mark the item take
+     * the stripe's read lock, and touches, vivification and recache tokens its write lock.
+     *
+     * @param sink where the value goes when it fits, or null.
+     * @param pin  a reader that takes a reference on the item when the value does not fit in the sink, or null.
+     * @return the value length on a hit, or {@link #MISS}.
+     */
+    int fetch(
+        final ThreadContext ctx, final FetchOptions options, final ValueSink sink, final ItemInfo info,
+        final ItemReaderImpl pin)
+    {
+        final long hash = ctx.hash;
+        final Stripe stripe = index.stripe(hash);
+        boolean exclusive = options.needsExclusive();
+        boolean shared = false;
+        if (!exclusive && pin == null)
+        {
+            for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++)
+            {
+                final long stamp = stripe.lock.tryOptimisticRead();
+                if (stamp == 0)
+                {
+                    break;
+                }
+                long result;
+                try
+                {
+                    result = readOptimistic(ctx, stripe, hash, options, sink, info);
+                }
+                catch (final RuntimeException ex)
+                {
+                    result = RETRY;
+                }
+                if (!stripe.lock.validate(stamp) || result == RETRY)
+                {
+                    continue;
+                }
+                if (result == MISS_RESULT)
+                {
+                    countMiss(ctx, options);
+                    return MISS;
+                }
+                if (result == NEED_LOCK)
+                {
+                    shared = true;
+                    break;
+                }
+                final int length = (int)result;
+                countHit(ctx, options, info);
+                if (sink != null && length <= sink.capacity)
+                {
+                    sink.complete(length);
+                }
+                return length;
+            }
+        }
+        while (true)
+        {
+            final long stamp = exclusive ? stripe.lock.writeLock() : stripe.lock.readLock();
+            try
+            {
+                final long result = fetchLocked(ctx, stripe, hash, options, sink, info, pin, exclusive);
+                if (result == NEED_LOCK)
+                {
+                    exclusive = true;
+                    continue;
+                }
+                if (result == MISS_RESULT)
+                {
+                    countMiss(ctx, options);
+                    return MISS;
+                }
+                countHit(ctx, options, info);
+                final int length = (int)result;
+                if (sink != null && length <= sink.capacity)
+                {
+                    sink.complete(length);
+                }
+                return length;
+            }
+            finally
+            {
+                stripe.lock.unlock(stamp);
+            }
+        }
+    }
+
+    private long readOptimistic(
+        final ThreadContext ctx, final Stripe stripe, final long hash, final FetchOptions options,
+        final ValueSink sink, final ItemInfo info)
+    {
+        final int ref = find(stripe, hash, ctx.key, 0, ctx.keyLength);
+        if (ref == 0)
+        {
+            return MISS_RESULT;
+        }
+        final Region r = region(ref);
+        final int o = offset(ref);
+        final int now = clock.currentTime();
+        final int state = r.getInt(o + STATE_OFFSET);
+        final int time = r.getInt(o + TIME_OFFSET);
+        if ((state & LINKED) == 0 || expiredOrFlushed(r, o, now))
+        {
+            return NEED_LOCK;
+        }
+        if (options.meta && (state & STALE) != 0 && (state & TOKEN_SENT) == 0)
+        {
+            return NEED_LOCK;
+        }
+        if (options.bump && bumpNeeded(state, time, now))
+        {
+            return NEED_LOCK;
+        }
+        final int length = r.getInt(o + NBYTES_OFFSET);
+        fillInfo(info, r, o, state, now);
+        if (options.meta)
+        {
+            info.stale = (state & STALE) != 0;
+            info.tokenAlreadySent = (state & TOKEN_SENT) != 0;
+        }
+        if (sink != null && length <= sink.capacity)
+        {
+            copyOut(r, o, state, 0, length, sink, 0);
+        }
+        return length;
+    }
+
+    private long fetchLocked(
+        final ThreadContext ctx, final Stripe stripe, final long hash, final FetchOptions options,
+        final ValueSink sink, final ItemInfo info, final ItemReaderImpl pin, final boolean exclusive)
+    {
+        final int now = clock.currentTime();
+        int ref = find(stripe, hash, ctx.key, 0, ctx.keyLength);
+        if (ref != 0)
+        {
+            final Region r = region(ref);
+            final int o = offset(ref);
+            if (expiredOrFlushed(r, o, now))
+            {
+                if (!exclusive)
+                {
+                    return NEED_LOCK;
+                }
+                ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, now);
+            }
+        }
+        boolean created = false;
+        if (ref == 0)
+        {
+            if (!options.vivify)
+            {
+                return MISS_RESULT;
+            }
+            final int made = allocItem(
+                ctx.key, 0, ctx.keyLength, 0, 0, 0, options.keyBinary ? KEY_BINARY : 0);
+            if (made < 0)
+            {
+                return MISS_RESULT;
+            }
+            linkLocked(ctx, stripe, hash, made, options.casIn != 0 ? options.casIn : nextCas());
+            ref = made;
+            created = true;
+        }
+        final Region r = region(ref);
+        final int o = offset(ref);
+        int state = r.getIntVolatile(o + STATE_OFFSET);
+        if (!exclusive && options.meta && (state & STALE) != 0 && (state & TOKEN_SENT) == 0)
+        {
+            return NEED_LOCK;
+        }
+        fillInfo(info, r, o, state, now);
+        boolean won = false;
+        if (created)
+        {
+            r.putInt(o + EXPTIME_OFFSET, realtime(options.vivifyExptime));
+            won = true;
+        }
+        if (options.touch)
+        {
+            r.putInt(o + EXPTIME_OFFSET, realtime(options.touchExptime));
+        }
+        if (options.recache)
+        {
+            final int exptime = r.getInt(o + EXPTIME_OFFSET);
+            if ((state & TOKEN_SENT) == 0 && !created && exptime != 0 &&
+                Integer.compareUnsigned(exptime, realtime(options.recacheExptime)) < 0)
+            {
+                won = true;
+            }
+        }
+        if (options.meta || options.vivify || options.recache)
+        {
+            info.tokenAlreadySent = (state & TOKEN_SENT) != 0;
+            info.stale = (state & STALE) != 0;
+            if (info.stale && !info.tokenAlreadySent)
+            {
+                won = true;
+            }
+        }
+        if (won)
+        {
+            state = updateFlags(r, o, TOKEN_SENT, 0);
+        }
+        info.won = won;
+        info.created = created;
+        final int exptime = r.getInt(o + EXPTIME_OFFSET);
+        info.ttl = exptime == 0 ? -1 : exptime - now;
+        info.expiresAt = exptime == 0 ? 0 : clock.processStarted() + exptime;
+        if (options.bump)
+        {
+            bump(ctx, ref, hash, now);
+        }
+        final int length = r.getInt(o + NBYTES_OFFSET);
+        if (sink != null && length <= sink.capacity)
+        {
+            copyOut(r, o, state, 0, length, sink, 0);
+        }
+        else if (pin != null)
+        {
+            if (!acquire(r, o))
+            {
+                return MISS_RESULT;
+            }
+            pin.pinned(ref, r.getIntVolatile(o + STATE_OFFSET), length);
+        }
+        return length;
+    }
+
+    void fillInfo(final ItemInfo info, final Region r, final int o, final int state, final int now)
+    {
+        final int exptime = r.getInt(o + EXPTIME_OFFSET);
+        final int time = r.getInt(o + TIME_OFFSET);
+        info.flags = clientFlagsOf(r, o, state);
+        info.cas = casOf(r, o);
+        info.ttl = exptime == 0 ? -1 : exptime - now;
+        info.expiresAt = exptime == 0 ? 0 : clock.processStarted() + exptime;
+        info.secondsSinceAccess = now - time;
+        info.lastAccessAt = clock.processStarted() + time;
+        info.fetchedBefore = (state & FETCHED) != 0;
+        info.valueLength = r.getInt(o + NBYTES_OFFSET);
+        info.slabClass = lruClassOf(r, o);
+        info.itemSize = itemSizeOf(r, o, state);
+        info.keyBinary = (state & KEY_BINARY) != 0;
+        info.lru = lru(state);
+        info.stale = false;
+        info.tokenAlreadySent = false;
+        info.won = false;
+        info.created = false;
+    }
+
+    private void countHit(final ThreadContext ctx, final FetchOptions options, final ItemInfo info)
+    {
+        if (options.touch)
+        {
+            ctx.increment(Counters.TOUCH_CMDS);
+            ctx.increment(Counters.classCounter(info.slabClass, Counters.TOUCH_HITS));
+        }
+        else
+        {
+            ctx.increment(Counters.GET_CMDS);
+            ctx.increment(Counters.lruHits(info.slabClass, info.lru));
+        }
+    }
+
+    private static void countMiss(final ThreadContext ctx, final FetchOptions options)
+    {
+        if (options.touch)
+        {
+            ctx.increment(Counters.TOUCH_CMDS);
+            ctx.increment(Counters.TOUCH_MISSES);
+        }
+        else
+        {
+            ctx.increment(Counters.GET_CMDS);
+            ctx.increment(Counters.GET_MISSES);
+        }
+    }
+
+    /**
+     * Look at an item without counting or bumping it (meta {@code me}); an expired item is reclaimed.
+     *
+     * @return true if found.
+     */
+    boolean inspect(final ThreadContext ctx, final ItemInfo info)
+    {
+        final long hash = ctx.hash;
+        final Stripe stripe = index.stripe(hash);
+        final long stamp = stripe.lock.writeLock();
+        try
+        {
+            final int now = clock.currentTime();
+            final int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, now);
+            if (ref == 0)
+            {
+                return false;
+            }
+            final Region r = region(ref);
+            final int o = offset(ref);
+            fillInfo(info, r, o, r.getIntVolatile(o + STATE_OFFSET), now);
+            return true;
+        }
+        finally
+        {
+            stripe.lock.unlockWrite(stamp);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Store: set, add, replace, append, prepend, cas, ms
+    // ------------------------------------------------------------------------------------------------------------
+
+    private static final int CAS_NONE = 0;
+    private static final int CAS_MATCH = 1;
+    private static final int CAS_BADVAL = 2;
+    private static final int CAS_STALE = 3;
+
+    /**
+     * memcached's {@code do_store_item}, for an allocated item whose value has been written. The item's allocation
+     * reference is consumed whatever the outcome.
+     */
+    StoreResult store(
+        final ThreadContext ctx, final int ref, final long hash, final StoreOptions options, final ItemInfo info)
+    {
+        final Region r = region(ref);
+        final int o = offset(ref);
+        ctx.increment(Counters.classCounter(lruClassOf(r, o), Counters.SET_CMDS));
+        final long casIn = casEnabled ? (options.casIn != 0 ? options.casIn : casId.incrementAndGet()) : 0;
+        StoreMode mode = options.mode;
+        final long compareCas = options.compareCas;
+        if (compareCas != 0 && (mode == StoreMode.SET || mode == StoreMode.REPLACE))
+        {
+            mode = StoreMode.CAS;
+        }
+        final Stripe stripe = index.stripe(hash);
+        final int now = clock.currentTime();
+        StoreResult result = StoreResult.NOT_STORED;
+        int stored = 0;
+        final long stamp = stripe.lock.writeLock();
+        try
+        {
+            final int newState = r.getIntVolatile(o + STATE_OFFSET);
+            final int keyIndex = o + keyOffset(newState);
+            final int keyLength = nkeyOf(r, o);
+            final int old = findLiveLocked(ctx, stripe, hash, r, keyIndex, keyLength, now);
+            if (old != 0)
+            {
+                final Region or = region(old);
+                final int oo = offset(old);
+                final long oldCas = casOf(or, oo);
+                final int casResult;
+                if (compareCas == 0)
+                {
+                    casResult = CAS_NONE;
+                }
+                else if (compareCas == oldCas)
+                {
+                    casResult = CAS_MATCH;
+                }
+                else if (options.invalidate && Long.compareUnsigned(compareCas, oldCas) < 0)
+                {
+                    casResult = CAS_STALE;
+                }
+                else
+                {
+                    casResult = CAS_BADVAL;
+                }
+                final int oldClass = lruClassOf(or, oo);
+                switch (mode)
+                {
+                    case ADD:
+                        itemUpdate(old, now);
+                        break;
+                    case CAS:
+                        if (casResult == CAS_MATCH)
+                        {
+                            ctx.increment(Counters.classCounter(oldClass, Counters.CAS_HITS));
+                            stored = ref;
+                        }
+                        else if (casResult == CAS_STALE)
+                        {
+                            r.putInt(o + EXPTIME_OFFSET, or.getInt(oo + EXPTIME_OFFSET));
+                            final int oldState = or.getIntVolatile(oo + STATE_OFFSET);
+                            updateFlags(r, o, STALE | (oldState & TOKEN_SENT), 0);
+                            ctx.increment(Counters.classCounter(oldClass, Counters.CAS_HITS));
+                            stored = ref;
+                        }
+                        else
+                        {
+                            ctx.increment(Counters.classCounter(oldClass, Counters.CAS_BADVAL));
+                            result = StoreResult.EXISTS;
+                        }
+                        break;
+                    case APPEND:
+                    case PREPEND:
+                        if (casResult != CAS_NONE && casResult != CAS_MATCH)
+                        {
+                            result = StoreResult.EXISTS;
+                            break;
+                        }
+                        stored = concatenate(ctx, old, ref, mode == StoreMode.APPEND);
+                        break;
+                    default:
+                        stored = ref;
+                        break;
+                }
+                if (stored != 0)
+                {
+                    replaceLocked(ctx, stripe, hash, old, stored, casIn);
+                    result = StoreResult.STORED;
+                }
+            }
+            else
+            {
+                switch (mode)
+                {
+                    case ADD:
+                    case SET:
+                        stored = ref;
+                        break;
+                    case APPEND:
+                    case PREPEND:
+                        if (options.vivify)
+                        {
+                            stored = ref;
+                        }
+                        break;
+                    case CAS:
+                        result = StoreResult.NOT_FOUND;
+                        ctx.increment(Counters.CAS_MISSES);
+                        break;
+                    default:
+                        break;
+                }
+                if (stored != 0)
+                {
+                    linkLocked(ctx, stripe, hash, stored, casIn);
+                    result = StoreResult.STORED;
+                }
+            }
+            if (result == StoreResult.STORED && info != null)
+            {
+                final Region sr = region(stored);
+                final int so = offset(stored);
+                fillInfo(info, sr, so, sr.getIntVolatile(so + STATE_OFFSET), now);
+            }
+        }
+        finally
+        {
+            stripe.lock.unlockWrite(stamp);
+        }
+        if (stored != ref)
+        {
+            release(ref);
+        }
+        return result;
+    }
+
+    /**
+     * Build the appended or prepended item: the old item's flags and expiry, the new item's key. Caller holds the
+     * stripe's write lock.
+     *
+     * @return the combined item (refcount 1), or 0 if it could not be allocated.
+     */
+    private int concatenate(final ThreadContext ctx, final int old, final int added, final boolean append)
+    {
+        final Region or = region(old);
+        final int oo = offset(old);
+        final int oldState = or.getIntVolatile(oo + STATE_OFFSET);
+        final Region ar = region(added);
+        final int ao = offset(added);
+        final int addedState = ar.getIntVolatile(ao + STATE_OFFSET);
+        final int oldLength = or.getInt(oo + NBYTES_OFFSET);
+        final int addedLength = ar.getInt(ao + NBYTES_OFFSET);
+        final long total = (long)oldLength + addedLength;
+        if (total > Integer.MAX_VALUE - 2)
+        {
+            return 0;
+        }
+        final int keyLength = nkeyOf(ar, ao);
+        final int combined = allocItem(ar, ao + keyOffset(addedState), keyLength, clientFlagsOf(or, oo, oldState),
+            or.getInt(oo + EXPTIME_OFFSET), (int)total, addedState & KEY_BINARY);
+        if (combined < 0)
+        {
+            return 0;
+        }
+        if (append)
+        {
+            copyValue(ctx, old, combined, 0);
+            copyValue(ctx, added, combined, oldLength);
+        }
+        else
+        {
+            copyValue(ctx, added, combined, 0);
+            copyValue(ctx, old, combined, addedLength);
+        }
+        return combined;
+    }
+
+    /**
+     * After a failed allocation: memcached removes the old value of a {@code set} (and of any meta set) so that a
+     * stale value is not served.
+     */
+    void removeAfterFailedStore(final ThreadContext ctx)
+    {
+        final long hash = ctx.hash;
+        final Stripe stripe = index.stripe(hash);
+        final long stamp = stripe.lock.writeLock();
+        try
+        {
+            final int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, clock.currentTime());
+            if (ref != 0)
+            {
+                unlinkLocked(stripe, hash, ref);
+            }
+        }
+        finally
+        {
+            stripe.lock.unlockWrite(stamp);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Delete: delete, md
+    // ------------------------------------------------------------------------------------------------------------
+
+    DeleteResult delete(final ThreadContext ctx, final DeleteOptions options, final ItemInfo info)
+    {
+        final long hash = ctx.hash;
+        final Stripe stripe = index.stripe(hash);
+        final long stamp = stripe.lock.writeLock();
+        try
+        {
+            final int now = clock.currentTime();
+            int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, now);
+            if (ref == 0)
+            {
+                ctx.increment(Counters.DELETE_MISSES);
+                return DeleteResult.NOT_FOUND;
+            }
+            Region r = region(ref);
+            int o = offset(ref);
+            final long cas = casOf(r, o);
+            if (options.compareCas != 0 && cas != options.compareCas)
+            {
+                ctx.increment(Counters.DELETE_MISSES);
+                return DeleteResult.EXISTS;
+            }
+            if (options.removeValue)
+            {
+                final int state = r.getIntVolatile(o + STATE_OFFSET);
+                final int empty = allocItem(r, o + keyOffset(state), nkeyOf(r, o), options.clientFlags,
+                    options.touch ? realtime(options.touchExptime) : 0, 0, state & KEY_BINARY);
+                if (empty < 0)
+                {
+                    return DeleteResult.NO_MEMORY;
+                }
+                replaceLocked(ctx, stripe, hash, ref, empty, options.casIn != 0 ? options.casIn : cas);
+                ref = empty;
+                r = region(ref);
+                o = offset(ref);
+            }
+            if (options.invalidate)
+            {
+                if (options.touch)
+                {
+                    r.putInt(o + EXPTIME_OFFSET, realtime(options.touchExptime));
+                }
+                updateFlags(r, o, STALE, TOKEN_SENT);
+                if (casLength != 0)
+                {
+                    r.putLong(o + CAS_OFFSET, options.casIn != 0 ? options.casIn : nextCas());
+                }
+            }
+            else
+            {
+                ctx.increment(Counters.classCounter(lruClassOf(r, o), Counters.DELETE_HITS));
+                if (!options.removeValue)
+                {
+                    if (info != null)
+                    {
+                        fillInfo(info, r, o, r.getIntVolatile(o + STATE_OFFSET), now);
+                    }
+                    unlinkLocked(stripe, hash, ref);
+                    return DeleteResult.DELETED;
+                }
+            }
+            if (info != null)
+            {
+                fillInfo(info, r, o, r.getIntVolatile(o + STATE_OFFSET), now);
+            }
+            return DeleteResult.DELETED;
+        }
+        finally
+        {
+            stripe.lock.unlockWrite(stamp);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Arithmetic: incr, decr, ma
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * memcached's {@code do_add_delta} with the meta {@code ma} additions.
+     */
+    DeltaResult arithmetic(final ThreadContext ctx, final ArithmeticOptions options, final ItemInfo info)
+    {
+        final long hash = ctx.hash;
+        final Stripe stripe = index.stripe(hash);
+        final long stamp = stripe.lock.writeLock();
+        try
+        {
+            final int now = clock.currentTime();
+            int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, now);
+            if (ref == 0)
+            {
+                if (!options.vivify)
+                {
+                    ctx.increment(options.incr ? Counters.INCR_MISSES : Counters.DECR_MISSES);
+                    return DeltaResult.NOT_FOUND;
+                }
+                final byte[] digits = ctx.digits;
+                final int length = formatUnsigned(options.initial, digits);
+                final int made = allocItem(ctx.key, 0, ctx.keyLength, 0, 0, length, 0);
+                if (made < 0)
+                {
+                    return DeltaResult.NO_MEMORY;
+                }
+                final Region mr = region(made);
+                final int mo = offset(made);
+                copyIn(mr, mo, mr.getIntVolatile(mo + STATE_OFFSET), 0, length,
+                    ctx.adapters.arraySource.wrap(digits, 0, length), 0);
+                ctx.adapters.arraySource.clear();
+                mr.putInt(mo + EXPTIME_OFFSET, realtime(options.vivifyExptime));
+                linkLocked(ctx, stripe, hash, made, options.casIn != 0 ? options.casIn : nextCas());
+                ref = made;
+                finishArithmetic(ref, options, info, now, options.initial);
+                info.created = true;
+                return DeltaResult.OK;
+            }
+            Region r = region(ref);
+            int o = offset(ref);
+            final int state = r.getIntVolatile(o + STATE_OFFSET);
+            final int length = r.getInt(o + NBYTES_OFFSET);
+            if (length == 0 || (state & CHUNKED) != 0)
+            {
+                return DeltaResult.NON_NUMERIC;
+            }
+            if (options.compareCas != 0 && casOf(r, o) != options.compareCas)
+            {
+                return DeltaResult.EXISTS;
+            }
+            final int valueIndex = o + keyOffset(state) + nkeyOf(r, o);
+            final long parsed = parseUnsigned(r, valueIndex, length, ctx.parseStatus);
+            if (!ctx.parseStatus[0])
+            {
+                return DeltaResult.NON_NUMERIC;
+            }
+            long value = parsed;
+            if (options.incr)
+            {
+                value += options.delta;
+            }
+            else if (Long.compareUnsigned(options.delta, value) > 0)
+            {
+                value = 0;
+            }
+            else
+            {
+                value -= options.delta;
+            }
+            final int cls = lruClassOf(r, o);
+            ctx.increment(Counters.classCounter(cls, options.incr ? Counters.INCR_HITS : Counters.DECR_HITS));
+            final byte[] digits = ctx.digits;
+            final int digitCount = formatUnsigned(value, digits);
+            if (digitCount <= length && refcount(state) == 0)
+            {
+                if (casLength != 0)
+                {
+                    r.putLong(o + CAS_OFFSET, nextCas());
+                }
+                r.putBytes(valueIndex, digits, 0, digitCount);
+                r.setMemory(valueIndex + digitCount, length - digitCount, (byte)' ');
+                itemUpdate(ref, now);
+            }
+            else
+            {
+                final int made = allocItem(r, o + keyOffset(state), nkeyOf(r, o), clientFlagsOf(r, o, state),
+                    r.getInt(o + EXPTIME_OFFSET), digitCount, state & KEY_BINARY);
+                if (made < 0)
+                {
+                    return DeltaResult.NO_MEMORY;
+                }
+                final Region mr = region(made);
+                final int mo = offset(made);
+                copyIn(mr, mo, mr.getIntVolatile(mo + STATE_OFFSET), 0, digitCount,
+                    ctx.adapters.arraySource.wrap(digits, 0, digitCount), 0);
+                ctx.adapters.arraySource.clear();
+                replaceLocked(ctx, stripe, hash, ref, made, nextCas());
+                ref = made;
+            }
+            finishArithmetic(ref, options, info, now, value);
+            return DeltaResult.OK;
+        }
+        finally
+        {
+            stripe.lock.unlockWrite(stamp);
+        }
+    }
+
+    private void finishArithmetic(
+        final int ref, final ArithmeticOptions options, final ItemInfo info, final int now, final long value)
+    {
+        final Region r = region(ref);
+        final int o = offset(ref);
+        if (options.casIn != 0 && casLength != 0)
+        {
+            r.putLong(o + CAS_OFFSET, options.casIn);
+        }
+        if (options.touch)
+        {
+            r.putInt(o + EXPTIME_OFFSET, realtime(options.touchExptime));
+        }
+        fillInfo(info, r, o, r.getIntVolatile(o + STATE_OFFSET), now);
+        info.numericValue = value;
+    }
+
+    /**
+     * memcached's {@code safe_strtoull} over a stored value, which memcached keeps followed by CRLF: leading white
+     * space and a sign are accepted, the digits must be followed by white space, a NUL or the end of the value, and a
+     * negative result is rejected.
+     */
+    static long parseUnsigned(final Region r, final int index, final int length, final boolean[] ok)
+    {
+        ok[0] = false;
+        int i = 0;
+        while (i < length && isSpace(r.getByte(index + i)))
+        {
+            i++;
+        }
+        boolean negative = false;
+        if (i < length && (r.getByte(index + i) == '+' || r.getByte(index + i) == '-'))
+        {
+            negative = r.getByte(index + i) == '-';
+            i++;
+        }
+        long value = 0;
+        int digits = 0;
+        while (i < length)
+        {
+            final int b = r.getByte(index + i);
+            if (b < '0' || b > '9')
+            {
+                break;
+            }
+            final long times10 = value * 10;
+            if (Long.compareUnsigned(value, 0x1999_9999_9999_9999L) > 0 ||
+                Long.compareUnsigned(times10 + (b - '0'), times10) < 0)
+            {
+                return 0;
+            }
+            value = times10 + (b - '0');
+            digits++;
+            i++;
+        }
+        if (digits == 0)
+        {
+            return 0;
+        }
+        if (i < length)
+        {
+            final byte end = r.getByte(index + i);
+            if (!isSpace(end) && end != 0)
+            {
+                return 0;
+            }
+        }
+        final long result = negative ? -value : value;
+        if (result < 0 && negative)
+        {
+            return 0;
+        }
+        ok[0] = true;
+        return result;
+    }
+
+    static boolean isSpace(final int b)
+    {
+        return b == ' ' || b == '\t' || b == '\n' || b == 0x0B || b == '\f' || b == '\r';
+    }
+
+    /**
+     * Write a 64-bit unsigned number in decimal.
+     *
+     * @return the number of digits.
+     */
+    static int formatUnsigned(final long value, final byte[] out)
+    {
+        if (value == 0)
+        {
+            out[0] = '0';
+            return 1;
+        }
+        int n = 0;
+        long v = value;
+        final byte[] tmp = out;
+        int end = 20;
+        while (v != 0)
+        {
+            final long q = Long.divideUnsigned(v, 10);
+            tmp[--end + 20] = (byte)('0' + (v - q * 10));
+            v = q;
+            n++;
+        }
+        System.arraycopy(tmp, end + 20, out, 0, n);
+        return n;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // flush_all
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * memcached's {@code flush_all [delay]}: items last updated up to now (or up to the delay's moment) become
+     * invisible then; they are reclaimed lazily. With CAS on, the CAS counter separates items stored earlier in the
+     * flush's own second from those stored after it; with CAS off, the items of that second are unlinked now by
+     * walking the LRUs, as memcached 1.6.39 does.
+     */
+    void flushAll(final int delay)
+    {
+        final int now = clock.currentTime();
+        if (casEnabled)
+        {
+            final int oldestLive = (delay > 0 ? realtime(delay) : now) - 1;
+            flush = new FlushState(oldestLive, oldestLive <= now ? casId.incrementAndGet() : 0);
+        }
+        else
+        {
+            final int oldestLive = (delay > 0 ? realtime(delay) : now) - 1;
+            flush = new FlushState(oldestLive, 0);
+            unlinkRecentForFlush(oldestLive);
+        }
+    }
+
+    private void unlinkRecentForFlush(final int oldestLive)
+    {
+        for (int id = 1; id <= table.largest(); id++)
+        {
+            final SlabClass c = slabs.classes[id];
+            for (int lru = 0; lru < ItemDescriptor.LRU_COUNT; lru++)
+            {
+                c.lock.lock();
+                try
+                {
+                    int it = c.heads[lru];
+                    while (it != 0)
+                    {
+                        final Region r = region(it);
+                        final int o = offset(it);
+                        final int next = r.getInt(o + NEXT_OFFSET);
+                        final int state = r.getIntVolatile(o + STATE_OFFSET);
+                        if ((state & ItemDescriptor.CRAWLER) == 0)
+                        {
+                            if (r.getInt(o + TIME_OFFSET) < oldestLive)
+                            {
+                                break;
+                            }
+                            final long hash = hashOfItem(r, o, state);
+                            final Stripe stripe = index.stripe(hash);
+                            final long stamp = stripe.lock.tryWriteLock();
+                            if (stamp != 0)
+                            {
+                                try
+                                {
+                                    unlinkLocked(stripe, hash, it);
+                                }
+                                finally
+                                {
+                                    stripe.lock.unlockWrite(stamp);
+                                }
+                            }
+                        }
+                        it = next;
+                    }
+                }
+                finally
+                {
+                    c.lock.unlock();
+                }
+            }
+        }
+    }
+}

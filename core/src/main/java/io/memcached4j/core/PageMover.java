@@ -1,0 +1,665 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.core;
+
+import static io.memcached4j.core.ItemDescriptor.CHUNK;
+import static io.memcached4j.core.ItemDescriptor.CHUNKED;
+import static io.memcached4j.core.ItemDescriptor.CHUNK_DATA_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.CLSID_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.HEAD_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.LINKED;
+import static io.memcached4j.core.ItemDescriptor.NEXT_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.PREV_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.SLABBED;
+import static io.memcached4j.core.ItemDescriptor.STATE_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.USED_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.lru;
+import static io.memcached4j.core.ItemDescriptor.offset;
+import static io.memcached4j.core.ItemDescriptor.page;
+import static io.memcached4j.core.ItemDescriptor.refcount;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.memcached4j.core.HashIndex.Stripe;
+
+/**
+ * Moves slab pages between classes (memcached's slabs_mover.c): empties one page of a source class, rescuing each
+ * live item into a free chunk of the same class when there is one and evicting it otherwise, then hands the page to
+ * the destination class or the global pool.
+ * <p>
+ * How a page is emptied: under the source class lock the page is marked draining and its free chunks are taken off
+ * the free list, so no allocation can return them and a chunk freed later stays off the list. Then each chunk is
+ * examined without holding the class lock: a free chunk is done; a linked item is found again through the index
+ * under its stripe's write lock (so the ref is known to be live) and rescued or evicted; a chunk of a chained value
+ * is handled through its head item; anything else (a store in progress, an unlinked item a reader still holds) is
+ * busy and looked at again on the next pass. A page whose chunks are all free leaves the class.
+ * <p>
+ * One move runs at a time. Requests come from {@code slabs reassign}, from the automove decision of the
+ * {@link SlabRebalancerAgent}, and from an allocation in a class that has no page at all: memcached lets such a class
+ * take a page beyond the memory limit, this engine takes one from another class instead, so item memory never
+ * exceeds the limit. Threadsafe.
+ */
+final class PageMover
+{
+    /** Result of a reassign request, as memcached's {@code slabs reassign} reports it. */
+    enum Reassign
+    {
+        OK, BUSY, BADCLASS, NOSPARE, SAME
+    }
+
+    private static final int BUSY_PASSES_BEFORE_DELETE = 3;
+    private static final int INLINE_PASSES = 4;
+
+    private final ItemStore store;
+    private final SlabAllocator slabs;
+    private final HashIndex index;
+    private final ReentrantLock moveLock = new ReentrantLock();
+
+    /* the move in progress, guarded by moveLock */
+    private SlabClass source;
+    private int destination;
+    private int page;
+    private int passes;
+    private int currentPass;
+    private int pickCursor;
+
+    volatile int automove;
+    volatile boolean reassignEnabled;
+    final AtomicLong rescues = new AtomicLong();
+    final AtomicLong chunkRescues = new AtomicLong();
+    final AtomicLong busyItems = new AtomicLong();
+    final AtomicLong busyDeletes = new AtomicLong();
+    final AtomicLong busyNoMemory = new AtomicLong();
+    final AtomicLong slabsMoved = new AtomicLong();
+    private volatile boolean running;
+    private volatile int aggressiveRequest;
+
+    PageMover(final ItemStore store, final boolean reassignEnabled, final int automove)
+    {
+        this.store = store;
+        this.slabs = store.slabs;
+        this.index = store.index;
+        this.reassignEnabled = reassignEnabled;
+        this.automove = automove;
+    }
+
+    int automove()
+    {
+        return automove;
+    }
+
+    boolean running()
+    {
+        return running;
+    }
+
+    /**
+     * With {@code slab_automove=2}: an eviction in a class asks for a page from any other class.
+     */
+    void requestAggressive(final int cls)
+    {
+        aggressiveRequest = cls;
+    }
+
+    int takeAggressiveRequest()
+    {
+        final int cls = aggressiveRequest;
+        aggressiveRequest = 0;
+        return cls;
+    }
+
+    /**
+     * Start moving a page: memcached's {@code slabs_reassign}.
+     *
+     * @param src the source class, or -1 for any class with a spare page.
+     * @param dst the destination class, or 0 for the global pool.
+     * @return the outcome.
+     */
+    Reassign reassign(final int src, final int dst)
+    {
+        if (!moveLock.tryLock())
+        {
+            return Reassign.BUSY;
+        }
+        try
+        {
+            if (source != null)
+            {
+                return Reassign.BUSY;
+            }
+            int from = src;
+            if (from == -1)
+            {
+                from = pickAnySource(dst);
+                if (from < 0)
+                {
+                    return Reassign.NOSPARE;
+                }
+            }
+            if (from == dst)
+            {
+                return Reassign.SAME;
+            }
+            if (from < 1 || from > slabs.largest() || dst < 0 || dst > slabs.largest())
+            {
+                return Reassign.BADCLASS;
+            }
+            final SlabClass c = slabs.classes[from];
+            if (c.pageCount < 2)
+            {
+                return Reassign.NOSPARE;
+            }
+            return start(c, dst) ? Reassign.OK : Reassign.BUSY;
+        }
+        finally
+        {
+            moveLock.unlock();
+        }
+    }
+
+    private int pickAnySource(final int dst)
+    {
+        for (int tries = slabs.largest(); tries > 0; tries--)
+        {
+            pickCursor = pickCursor >= slabs.largest() ? 1 : pickCursor + 1;
+            if (pickCursor != dst && slabs.classes[pickCursor].pageCount > 1)
+            {
+                return pickCursor;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Begin draining the first page of a class. Caller holds the move lock.
+     */
+    private boolean start(final SlabClass c, final int dst)
+    {
+        c.lock.lock();
+        try
+        {
+            if (c.pageCount == 0 || c.drainingPage != 0)
+            {
+                return false;
+            }
+            final int p = c.pages[0];
+            beginDrainLocked(c, p);
+            source = c;
+            destination = dst;
+            page = p;
+            passes = 0;
+            running = true;
+            return true;
+        }
+        finally
+        {
+            c.lock.unlock();
+        }
+    }
+
+    private void beginDrainLocked(final SlabClass c, final int p)
+    {
+        c.drainingPage = p;
+        final Region r = slabs.pages[p];
+        for (int i = 0; i < c.perSlab; i++)
+        {
+            final int o = i * c.size;
+            if ((r.getIntVolatile(o + STATE_OFFSET) & SLABBED) != 0)
+            {
+                slabs.unlinkFreeLocked(c, ItemDescriptor.ref(p, o), r, o);
+            }
+        }
+    }
+
+    /**
+     * Advance the move in progress by one pass over its page.
+     *
+     * @return work done (0 when no move is in progress).
+     */
+    int step()
+    {
+        if (!moveLock.tryLock())
+        {
+            return 0;
+        }
+        try
+        {
+            if (source == null)
+            {
+                return 0;
+            }
+            currentPass = passes;
+            final int busy = pass(source, page, true);
+            passes++;
+            if (busy == 0)
+            {
+                finish(source, page, destination);
+                source = null;
+                running = false;
+            }
+            return 1;
+        }
+        finally
+        {
+            moveLock.unlock();
+        }
+    }
+
+    /**
+     * Give a class that owns no page one page from another class, now, without waiting for any lock: the caller may
+     * hold a stripe lock. Used by allocation; fails if a move is already running or the page stays busy.
+     *
+     * @return true if the class received a page.
+     */
+    boolean stealPageFor(final SlabClass dst)
+    {
+        if (!reassignEnabled || !moveLock.tryLock())
+        {
+            return false;
+        }
+        try
+        {
+            if (source != null || dst.pageCount != 0)
+            {
+                return dst.pageCount != 0;
+            }
+            SlabClass from = null;
+            for (int id = 1; id <= slabs.largest(); id++)
+            {
+                final SlabClass c = slabs.classes[id];
+                if (c != dst && c.pageCount > 0 && (from == null || c.pageCount > from.pageCount))
+                {
+                    from = c;
+                }
+            }
+            if (from == null)
+            {
+                return false;
+            }
+            final int p;
+            from.lock.lock();
+            try
+            {
+                if (from.pageCount == 0 || from.drainingPage != 0)
+                {
+                    return false;
+                }
+                p = from.pages[0];
+                beginDrainLocked(from, p);
+            }
+            finally
+            {
+                from.lock.unlock();
+            }
+            for (int i = 0; i < INLINE_PASSES; i++)
+            {
+                currentPass = 0;
+                if (pass(from, p, false) == 0)
+                {
+                    finish(from, p, dst.id);
+                    return true;
+                }
+            }
+            abort(from, p);
+            return false;
+        }
+        finally
+        {
+            moveLock.unlock();
+        }
+    }
+
+    /**
+     * One pass over every chunk of a draining page.
+     *
+     * @param blocking whether stripe locks may be waited for (false when the caller may hold one).
+     * @return how many chunks are still busy.
+     */
+    private int pass(final SlabClass c, final int p, final boolean blocking)
+    {
+        final Region r = slabs.pages[p];
+        int busy = 0;
+        for (int i = 0; i < c.perSlab; i++)
+        {
+            final int o = i * c.size;
+            final int state = r.getIntVolatile(o + STATE_OFFSET);
+            if ((state & SLABBED) != 0)
+            {
+                continue;
+            }
+            final int ref = ItemDescriptor.ref(p, o);
+            final boolean done;
+            if ((state & CHUNK) != 0)
+            {
+                done = moveValueChunk(c, ref, blocking);
+            }
+            else if ((state & LINKED) != 0)
+            {
+                done = moveItem(c, ref, state, blocking);
+            }
+            else
+            {
+                done = false;
+            }
+            if (!done)
+            {
+                busy++;
+            }
+        }
+        if (busy > 0)
+        {
+            busyItems.addAndGet(busy);
+        }
+        return busy;
+    }
+
+    private long lockStripe(final Stripe stripe, final boolean blocking)
+    {
+        return blocking ? stripe.lock.writeLock() : stripe.lock.tryWriteLock();
+    }
+
+    /**
+     * Rescue or evict a linked item (or the head of a chained item) found in a draining page.
+     *
+     * @return true when the chunk is free.
+     */
+    private boolean moveItem(final SlabClass c, final int ref, final int state, final boolean blocking)
+    {
+        final Region r = store.region(ref);
+        final int o = offset(ref);
+        final long hash = store.hashOfItem(r, o, state);
+        final Stripe stripe = index.stripe(hash);
+        final long stamp = lockStripe(stripe, blocking);
+        if (stamp == 0)
+        {
+            return false;
+        }
+        try
+        {
+            final int current = r.getIntVolatile(o + STATE_OFFSET);
+            if ((current & SLABBED) != 0)
+            {
+                return true;
+            }
+            if ((current & LINKED) == 0 || !index.containsLocked(stripe, hash, ref))
+            {
+                return false;
+            }
+            if (refcount(current) != 0)
+            {
+                if (currentPass >= BUSY_PASSES_BEFORE_DELETE)
+                {
+                    store.unlinkLocked(stripe, hash, ref);
+                    busyDeletes.incrementAndGet();
+                }
+                return false;
+            }
+            if (store.expiredOrFlushed(r, o, store.clock.currentTime()))
+            {
+                store.unlinkLocked(stripe, hash, ref);
+                return true;
+            }
+            final int copy = allocRescueChunk(c);
+            if (copy == 0)
+            {
+                busyNoMemory.incrementAndGet();
+                store.unlinkLocked(stripe, hash, ref);
+                return true;
+            }
+            rescueItemLocked(c, ref, copy, current, stripe, hash);
+            rescues.incrementAndGet();
+            return true;
+        }
+        finally
+        {
+            stripe.lock.unlockWrite(stamp);
+        }
+    }
+
+    private int allocRescueChunk(final SlabClass c)
+    {
+        c.lock.lock();
+        try
+        {
+            return slabs.allocNoGrowLocked(c);
+        }
+        finally
+        {
+            c.lock.unlock();
+        }
+    }
+
+    /**
+     * Copy an item into a new chunk and put the copy where the item was, in the index and in its LRU. Caller holds
+     * the stripe's write lock.
+     */
+    private void rescueItemLocked(
+        final SlabClass memoryClass, final int ref, final int copy, final int state, final Stripe stripe,
+        final long hash)
+    {
+        final Region r = store.region(ref);
+        final int o = offset(ref);
+        final Region cr = store.region(copy);
+        final int co = offset(copy);
+        final int length = (state & CHUNKED) != 0 ?
+            store.keyOffset(state) + store.nkeyOf(r, o) + ItemDescriptor.CHUNK_REF_LENGTH :
+            store.itemSizeOf(r, o, state);
+        final SlabClass lruClass = slabs.classes[store.lruClassOf(r, o)];
+        lruClass.lock.lock();
+        try
+        {
+            r.copyTo(0 + o, cr, co, Math.min(length, memoryClass.size));
+            final int lru = lru(state);
+            final int prev = r.getInt(o + PREV_OFFSET);
+            final int next = r.getInt(o + NEXT_OFFSET);
+            cr.putInt(co + PREV_OFFSET, prev);
+            cr.putInt(co + NEXT_OFFSET, next);
+            if (prev != 0)
+            {
+                store.region(prev).putInt(offset(prev) + NEXT_OFFSET, copy);
+            }
+            else
+            {
+                lruClass.heads[lru] = copy;
+            }
+            if (next != 0)
+            {
+                store.region(next).putInt(offset(next) + PREV_OFFSET, copy);
+            }
+            else
+            {
+                lruClass.tails[lru] = copy;
+            }
+            cr.putIntRelease(co + STATE_OFFSET, state);
+            index.replaceLocked(stripe, hash, ref, copy);
+            if ((state & CHUNKED) != 0)
+            {
+                int chunk = cr.getInt(co + store.keyOffset(state) + store.nkeyOf(cr, co));
+                int guard = store.maxChunks;
+                while (chunk != 0 && guard-- > 0)
+                {
+                    final Region chr = store.region(chunk);
+                    chr.putInt(offset(chunk) + HEAD_OFFSET, copy);
+                    chunk = chr.getInt(offset(chunk) + NEXT_OFFSET);
+                }
+            }
+            memoryClass.lock.lock();
+            try
+            {
+                slabs.freeLocked(memoryClass, ref);
+            }
+            finally
+            {
+                memoryClass.lock.unlock();
+            }
+        }
+        finally
+        {
+            lruClass.lock.unlock();
+        }
+    }
+
+    /**
+     * Rescue a value chunk of a chained item, or evict the item.
+     *
+     * @return true when the chunk is free.
+     */
+    private boolean moveValueChunk(final SlabClass c, final int ref, final boolean blocking)
+    {
+        final Region r = store.region(ref);
+        final int o = offset(ref);
+        final int head = r.getInt(o + HEAD_OFFSET);
+        final int headPage = page(head);
+        if (head == 0 || headPage <= 0 || headPage >= slabs.pages.length || slabs.pages[headPage] == null)
+        {
+            return false;
+        }
+        final Region hr = store.region(head);
+        final int ho = offset(head);
+        final int headState = hr.getIntVolatile(ho + STATE_OFFSET);
+        if ((headState & (LINKED | CHUNKED)) != (LINKED | CHUNKED))
+        {
+            return false;
+        }
+        final long hash = store.hashOfItem(hr, ho, headState);
+        final Stripe stripe = index.stripe(hash);
+        final long stamp = lockStripe(stripe, blocking);
+        if (stamp == 0)
+        {
+            return false;
+        }
+        try
+        {
+            if ((r.getIntVolatile(o + STATE_OFFSET) & SLABBED) != 0)
+            {
+                return true;
+            }
+            if (!index.containsLocked(stripe, hash, head) || r.getInt(o + HEAD_OFFSET) != head)
+            {
+                return false;
+            }
+            final int current = hr.getIntVolatile(ho + STATE_OFFSET);
+            if (refcount(current) != 0)
+            {
+                if (currentPass >= BUSY_PASSES_BEFORE_DELETE)
+                {
+                    store.unlinkLocked(stripe, hash, head);
+                    busyDeletes.incrementAndGet();
+                }
+                return false;
+            }
+            final int copy = allocRescueChunk(c);
+            if (copy == 0)
+            {
+                busyNoMemory.incrementAndGet();
+                store.unlinkLocked(stripe, hash, head);
+                return true;
+            }
+            final Region cr = store.region(copy);
+            final int co = offset(copy);
+            final int used = r.getInt(o + USED_OFFSET);
+            r.copyTo(o, cr, co, CHUNK_DATA_OFFSET + used);
+            cr.putByte(co + CLSID_OFFSET, (byte)c.id);
+            final int prev = r.getInt(o + PREV_OFFSET);
+            final int next = r.getInt(o + NEXT_OFFSET);
+            if (prev == 0)
+            {
+                hr.putInt(ho + store.keyOffset(current) + store.nkeyOf(hr, ho), copy);
+            }
+            else
+            {
+                store.region(prev).putInt(offset(prev) + NEXT_OFFSET, copy);
+            }
+            if (next != 0)
+            {
+                store.region(next).putInt(offset(next) + PREV_OFFSET, copy);
+            }
+            cr.putIntRelease(co + STATE_OFFSET, CHUNK);
+            c.lock.lock();
+            try
+            {
+                slabs.freeLocked(c, ref);
+            }
+            finally
+            {
+                c.lock.unlock();
+            }
+            chunkRescues.incrementAndGet();
+            return true;
+        }
+        finally
+        {
+            stripe.lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * The page is empty: take it from its class and give it to the destination (0 = the global pool).
+     */
+    private void finish(final SlabClass c, final int p, final int dst)
+    {
+        c.lock.lock();
+        try
+        {
+            c.drainingPage = 0;
+            c.removePage(p);
+        }
+        finally
+        {
+            c.lock.unlock();
+        }
+        if (dst == 0)
+        {
+            synchronized (slabs.pageLock)
+            {
+                slabs.pushGlobalPoolLocked(p);
+            }
+        }
+        else
+        {
+            final SlabClass d = slabs.classes[dst];
+            d.lock.lock();
+            try
+            {
+                synchronized (slabs.pageLock)
+                {
+                    slabs.pageOwner[p] = d.id;
+                }
+                slabs.splitPageLocked(d, p);
+                d.addPage(p);
+            }
+            finally
+            {
+                d.lock.unlock();
+            }
+        }
+        slabsMoved.incrementAndGet();
+    }
+
+    /**
+     * Give up on a page: its free chunks go back on the free list.
+     */
+    private void abort(final SlabClass c, final int p)
+    {
+        c.lock.lock();
+        try
+        {
+            c.drainingPage = 0;
+            final Region r = slabs.pages[p];
+            for (int i = 0; i < c.perSlab; i++)
+            {
+                final int o = i * c.size;
+                if ((r.getIntVolatile(o + STATE_OFFSET) & SLABBED) != 0)
+                {
+                    slabs.freeLocked(c, ItemDescriptor.ref(p, o));
+                }
+            }
+        }
+        finally
+        {
+            c.lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What one thread keeps for one cache: the key scratch area every operation copies its key into (so hashing and key
+ * comparison read one kind of memory), the thread's counters, and its queue of asynchronous LRU bumps.
+ * <p>
+ * Threading: everything is written by the owning thread only. Counters are written with opaque stores and read by
+ * the statistics code with opaque loads. The bump queue is single-producer (the owner) single-consumer (the LRU
+ * maintainer): the producer publishes with a release store of {@code tail}, the consumer with a release store of
+ * {@code head}.
+ */
+final class ThreadContext
+{
+    static final int KEY_CAPACITY = 256;
+    static final int BUMP_CAPACITY = 1024;
+    private static final VarHandle COUNTERS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    final WeakReference<Thread> owner;
+    final Region key;
+    final long[] counters = new long[Counters.SIZE];
+    final int[] bumps = new int[BUMP_CAPACITY];
+    final long[] bumpHashes = new long[BUMP_CAPACITY];
+    final AtomicLong bumpHead = new AtomicLong();
+    final AtomicLong bumpTail = new AtomicLong();
+    final ValueAdapters adapters = new ValueAdapters();
+    final ItemInfo scratchInfo = new ItemInfo();
+    final byte[] digits = new byte[40];
+    final FetchOptions fetchOptions = new FetchOptions();
+    final StoreOptions storeOptions = new StoreOptions();
+    final DeleteOptions deleteOptions = new DeleteOptions();
+    final ArithmeticOptions arithmeticOptions = new ArithmeticOptions();
+    final boolean[] parseStatus = new boolean[1];
+    int keyLength;
+    long hash;
+
+    ThreadContext(final Thread owner)
+    {
+        this.owner = new WeakReference<>(owner);
+        this.key = MemoryPath.wrap(DirectMemory.allocate(KEY_CAPACITY));
+    }
+
+    boolean ownerAlive()
+    {
+        final Thread thread = owner.get();
+        return thread != null && thread.isAlive();
+    }
+
+    void increment(final int counter)
+    {
+        COUNTERS.setOpaque(counters, counter, counters[counter] + 1);
+    }
+
+    void add(final int counter, final long delta)
+    {
+        COUNTERS.setOpaque(counters, counter, counters[counter] + delta);
+    }
+
+    long read(final int counter)
+    {
+        return (long)COUNTERS.getOpaque(counters, counter);
+    }
+
+    /**
+     * Queue an asynchronous COLD-to-WARM bump.
+     *
+     * @return false when the queue is full and the bump is dropped.
+     */
+    boolean offerBump(final int ref, final long hash)
+    {
+        final long tail = bumpTail.get();
+        if (tail - bumpHead.get() >= BUMP_CAPACITY)
+        {
+            return false;
+        }
+        final int slot = (int)(tail & (BUMP_CAPACITY - 1));
+        bumps[slot] = ref;
+        bumpHashes[slot] = hash;
+        bumpTail.lazySet(tail + 1);
+        return true;
+    }
+
+    /**
+     * Apply every queued bump. Only the LRU maintainer calls this.
+     *
+     * @return how many bumps were applied.
+     */
+    int drainBumps(final ItemStore store)
+    {
+        long head = bumpHead.get();
+        final long tail = bumpTail.get();
+        int count = 0;
+        while (head < tail)
+        {
+            final int slot = (int)(head & (BUMP_CAPACITY - 1));
+            store.applyAsyncBump(bumps[slot], bumpHashes[slot]);
+            head++;
+            count++;
+            bumpHead.lazySet(head);
+        }
+        return count;
+    }
+
+    void release()
+    {
+        DirectMemory.free(key.byteBuffer());
+    }
+}

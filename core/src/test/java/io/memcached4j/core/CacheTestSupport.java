@@ -1,0 +1,73 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.core;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * Base for engine tests: builds caches on a {@link ManualClock} without background threads, and after each test
+ * walks their structures and closes them.
+ */
+abstract class CacheTestSupport
+{
+    protected final ManualClock clock = new ManualClock();
+    private final List<MemcachedCache> caches = new ArrayList<>();
+
+    protected CacheBuilder builder()
+    {
+        return MemcachedCache.builder().clock(clock).backgroundThreads(false);
+    }
+
+    protected MemcachedCache cache(final CacheBuilder builder)
+    {
+        final MemcachedCache cache = builder.build();
+        caches.add(cache);
+        return cache;
+    }
+
+    protected MemcachedCache cache()
+    {
+        return cache(builder());
+    }
+
+    @AfterEach
+    void walkAndClose()
+    {
+        try
+        {
+            for (final MemcachedCache cache : caches)
+            {
+                new StructureWalker(cache).check();
+            }
+        }
+        finally
+        {
+            for (final MemcachedCache cache : caches)
+            {
+                cache.close();
+            }
+            caches.clear();
+        }
+    }
+
+    static ByteBuffer bytes(final String s)
+    {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String string(final byte[] value)
+    {
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
+    }
+
+    static byte[] b(final String s)
+    {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
