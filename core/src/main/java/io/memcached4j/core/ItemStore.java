@@ -1083,11 +1083,14 @@ final class ItemStore
             try
             {
                 final int state = r.getIntVolatile(o + STATE_OFFSET);
-                if ((state & LINKED) == 0 || (state & ACTIVE) == 0 || lru(state) != COLD_LRU)
+                final int now = clock.currentTime();
+                if ((state & LINKED) == 0 || (state & ACTIVE) == 0 || lru(state) != COLD_LRU ||
+                    expiredOrFlushed(r, o, now))
                 {
+                    // refreshing the access time of a flushed item would make it visible again
                     return;
                 }
-                r.putInt(o + TIME_OFFSET, clock.currentTime());
+                r.putInt(o + TIME_OFFSET, now);
                 moveLocked(c, ref, COLD_LRU, WARM_LRU);
                 updateFlags(r, o, 0, ACTIVE);
                 c.movesToWarm++;

@@ -37,9 +37,14 @@ import io.memcached4j.core.HashIndex.Stripe;
  * busy and looked at again on the next pass. A page whose chunks are all free leaves the class.
  * <p>
  * One move runs at a time. Requests come from {@code slabs reassign}, from the automove decision of the
- * {@link SlabRebalancerAgent}, and from an allocation in a class that has no page at all: memcached lets such a class
- * take a page beyond the memory limit, this engine takes one from another class instead, so item memory never
- * exceeds the limit. Threadsafe.
+ * {@link SlabRebalancer}, and from an allocation in a class that has no page at all: memcached lets such a class
+ * take a page beyond the memory limit, this engine takes one from the class with the most pages instead (even with
+ * reassignment off, since it replaces memcached's over-allocation), so item memory never exceeds the limit.
+ * <p>
+ * Counters: {@code rescues}/{@code chunkRescues} count items and value chunks copied out of a draining page;
+ * {@code busyNoMemory} counts items dropped because no free chunk was left to rescue them into (memcached 1.6.18
+ * called this {@code slab_reassign_evictions_nomem}); {@code busyDeletes} counts items still referenced after several
+ * passes, unlinked so that the page can be freed once their readers finish. Threadsafe.
  */
 final class PageMover
 {
@@ -255,7 +260,7 @@ final class PageMover
      */
     boolean stealPageFor(final SlabClass dst)
     {
-        if (!reassignEnabled || !moveLock.tryLock())
+        if (!moveLock.tryLock())
         {
             return false;
         }

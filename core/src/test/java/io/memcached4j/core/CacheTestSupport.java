@@ -56,6 +56,28 @@ abstract class CacheTestSupport
         }
     }
 
+    /**
+     * Run the cache's background agents by hand.
+     *
+     * @return work done.
+     */
+    static int background(final MemcachedCache cache, final int rounds)
+    {
+        int work = 0;
+        try
+        {
+            for (int i = 0; i < rounds; i++)
+            {
+                work += cache.backgroundWork().doWork();
+            }
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError(ex);
+        }
+        return work;
+    }
+
     static ByteBuffer bytes(final String s)
     {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));

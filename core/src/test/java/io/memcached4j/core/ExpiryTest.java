@@ -1,0 +1,153 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * memcached's expiry times and {@code flush_all}.
+ */
+class ExpiryTest extends CacheTestSupport
+{
+    @Test
+    void shouldNeverExpireWithZero()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("k", b("v"), 0, 0);
+        clock.advance(100 * 24 * 3600);
+        assertEquals("v", string(cache.get("k")));
+    }
+
+    @Test
+    void shouldExpireRelativeTimes()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("k", b("v"), 0, 10);
+        clock.advance(9);
+        assertEquals("v", string(cache.get("k")));
+        clock.advance(1);
+        assertNull(cache.get("k"));
+        assertEquals(1, cache.stats().get("get_expired"));
+    }
+
+    @Test
+    void shouldTreatThirtyDaysAsRelative()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("k", b("v"), 0, CacheConfig.REALTIME_MAXDELTA);
+        clock.advance(CacheConfig.REALTIME_MAXDELTA - 1);
+        assertEquals("v", string(cache.get("k")));
+        clock.advance(1);
+        assertNull(cache.get("k"));
+    }
+
+    @Test
+    void shouldTreatLargerValuesAsUnixTime()
+    {
+        final MemcachedCache cache = cache();
+        final long now = clock.unixTime();
+        cache.set("future", b("v"), 0, (int)(now + 50));
+        cache.set("past", b("v"), 0, (int)(now - 50));
+        cache.set("beforeStart", b("v"), 0, CacheConfig.REALTIME_MAXDELTA + 1);
+        assertEquals("v", string(cache.get("future")));
+        assertNull(cache.get("past"));
+        assertNull(cache.get("beforeStart"));
+        final ItemInfo info = new ItemInfo();
+        cache.inspect(bytes("future"), info);
+        assertEquals(50, info.ttl());
+        assertEquals(now + 50, info.expiresAt());
+        clock.advance(50);
+        assertNull(cache.get("future"));
+    }
+
+    @Test
+    void shouldStoreNegativeExptimeAsAlreadyExpired()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("k", b("old"), 0, 0);
+        assertEquals(StoreResult.STORED, cache.set("k", b("v"), 0, -1));
+        assertNull(cache.get("k"));
+        assertEquals(StoreResult.STORED, cache.set("k", b("v"), 0, Integer.MIN_VALUE));
+        assertNull(cache.get("k"));
+    }
+
+    @Test
+    void shouldCountExpiredItemFoundByAStoreAsGetExpired()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("k", b("v"), 0, 1);
+        clock.advance(1);
+        cache.set("k", b("w"), 0, 0);
+        assertEquals(1, cache.stats().get("get_expired"));
+        assertEquals("w", string(cache.get("k")));
+    }
+
+    @Test
+    void shouldFlushEverythingStoredBeforeButNotAfter()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("a", b("1"));
+        clock.advance(5);
+        cache.set("b", b("2"));
+        cache.flushAll();
+        cache.set("c", b("3"));
+        assertNull(cache.get("a"));
+        assertNull(cache.get("b"));
+        assertEquals("3", string(cache.get("c")));
+        clock.advance(1);
+        assertEquals("3", string(cache.get("c")));
+        cache.set("b", b("4"));
+        assertEquals("4", string(cache.get("b")));
+        final CacheStats stats = cache.stats();
+        assertEquals(1, stats.get("cmd_flush"));
+        assertEquals(2, stats.get("get_flushed"));
+    }
+
+    @Test
+    void shouldFlushWithoutCasToo()
+    {
+        final MemcachedCache cache = cache(builder().casEnabled(false));
+        cache.set("a", b("1"));
+        clock.advance(5);
+        cache.set("b", b("2"));
+        cache.flushAll();
+        assertNull(cache.get("a"));
+        assertNull(cache.get("b"));
+        clock.advance(1);
+        cache.set("c", b("3"));
+        assertEquals("3", string(cache.get("c")));
+    }
+
+    @Test
+    void shouldFlushLaterWithADelay()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("a", b("1"));
+        cache.flushAll(10);
+        assertEquals("1", string(cache.get("a")));
+        clock.advance(8);
+        cache.set("b", b("2"));
+        assertEquals("2", string(cache.get("b")));
+        clock.advance(1);
+        assertNull(cache.get("a"));
+        assertNull(cache.get("b"));
+        clock.advance(1);
+        cache.set("c", b("3"));
+        assertEquals("3", string(cache.get("c")));
+    }
+
+    @Test
+    void shouldLetTheLaterFlushReplaceAPendingOne()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("a", b("1"));
+        cache.flushAll(100);
+        cache.flushAll(1000);
+        clock.advance(200);
+        assertEquals("1", string(cache.get("a")));
+    }
+}
