@@ -48,6 +48,8 @@ final class Engine implements MemcachedCache, CacheAdmin
     private final AgentRunner runner;
     private final ThreadLocal<ThreadContext> contexts = new ThreadLocal<>();
     private final List<ThreadContext> registry = new ArrayList<>();
+    /** A copy of the registry for the maintainer, replaced when a thread registers or is swept. */
+    private volatile ThreadContext[] registered = new ThreadContext[0];
     private final long[] retired = new long[Counters.SIZE];
     private Map<String, Long> baseline = Map.of();
     private final Map<Integer, Map<String, Long>> classBaseline = new LinkedHashMap<>();
@@ -132,6 +134,7 @@ final class Engine implements MemcachedCache, CacheAdmin
         {
             sweepLocked();
             registry.add(ctx);
+            registered = registry.toArray(new ThreadContext[0]);
         }
         contexts.set(ctx);
         return ctx;
@@ -220,13 +223,8 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     private int drainBumps()
     {
-        final ThreadContext[] snapshot;
-        synchronized (registry)
-        {
-            snapshot = registry.toArray(new ThreadContext[0]);
-        }
         int applied = 0;
-        for (final ThreadContext ctx : snapshot)
+        for (final ThreadContext ctx : registered)
         {
             applied += ctx.drainBumps(store);
         }
@@ -672,6 +670,7 @@ final class Engine implements MemcachedCache, CacheAdmin
                 ctx.release();
             }
             registry.clear();
+            registered = new ThreadContext[0];
         }
     }
 
@@ -748,8 +747,7 @@ final class Engine implements MemcachedCache, CacheAdmin
             final LinkedHashMap<String, Long> items = new LinkedHashMap<>();
             final long pages;
             final long number;
-            c.lock.lock();
-            try
+            synchronized (c)
             {
                 pages = c.pageCount;
                 number = c.itemCount();
@@ -803,10 +801,6 @@ final class Engine implements MemcachedCache, CacheAdmin
                 items.put("hits_to_warm", t[Counters.lruHits(id, ItemDescriptor.WARM_LRU)]);
                 items.put("hits_to_cold", t[Counters.lruHits(id, ItemDescriptor.COLD_LRU)]);
                 items.put("hits_to_temp", t[Counters.lruHits(id, ItemDescriptor.TEMP_LRU)]);
-            }
-            finally
-            {
-                c.lock.unlock();
             }
             if (applyBaseline)
             {
@@ -1139,8 +1133,7 @@ final class Engine implements MemcachedCache, CacheAdmin
         final byte[] key = new byte[ThreadContext.KEY_CAPACITY];
         final long started = store.clock.processStarted();
         int shown = 0;
-        c.lock.lock();
-        try
+        synchronized (c)
         {
             int it = c.heads[ItemDescriptor.COLD_LRU];
             while (it != 0 && (limit == 0 || shown < limit))
@@ -1160,10 +1153,6 @@ final class Engine implements MemcachedCache, CacheAdmin
                 }
                 it = next;
             }
-        }
-        finally
-        {
-            c.lock.unlock();
         }
     }
 

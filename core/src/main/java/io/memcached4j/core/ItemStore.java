@@ -386,14 +386,9 @@ final class ItemStore
             {
                 pullTail(c, COLD_LRU, 0, 0, 0);
             }
-            c.lock.lock();
-            try
+            synchronized (c)
             {
                 ref = slabs.allocLocked(c);
-            }
-            finally
-            {
-                c.lock.unlock();
             }
             if (ref != 0)
             {
@@ -421,14 +416,9 @@ final class ItemStore
         }
         if (i > 0)
         {
-            c.lock.lock();
-            try
+            synchronized (c)
             {
                 c.directReclaims += i;
-            }
-            finally
-            {
-                c.lock.unlock();
             }
         }
         return ref;
@@ -554,14 +544,9 @@ final class ItemStore
     private void countOutOfMemory(final int cls)
     {
         final SlabClass c = slabs.classes[cls];
-        c.lock.lock();
-        try
+        synchronized (c)
         {
             c.outOfMemory++;
-        }
-        finally
-        {
-            c.lock.unlock();
         }
     }
 
@@ -697,6 +682,27 @@ final class ItemStore
     {
         final Region r = region(ref);
         final int o = offset(ref);
+        final int lru = prepareLink(r, o, cas);
+        index.insertLocked(stripe, hash, ref);
+        final SlabClass c = slabs.classes[lruClassOf(r, o)];
+        synchronized (c)
+        {
+            linkIntoLruLocked(c, ref, r, o, lru);
+        }
+        if (ctx != null)
+        {
+            ctx.increment(Counters.TOTAL_ITEMS);
+        }
+        trackSize(r, o, 1);
+    }
+
+    /**
+     * Stamp the access time and CAS of an item about to be linked.
+     *
+     * @return the LRU segment it goes to.
+     */
+    private int prepareLink(final Region r, final int o, final long cas)
+    {
         final int now = clock.currentTime();
         r.putInt(o + TIME_OFFSET, now);
         if (casLength != 0)
@@ -704,39 +710,28 @@ final class ItemStore
             r.putLong(o + CAS_OFFSET, cas);
         }
         final int exptime = r.getInt(o + EXPTIME_OFFSET);
-        final int lru;
         if (tempLru && Integer.compareUnsigned(exptime - now, temporaryTtl) <= 0)
         {
-            lru = TEMP_LRU;
+            return TEMP_LRU;
         }
-        else
+        return lruSegmented ? HOT_LRU : COLD_LRU;
+    }
+
+    /**
+     * Mark an item linked (dropping the allocator's reference) and put it at the head of its segment. Caller holds
+     * the stripe's write lock and the class lock.
+     */
+    private void linkIntoLruLocked(final SlabClass c, final int ref, final Region r, final int o, final int lru)
+    {
+        int state;
+        int next;
+        do
         {
-            lru = lruSegmented ? HOT_LRU : COLD_LRU;
+            state = r.getIntVolatile(o + STATE_OFFSET);
+            next = withLru(state | LINKED, lru) - REFCOUNT_ONE;
         }
-        index.insertLocked(stripe, hash, ref);
-        final SlabClass c = slabs.classes[lruClassOf(r, o)];
-        c.lock.lock();
-        try
-        {
-            int state;
-            int next;
-            do
-            {
-                state = r.getIntVolatile(o + STATE_OFFSET);
-                next = withLru(state | LINKED, lru) - REFCOUNT_ONE;
-            }
-            while (!r.compareAndSetInt(o + STATE_OFFSET, state, next));
-            linkQLocked(c, ref, lru, itemSizeOf(r, o, next));
-        }
-        finally
-        {
-            c.lock.unlock();
-        }
-        if (ctx != null)
-        {
-            ctx.increment(Counters.TOTAL_ITEMS);
-        }
-        trackSize(r, o, 1);
+        while (!r.compareAndSetInt(o + STATE_OFFSET, state, next));
+        linkQLocked(c, ref, lru, itemSizeOf(r, o, next));
     }
 
     /**
@@ -750,38 +745,66 @@ final class ItemStore
         index.removeLocked(stripe, hash, ref);
         final SlabClass c = slabs.classes[lruClassOf(r, o)];
         trackSize(r, o, -1);
-        c.lock.lock();
-        try
+        synchronized (c)
         {
-            int state;
-            int next;
-            do
-            {
-                state = r.getIntVolatile(o + STATE_OFFSET);
-                next = state & ~LINKED;
-            }
-            while (!r.compareAndSetInt(o + STATE_OFFSET, state, next));
-            unlinkQLocked(c, ref, lru(state), itemSizeOf(r, o, state));
-            if (refcount(next) == 0)
-            {
-                freeItemMemory(ref, next);
-            }
-        }
-        finally
-        {
-            c.lock.unlock();
+            unlinkFromLruLocked(c, ref, r, o);
         }
     }
 
     /**
-     * memcached's {@code do_item_replace}.
+     * Take an item out of its segment and mark it unlinked; free it if nobody holds a reference. Caller holds the
+     * stripe's write lock and the class lock.
+     */
+    private void unlinkFromLruLocked(final SlabClass c, final int ref, final Region r, final int o)
+    {
+        int state;
+        int next;
+        do
+        {
+            state = r.getIntVolatile(o + STATE_OFFSET);
+            next = state & ~LINKED;
+        }
+        while (!r.compareAndSetInt(o + STATE_OFFSET, state, next));
+        unlinkQLocked(c, ref, lru(state), itemSizeOf(r, o, state));
+        if (refcount(next) == 0)
+        {
+            freeItemMemory(ref, next);
+        }
+    }
+
+    /**
+     * memcached's {@code do_item_replace}. When both items belong to the same LRU class (an overwrite of a value of
+     * similar size) the index entry is rewritten in place and both LRU changes and the free happen under one
+     * acquisition of the class lock. Caller holds the stripe's write lock.
      */
     void replaceLocked(
         final ThreadContext ctx, final Stripe stripe, final long hash, final int oldRef, final int newRef,
         final long cas)
     {
-        unlinkLocked(stripe, hash, oldRef);
-        linkLocked(ctx, stripe, hash, newRef, cas);
+        final Region or = region(oldRef);
+        final int oo = offset(oldRef);
+        final Region nr = region(newRef);
+        final int no = offset(newRef);
+        final int cls = lruClassOf(or, oo);
+        if (cls != lruClassOf(nr, no) || !index.replaceLocked(stripe, hash, oldRef, newRef))
+        {
+            unlinkLocked(stripe, hash, oldRef);
+            linkLocked(ctx, stripe, hash, newRef, cas);
+            return;
+        }
+        trackSize(or, oo, -1);
+        final int lru = prepareLink(nr, no, cas);
+        final SlabClass c = slabs.classes[cls];
+        synchronized (c)
+        {
+            unlinkFromLruLocked(c, oldRef, or, oo);
+            linkIntoLruLocked(c, newRef, nr, no, lru);
+        }
+        if (ctx != null)
+        {
+            ctx.increment(Counters.TOTAL_ITEMS);
+        }
+        trackSize(nr, no, 1);
     }
 
     /**
@@ -847,14 +870,9 @@ final class ItemStore
     private void freeChunk(final int ref)
     {
         final SlabClass c = slabs.classes[slabs.pageOwner[page(ref)]];
-        c.lock.lock();
-        try
+        synchronized (c)
         {
             slabs.freeLocked(c, ref);
-        }
-        finally
-        {
-            c.lock.unlock();
         }
     }
 
@@ -968,8 +986,7 @@ final class ItemStore
             {
                 r.putInt(o + TIME_OFFSET, now);
                 final SlabClass c = slabs.classes[lruClassOf(r, o)];
-                c.lock.lock();
-                try
+                synchronized (c)
                 {
                     final int current = r.getIntVolatile(o + STATE_OFFSET);
                     if ((current & LINKED) != 0 && lru(current) == COLD_LRU)
@@ -978,10 +995,6 @@ final class ItemStore
                         updateFlags(r, o, 0, ACTIVE);
                         c.movesToWarm++;
                     }
-                }
-                finally
-                {
-                    c.lock.unlock();
                 }
             }
             else
@@ -993,8 +1006,7 @@ final class ItemStore
         {
             r.putInt(o + TIME_OFFSET, now);
             final SlabClass c = slabs.classes[lruClassOf(r, o)];
-            c.lock.lock();
-            try
+            synchronized (c)
             {
                 final int current = r.getIntVolatile(o + STATE_OFFSET);
                 if ((current & LINKED) != 0)
@@ -1004,10 +1016,6 @@ final class ItemStore
                     unlinkQLocked(c, ref, lru, size);
                     linkQLocked(c, ref, lru, size);
                 }
-            }
-            finally
-            {
-                c.lock.unlock();
             }
         }
     }
@@ -1079,8 +1087,7 @@ final class ItemStore
             final Region r = region(ref);
             final int o = offset(ref);
             final SlabClass c = slabs.classes[lruClassOf(r, o)];
-            c.lock.lock();
-            try
+            synchronized (c)
             {
                 final int state = r.getIntVolatile(o + STATE_OFFSET);
                 final int now = clock.currentTime();
@@ -1094,10 +1101,6 @@ final class ItemStore
                 moveLocked(c, ref, COLD_LRU, WARM_LRU);
                 updateFlags(r, o, 0, ACTIVE);
                 c.movesToWarm++;
-            }
-            finally
-            {
-                c.lock.unlock();
             }
         }
         finally
@@ -1116,8 +1119,7 @@ final class ItemStore
     {
         int removed = 0;
         final int now = clock.currentTime();
-        c.lock.lock();
-        try
+        synchronized (c)
         {
             int search = c.tails[lru];
             int moveTo = -1;
@@ -1267,10 +1269,6 @@ final class ItemStore
                 search = next;
             }
         }
-        finally
-        {
-            c.lock.unlock();
-        }
         return removed;
     }
 
@@ -1400,11 +1398,6 @@ final class ItemStore
         }
         final int length = r.getInt(o + NBYTES_OFFSET);
         fillInfo(info, r, o, state, now);
-        if (options.meta)
-        {
-            info.stale = (state & STALE) != 0;
-            info.tokenAlreadySent = (state & TOKEN_SENT) != 0;
-        }
         if (sink != null && length <= sink.capacity)
         {
             copyOut(r, o, state, 0, length, sink, 0);
@@ -1475,14 +1468,9 @@ final class ItemStore
                 won = true;
             }
         }
-        if (options.meta || options.vivify || options.recache)
+        if ((options.meta || options.vivify || options.recache) && info.stale && !info.tokenAlreadySent)
         {
-            info.tokenAlreadySent = (state & TOKEN_SENT) != 0;
-            info.stale = (state & STALE) != 0;
-            if (info.stale && !info.tokenAlreadySent)
-            {
-                won = true;
-            }
+            won = true;
         }
         if (won)
         {
@@ -1529,8 +1517,8 @@ final class ItemStore
         info.itemSize = itemSizeOf(r, o, state);
         info.keyBinary = (state & KEY_BINARY) != 0;
         info.lru = lru(state);
-        info.stale = false;
-        info.tokenAlreadySent = false;
+        info.stale = (state & STALE) != 0;
+        info.tokenAlreadySent = (state & TOKEN_SENT) != 0;
         info.won = false;
         info.created = false;
     }
@@ -2136,8 +2124,7 @@ final class ItemStore
             final SlabClass c = slabs.classes[id];
             for (int lru = 0; lru < ItemDescriptor.LRU_COUNT; lru++)
             {
-                c.lock.lock();
-                try
+                synchronized (c)
                 {
                     int it = c.heads[lru];
                     while (it != 0)
@@ -2169,10 +2156,6 @@ final class ItemStore
                         }
                         it = next;
                     }
-                }
-                finally
-                {
-                    c.lock.unlock();
                 }
             }
         }

@@ -229,8 +229,7 @@ final class LruCrawler implements Agent
             return false;
         }
         final SlabClass c = slabs.classes[cls];
-        c.lock.lock();
-        try
+        synchronized (c)
         {
             final int cursor = cursorRef(id);
             final Region system = slabs.pages[0];
@@ -247,10 +246,6 @@ final class LruCrawler implements Agent
             {
                 c.heads[lru] = cursor;
             }
-        }
-        finally
-        {
-            c.lock.unlock();
         }
         active[id] = true;
         remaining[id] = limit > 0 ? limit + 1 : 0;
@@ -334,8 +329,7 @@ final class LruCrawler implements Agent
     {
         final SlabClass c = slabs.classes[id / LRU_COUNT];
         final int lru = id % LRU_COUNT;
-        c.lock.lock();
-        try
+        synchronized (c)
         {
             final int item = crawlStepLocked(c, lru, cursorRef(id));
             if (item == 0 || (remaining[id] != 0 && --remaining[id] < 1))
@@ -371,10 +365,6 @@ final class LruCrawler implements Agent
                 stripe.lock.unlockWrite(stamp);
             }
             return 1;
-        }
-        finally
-        {
-            c.lock.unlock();
         }
     }
 
@@ -474,14 +464,9 @@ final class LruCrawler implements Agent
     private void classDone(final int id)
     {
         final SlabClass c = slabs.classes[id / LRU_COUNT];
-        c.lock.lock();
-        try
+        synchronized (c)
         {
             classDoneLocked(c, id);
-        }
-        finally
-        {
-            c.lock.unlock();
         }
     }
 

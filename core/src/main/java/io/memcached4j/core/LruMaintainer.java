@@ -121,8 +121,10 @@ final class LruMaintainer implements Agent
             crawlerCheck(second);
             lastCrawlerCheck = second;
         }
+        // memcached may loop again at once while a class keeps moving items; pausing at least a millisecond bounds
+        // the maintainer to a small share of a core (500 moves per class per pass is still 500k moves a second)
         lastSleepMicros = Math.max(toSleep, MIN_SLEEP_MICROS);
-        nextWakeNanos = nowNanos + TimeUnit.MICROSECONDS.toNanos(toSleep);
+        nextWakeNanos = nowNanos + TimeUnit.MICROSECONDS.toNanos(lastSleepMicros);
         return work;
     }
 
@@ -155,8 +157,7 @@ final class LruMaintainer implements Agent
         long totalBytes = 0;
         if (store.lruSegmented)
         {
-            c.lock.lock();
-            try
+            synchronized (c)
             {
                 final int tail = lastItem(c, COLD_LRU);
                 if (tail != 0)
@@ -165,10 +166,6 @@ final class LruMaintainer implements Agent
                         ItemDescriptor.offset(tail) + ItemDescriptor.TIME_OFFSET);
                 }
                 totalBytes = c.bytes[COLD_LRU] + c.bytes[HOT_LRU] + c.bytes[WARM_LRU];
-            }
-            finally
-            {
-                c.lock.unlock();
             }
         }
         final int hotAge = (int)(coldAge * store.hotMaxFactor);

@@ -182,8 +182,7 @@ final class PageMover
      */
     private boolean start(final SlabClass c, final int dst)
     {
-        c.lock.lock();
-        try
+        synchronized (c)
         {
             if (c.pageCount == 0 || c.drainingPage != 0)
             {
@@ -197,10 +196,6 @@ final class PageMover
             passes = 0;
             running = true;
             return true;
-        }
-        finally
-        {
-            c.lock.unlock();
         }
     }
 
@@ -284,8 +279,7 @@ final class PageMover
                 return false;
             }
             final int p;
-            from.lock.lock();
-            try
+            synchronized (from)
             {
                 if (from.pageCount == 0 || from.drainingPage != 0)
                 {
@@ -293,10 +287,6 @@ final class PageMover
                 }
                 p = from.pages[0];
                 beginDrainLocked(from, p);
-            }
-            finally
-            {
-                from.lock.unlock();
             }
             for (int i = 0; i < INLINE_PASSES; i++)
             {
@@ -425,14 +415,9 @@ final class PageMover
 
     private int allocRescueChunk(final SlabClass c)
     {
-        c.lock.lock();
-        try
+        synchronized (c)
         {
             return slabs.allocNoGrowLocked(c);
-        }
-        finally
-        {
-            c.lock.unlock();
         }
     }
 
@@ -452,8 +437,7 @@ final class PageMover
             store.keyOffset(state) + store.nkeyOf(r, o) + ItemDescriptor.CHUNK_REF_LENGTH :
             store.itemSizeOf(r, o, state);
         final SlabClass lruClass = slabs.classes[store.lruClassOf(r, o)];
-        lruClass.lock.lock();
-        try
+        synchronized (lruClass)
         {
             r.copyTo(0 + o, cr, co, Math.min(length, memoryClass.size));
             final int lru = lru(state);
@@ -490,19 +474,10 @@ final class PageMover
                     chunk = chr.getInt(offset(chunk) + NEXT_OFFSET);
                 }
             }
-            memoryClass.lock.lock();
-            try
+            synchronized (memoryClass)
             {
                 slabs.freeLocked(memoryClass, ref);
             }
-            finally
-            {
-                memoryClass.lock.unlock();
-            }
-        }
-        finally
-        {
-            lruClass.lock.unlock();
         }
     }
 
@@ -582,14 +557,9 @@ final class PageMover
                 store.region(next).putInt(offset(next) + PREV_OFFSET, copy);
             }
             cr.putIntRelease(co + STATE_OFFSET, CHUNK);
-            c.lock.lock();
-            try
+            synchronized (c)
             {
                 slabs.freeLocked(c, ref);
-            }
-            finally
-            {
-                c.lock.unlock();
             }
             chunkRescues.incrementAndGet();
             return true;
@@ -605,15 +575,10 @@ final class PageMover
      */
     private void finish(final SlabClass c, final int p, final int dst)
     {
-        c.lock.lock();
-        try
+        synchronized (c)
         {
             c.drainingPage = 0;
             c.removePage(p);
-        }
-        finally
-        {
-            c.lock.unlock();
         }
         if (dst == 0)
         {
@@ -625,8 +590,7 @@ final class PageMover
         else
         {
             final SlabClass d = slabs.classes[dst];
-            d.lock.lock();
-            try
+            synchronized (d)
             {
                 synchronized (slabs.pageLock)
                 {
@@ -634,10 +598,6 @@ final class PageMover
                 }
                 slabs.splitPageLocked(d, p);
                 d.addPage(p);
-            }
-            finally
-            {
-                d.lock.unlock();
             }
         }
         slabsMoved.incrementAndGet();
@@ -648,8 +608,7 @@ final class PageMover
      */
     private void abort(final SlabClass c, final int p)
     {
-        c.lock.lock();
-        try
+        synchronized (c)
         {
             c.drainingPage = 0;
             final Region r = slabs.pages[p];
@@ -661,10 +620,6 @@ final class PageMover
                     slabs.freeLocked(c, ItemDescriptor.ref(p, o));
                 }
             }
-        }
-        finally
-        {
-            c.lock.unlock();
         }
     }
 }

@@ -4,14 +4,17 @@
 package io.memcached4j.core;
 
 import java.util.Arrays;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One slab class: its chunk size, its pages, its free list and its segmented LRU, all guarded by one {@link #lock}.
- * memcached keeps a lock per LRU and a global slab lock; one lock per class keeps a store to one class from contending
- * with stores to another, and lets a store link its item and free the old one in a single acquisition.
+ * One slab class: its chunk size, its pages, its free list and its segmented LRU, all guarded by one lock, the
+ * object's own monitor ({@code synchronized (slabClass)}). memcached keeps a lock per LRU and a global slab lock; one
+ * lock per class keeps a store to one class from contending with stores to another, and lets a store that replaces
+ * an item of the same class unlink the old one, link the new one and free the old memory in a single acquisition.
+ * A monitor rather than a {@code ReentrantLock}: a thread that waits for a monitor allocates nothing, so contention
+ * with the LRU maintainer never allocates on the store path. It is reentrant, which eviction relies on (it unlinks
+ * while holding the lock).
  * <p>
- * Threadsafe only under {@link #lock}: every mutable field here is guarded by it, except {@link #pageCount} and
+ * Threadsafe only under that lock: every mutable field here is guarded by it, except {@link #pageCount} and
  * {@link #freeCount}, which are also read racily for statistics.
  */
 final class SlabClass
@@ -19,7 +22,6 @@ final class SlabClass
     final int id;
     final int size;
     final int perSlab;
-    final ReentrantLock lock = new ReentrantLock();
 
     /* free list, doubly linked through the chunks' prev/next */
     int freeHead;

@@ -204,8 +204,7 @@ final class SlabRebalancer implements Agent
         for (int n = 1; n <= slabs.largest(); n++)
         {
             final SlabClass c = slabs.classes[n];
-            c.lock.lock();
-            try
+            synchronized (c)
             {
                 evictedAfter[n] = c.evicted;
                 outOfMemoryAfter[n] = c.outOfMemory;
@@ -214,10 +213,6 @@ final class SlabRebalancer implements Agent
                 final int tail = maintainer.lastItem(c, COLD_LRU);
                 ageAfter[n] = tail == 0 ? 0 : now - store.region(tail).getInt(
                     ItemDescriptor.offset(tail) + ItemDescriptor.TIME_OFFSET);
-            }
-            finally
-            {
-                c.lock.unlock();
             }
         }
     }

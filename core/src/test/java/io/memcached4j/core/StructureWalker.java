@@ -56,17 +56,12 @@ final class StructureWalker
         for (int id = 1; id <= slabs.largest(); id++)
         {
             final SlabClass c = slabs.classes[id];
-            c.lock.lock();
-            try
+            synchronized (c)
             {
                 for (int l = 0; l < LRU_COUNT; l++)
                 {
                     items += walkLru(c, l, linked, chunks);
                 }
-            }
-            finally
-            {
-                c.lock.unlock();
             }
         }
         final long indexed = walkIndex(linked);
@@ -75,15 +70,10 @@ final class StructureWalker
         for (int id = 1; id <= slabs.largest(); id++)
         {
             final SlabClass c = slabs.classes[id];
-            c.lock.lock();
-            try
+            synchronized (c)
             {
                 pagesInClasses += c.pageCount;
                 walkPages(c, linked, chunks);
-            }
-            finally
-            {
-                c.lock.unlock();
             }
         }
         final long allocated = slabs.pagesAllocated();

@@ -1,0 +1,203 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine behaviour behind memcached's meta commands: vivify on miss, recache tokens, invalidation, explicit CAS
+ * values, empty tombstones, and the pre-bump {@code h}/{@code l} values.
+ */
+class MetaSemanticsTest extends CacheTestSupport
+{
+    private final ItemInfo info = new ItemInfo();
+
+    private int mg(final MemcachedCache cache, final String key, final FetchOptions options)
+    {
+        return cache.fetch(bytes(key), options.meta(true), ByteBuffer.allocate(1024), info);
+    }
+
+    @Test
+    void shouldVivifyOnMissAndHandTheTokenToTheFirstCallerOnly()
+    {
+        final MemcachedCache cache = cache();
+        assertEquals(0, mg(cache, "nope", new FetchOptions().vivify(30)));
+        assertTrue(info.created());
+        assertTrue(info.won());
+        assertFalse(info.tokenAlreadySent());
+        assertEquals(30, info.ttl());
+        assertEquals(0, mg(cache, "nope", new FetchOptions().vivify(30)));
+        assertFalse(info.created());
+        assertFalse(info.won());
+        assertTrue(info.tokenAlreadySent());
+        assertEquals(1, cache.stats().get("curr_items"));
+    }
+
+    @Test
+    void shouldHandOutTheTokenForAStaleItem()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("s", b("v"));
+        final long cas = cache.getEntry("s").cas();
+        assertEquals(DeleteResult.DELETED, cache.delete(bytes("s"), new DeleteOptions().invalidate(true).touch(30),
+            info));
+        assertEquals(1, mg(cache, "s", new FetchOptions()));
+        assertTrue(info.stale());
+        assertTrue(info.won());
+        assertTrue(info.cas() > cas);
+        assertEquals(30, info.ttl());
+        assertEquals(1, mg(cache, "s", new FetchOptions()));
+        assertTrue(info.stale());
+        assertFalse(info.won());
+        assertTrue(info.tokenAlreadySent());
+        assertEquals(1, cache.stats().get("curr_items"));
+    }
+
+    @Test
+    void shouldWinTheRecacheTokenWhenTheTtlIsLow()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("r", b("v"), 0, 100);
+        assertEquals(1, mg(cache, "r", new FetchOptions().recache(30)));
+        assertFalse(info.won());
+        clock.advance(80);
+        assertEquals(1, mg(cache, "r", new FetchOptions().recache(30)));
+        assertTrue(info.won());
+        assertEquals(1, mg(cache, "r", new FetchOptions().recache(30)));
+        assertFalse(info.won());
+        assertTrue(info.tokenAlreadySent());
+    }
+
+    @Test
+    void shouldStoreAStaleValueWithALowerCasWhenInvalidating()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("other", b("x"));
+        cache.set("k", b("new"), 0, 50);
+        final long cas = cache.getEntry("k").cas();
+        assertTrue(cas > 1);
+        final StoreOptions options = new StoreOptions().compareCas(cas - 1).invalidate(true);
+        assertEquals(StoreResult.STORED, cache.store(bytes("k"), bytes("older"), 0, 0, options, info));
+        assertTrue(info.stale());
+        assertEquals(50, info.ttl());
+        assertEquals(StoreResult.EXISTS, cache.store(bytes("k"), bytes("x"), 0, 0,
+            new StoreOptions().compareCas(Long.MAX_VALUE).invalidate(true), info));
+        assertEquals("older", string(cache.get("k")));
+    }
+
+    @Test
+    void shouldSetAnExplicitCas()
+    {
+        final MemcachedCache cache = cache();
+        assertEquals(StoreResult.STORED, cache.store(bytes("k"), bytes("v"), 0, 0, new StoreOptions().casIn(973),
+            info));
+        assertEquals(973, cache.getEntry("k").cas());
+        assertEquals(DeltaResult.NON_NUMERIC, cache.arithmetic(bytes("k"), new ArithmeticOptions().casIn(5), info));
+        cache.set("n", b("1"));
+        assertEquals(DeltaResult.OK, cache.arithmetic(bytes("n"), new ArithmeticOptions().casIn(1234), info));
+        assertEquals(1234, info.cas());
+        assertEquals(1234, cache.getEntry("n").cas());
+    }
+
+    @Test
+    void shouldDeleteOnlyWithTheRightCas()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("k", b("v"));
+        final long cas = cache.getEntry("k").cas();
+        assertEquals(DeleteResult.EXISTS, cache.delete(bytes("k"), new DeleteOptions().compareCas(cas + 1), info));
+        assertEquals(DeleteResult.DELETED, cache.delete(bytes("k"), new DeleteOptions().compareCas(cas), info));
+        assertEquals(DeleteResult.NOT_FOUND, cache.delete(bytes("k"), new DeleteOptions(), info));
+    }
+
+    @Test
+    void shouldLeaveAnEmptyItemWhenRemovingOnlyTheValue()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("k", b("value"), 3, 0);
+        final long cas = cache.getEntry("k").cas();
+        assertEquals(DeleteResult.DELETED, cache.delete(bytes("k"),
+            new DeleteOptions().removeValue(true).clientFlags(9).touch(40), info));
+        final MemcachedCache.Entry entry = cache.getEntry("k");
+        assertEquals(0, entry.value().length);
+        assertEquals(9, entry.flags());
+        assertEquals(cas, entry.cas());
+        cache.inspect(bytes("k"), info);
+        assertEquals(40, info.ttl());
+    }
+
+    @Test
+    void shouldCreateCountersOnMiss()
+    {
+        final MemcachedCache cache = cache();
+        assertEquals(DeltaResult.NOT_FOUND, cache.arithmetic(bytes("c"), new ArithmeticOptions(), info));
+        assertEquals(DeltaResult.OK, cache.arithmetic(bytes("c"), new ArithmeticOptions().vivify(10, 0), info));
+        assertTrue(info.created());
+        assertEquals(10, info.numericValue());
+        assertEquals(DeltaResult.OK, cache.arithmetic(bytes("c"),
+            new ArithmeticOptions().incr(false).delta(3), info));
+        assertEquals(7, info.numericValue());
+        assertEquals("7 ", string(cache.get("c")));
+        assertEquals(DeltaResult.EXISTS, cache.arithmetic(bytes("c"), new ArithmeticOptions().compareCas(1), info));
+        assertEquals(DeltaResult.OK, cache.arithmetic(bytes("d"), new ArithmeticOptions().vivify(5, 20), info));
+        assertEquals(20, info.ttl());
+    }
+
+    @Test
+    void shouldReportAccessBeforeTheBump()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("k", b("v"));
+        clock.advance(7);
+        assertEquals(1, mg(cache, "k", new FetchOptions().bump(false)));
+        assertFalse(info.fetchedBefore());
+        assertEquals(7, info.secondsSinceAccess());
+        assertEquals(1, mg(cache, "k", new FetchOptions()));
+        assertFalse(info.fetchedBefore());
+        assertEquals(1, mg(cache, "k", new FetchOptions()));
+        assertTrue(info.fetchedBefore());
+    }
+
+    @Test
+    void shouldVivifyAppendsWhenAsked()
+    {
+        final MemcachedCache cache = cache();
+        final StoreOptions append = new StoreOptions().mode(StoreMode.APPEND);
+        assertEquals(StoreResult.NOT_STORED, cache.store(bytes("a"), bytes("x"), 0, 0, append, info));
+        append.vivify(60);
+        assertEquals(StoreResult.STORED, cache.store(bytes("a"), bytes("x"), 0, 0, append, info));
+        assertEquals(StoreResult.STORED, cache.store(bytes("a"), bytes("y"), 0, 0, append, info));
+        assertEquals("xy", string(cache.get("a")));
+        cache.inspect(bytes("a"), info);
+        assertEquals(60, info.ttl());
+    }
+
+    @Test
+    void shouldRemoveTheOldValueOnAFailedMetaSetInAnyMode()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("k", b("old"));
+        final StoreOptions options = new StoreOptions().mode(StoreMode.APPEND).deleteOnFailure(true);
+        assertEquals(StoreResult.TOO_LARGE, cache.store(bytes("k"), ByteBuffer.allocate(2 << 20), 0, 0, options,
+            info));
+        assertNull(cache.get("k"));
+    }
+
+    @Test
+    void shouldMarkBinaryKeys()
+    {
+        final MemcachedCache cache = cache();
+        cache.store(bytes("bin"), bytes("v"), 0, 0, new StoreOptions().keyBinary(true), info);
+        assertTrue(info.keyBinary());
+        cache.inspect(bytes("bin"), info);
+        assertTrue(info.keyBinary());
+    }
+}
