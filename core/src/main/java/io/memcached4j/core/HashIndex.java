@@ -4,7 +4,6 @@
 package io.memcached4j.core;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.StampedLock;
 
 /**
  * The hash index (memcached's assoc.c): key hash to item ref, off-heap, outside the memory limit as memcached's hash
@@ -19,7 +18,7 @@ import java.util.concurrent.locks.StampedLock;
  * reading any key. A stripe doubles when it becomes three quarters full; a removal shifts the following entries back
  * so no tombstones are needed. Each stripe's table is at most half an {@code int} range of entries.
  * <p>
- * <b>Concurrency.</b> Each stripe has a {@link StampedLock}. Every change to a stripe's table, and every unlink or
+ * <b>Concurrency.</b> Each stripe has a {@link StripeLock}. Every change to a stripe's table, and every unlink or
  * reuse of an item reachable from it, holds the stripe's write lock. Readers of a stripe do not write to it: they
  * read under an optimistic stamp and validate it afterwards, so concurrent gets of the same key never serialize.
  * A table outgrown by a resize is dropped, not freed, because an optimistic reader may still be reading it: the
@@ -36,7 +35,7 @@ final class HashIndex
      */
     static final class Stripe
     {
-        final StampedLock lock = new StampedLock();
+        final StripeLock lock = new StripeLock();
         /** Written under the write lock; read by optimistic readers, who validate their stamp afterwards. */
         Region table;
         int mask;

@@ -15,7 +15,7 @@
  * <p>
  * <b>Lock order</b>, once for the whole package:
  * <ol>
- *     <li>a hash stripe's {@code StampedLock} (at most one per thread, except that LRU-side code may
+ *     <li>a hash stripe's {@code StripeLock} (at most one per thread, except that LRU-side code may
  *     <i>try</i> further stripes);</li>
  *     <li>a slab class's lock (the largest class's before any other, when both are needed);</li>
  *     <li>the allocator's page lock;</li>
