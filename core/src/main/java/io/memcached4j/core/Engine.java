@@ -34,7 +34,11 @@ import org.agrona.concurrent.CompositeAgent;
 final class Engine implements MemcachedCache, CacheAdmin
 {
     private static final FetchOptions GET = new FetchOptions();
-    private static final int STRIPES = 1024;
+    /**
+     * Index stripes: enough that two threads rarely want the same one, few enough that the stripes' objects stay in
+     * the CPU's caches when the data does not.
+     */
+    private static final int STRIPES = 256;
 
     final CacheConfig config;
     final SlabAllocator slabs;
@@ -69,7 +73,16 @@ final class Engine implements MemcachedCache, CacheAdmin
         this.crawler = new LruCrawler(store, config.lruCrawler(), config.lruCrawlerSleep(), config.lruCrawlerTocrawl());
         this.maintainer = new LruMaintainer(store, crawler, config.lruMaintainer(), this::drainBumps);
         this.rebalancer = new SlabRebalancer(store, mover, maintainer, config);
-        this.background = new CompositeAgent(maintainer, crawler, rebalancer);
+        if (config.backgroundThreads() && config.clock() instanceof SystemClock)
+        {
+            store.tick();
+            store.cachedClock = true;
+            this.background = new CompositeAgent(new ClockTicker(store), maintainer, crawler, rebalancer);
+        }
+        else
+        {
+            this.background = new CompositeAgent(maintainer, crawler, rebalancer);
+        }
         if (config.backgroundThreads())
         {
             runner = new AgentRunner(new BackoffIdleStrategy(1, 1, 1_000, 1_000_000),
@@ -105,6 +118,30 @@ final class Engine implements MemcachedCache, CacheAdmin
                 " MiB needs " + ((needed + mib - 1) / mib) + " MiB of direct memory, but this JVM allows " +
                 (max / mib) + " MiB: start it with -XX:MaxDirectMemorySize=" +
                 ((needed + needed / 4 + mib - 1) / mib) + "m or more");
+        }
+    }
+
+    /**
+     * Keeps the cache's view of {@code current_time} fresh, so that operations do not read the clock.
+     */
+    private static final class ClockTicker implements Agent
+    {
+        private final ItemStore store;
+
+        ClockTicker(final ItemStore store)
+        {
+            this.store = store;
+        }
+
+        public int doWork()
+        {
+            store.tick();
+            return 0;
+        }
+
+        public String roleName()
+        {
+            return "memcached4j-clock";
         }
     }
 
@@ -173,8 +210,9 @@ final class Engine implements MemcachedCache, CacheAdmin
         final int length = key.remaining();
         checkKeyLength(length);
         final ThreadContext ctx = context();
-        ctx.key.putBytes(0, key, key.position(), length);
-        return hashed(ctx, length);
+        ctx.keyLength = length;
+        ctx.hash = Hashing.copyAndHash(key, key.position(), length, ctx.key);
+        return ctx;
     }
 
     ThreadContext loadKey(final DirectBuffer key, final int offset, final int length)
@@ -241,7 +279,7 @@ final class Engine implements MemcachedCache, CacheAdmin
         final ValueAdapters.ByteBufferSink sink = ctx.adapters.byteBufferSink.wrap(value);
         try
         {
-            return store.fetch(ctx, GET, sink, ctx.scratchInfo, null);
+            return store.fetch(ctx, GET, sink, null, null);
         }
         finally
         {
@@ -726,7 +764,7 @@ final class Engine implements MemcachedCache, CacheAdmin
     private CacheStats collect(final boolean applyBaseline, final List<CacheStats.SlabClassStats> all)
     {
         final long[] t = threadCounters();
-        final int now = store.clock.currentTime();
+        final int now = store.now();
         final List<CacheStats.SlabClassStats> classes = new ArrayList<>();
         long bytes = 0;
         long currItems = 0;

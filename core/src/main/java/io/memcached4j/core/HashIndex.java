@@ -33,9 +33,10 @@ final class HashIndex
     /**
      * One stripe of the index.
      */
-    static final class Stripe
+    static final class Stripe extends StripeLock
     {
-        final StripeLock lock = new StripeLock();
+        /** The stripe itself: the lock word lives in the same object as the table reference. */
+        final StripeLock lock = this;
         /** Written under the write lock; read by optimistic readers, who validate their stamp afterwards. */
         Region table;
         int mask;

@@ -3,6 +3,11 @@
  */
 package io.memcached4j.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /**
  * The key hash: 64 bits from a byte sequence, read 8 bytes at a time in native order, each word folded in with a
  * multiply and xor-shift, and a final avalanche (the finalizer of murmur3's 64-bit mix). Keys are at most 250 bytes,
@@ -11,6 +16,7 @@ package io.memcached4j.core;
  */
 final class Hashing
 {
+    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final long SEED = 0x9E3779B97F4A7C15L;
     private static final long K1 = 0xBF58476D1CE4E5B9L;
     private static final long K2 = 0x94D049BB133111EBL;
@@ -41,6 +47,40 @@ final class Hashing
             for (int shift = 0; i < length; i++, shift += 8)
             {
                 tail |= (region.getByte(index + i) & 0xFFL) << shift;
+            }
+            h = fold(h, tail);
+        }
+        return avalanche(h);
+    }
+
+    /**
+     * Copy a key from a buffer into a region and hash it in the same pass: the result equals
+     * {@link #hash(Region, int, int)} of the copy.
+     *
+     * @param src    the key's buffer (its position and byte order are not used).
+     * @param index  where the key starts in {@code src}.
+     * @param length key length.
+     * @param dst    where the key is copied, at offset 0.
+     * @return the 64-bit hash.
+     */
+    static long copyAndHash(final ByteBuffer src, final int index, final int length, final Region dst)
+    {
+        long h = SEED ^ (length * K2);
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES)
+        {
+            final long word = (long)LONGS.get(src, index + i);
+            dst.putLong(i, word);
+            h = fold(h, word);
+        }
+        if (i < length)
+        {
+            long tail = 0;
+            for (int shift = 0; i < length; i++, shift += 8)
+            {
+                final byte b = src.get(index + i);
+                dst.putByte(i, b);
+                tail |= (b & 0xFFL) << shift;
             }
             h = fold(h, tail);
         }

@@ -79,6 +79,8 @@ final class ItemStore
     private static final int OPTIMISTIC_ATTEMPTS = 4;
     private static final long RETRY = Long.MIN_VALUE;
     private static final long NEED_LOCK = Long.MIN_VALUE + 1;
+    /** An optimistic hit that only needs its LRU marks set: bit 62 flags it, the low bits hold the length. */
+    private static final long NEED_BUMP = 1L << 62;
     private static final long MISS_RESULT = -1;
 
     final CacheConfig config;
@@ -104,6 +106,9 @@ final class ItemStore
     volatile boolean tempLru;
     volatile int temporaryTtl;
     volatile boolean evictionsEnabled;
+
+    volatile boolean cachedClock;
+    private volatile int cachedNow;
 
     /** What {@code flush_all} set: read as one snapshot so the two values always agree. */
     private volatile FlushState flush = FlushState.NONE;
@@ -226,6 +231,24 @@ final class ItemStore
         }
     }
 
+    /**
+     * memcached's {@code current_time}. When the cache runs its own background thread with the system clock, that
+     * thread refreshes {@link #cachedNow} at least every millisecond and operations read it instead of the clock;
+     * otherwise they read the clock.
+     */
+    int now()
+    {
+        return cachedClock ? cachedNow : clock.currentTime();
+    }
+
+    /**
+     * Refresh the cached time (the background thread calls this on every pass).
+     */
+    void tick()
+    {
+        cachedNow = clock.currentTime();
+    }
+
     long nextCas()
     {
         return casEnabled ? casId.incrementAndGet() : 0;
@@ -259,7 +282,7 @@ final class ItemStore
             }
             return (int)(value - started);
         }
-        return (int)(value + clock.currentTime());
+        return (int)(value + now());
     }
 
     static boolean expired(final int exptime, final int now)
@@ -284,7 +307,8 @@ final class ItemStore
 
     boolean expiredOrFlushed(final Region r, final int o, final int now)
     {
-        return expired(r.getInt(o + EXPTIME_OFFSET), now) || flushed(r.getInt(o + TIME_OFFSET), casOf(r, o), now);
+        return expired(r.getInt(o + EXPTIME_OFFSET), now) ||
+            (flush.oldestLive != 0 && flushed(r.getInt(o + TIME_OFFSET), casOf(r, o), now));
     }
 
     int oldestLive()
@@ -447,7 +471,7 @@ final class ItemStore
             return ALLOC_TOO_LARGE;
         }
         final long total = ItemDescriptor.itemSize(casLength, clientFlags, keyLength, valueLength);
-        final int now = clock.currentTime();
+        final int now = now();
         if (total <= slabChunkMax)
         {
             final int cls = table.classFor(total);
@@ -703,7 +727,7 @@ final class ItemStore
      */
     private int prepareLink(final Region r, final int o, final long cas)
     {
-        final int now = clock.currentTime();
+        final int now = now();
         r.putInt(o + TIME_OFFSET, now);
         if (casLength != 0)
         {
@@ -1090,7 +1114,7 @@ final class ItemStore
             synchronized (c)
             {
                 final int state = r.getIntVolatile(o + STATE_OFFSET);
-                final int now = clock.currentTime();
+                final int now = now();
                 if ((state & LINKED) == 0 || (state & ACTIVE) == 0 || lru(state) != COLD_LRU ||
                     expiredOrFlushed(r, o, now))
                 {
@@ -1118,7 +1142,7 @@ final class ItemStore
     int pullTail(final SlabClass c, final int lru, final long totalBytes, final int flags, final int maxAge)
     {
         int removed = 0;
-        final int now = clock.currentTime();
+        final int now = now();
         synchronized (c)
         {
             int search = c.tails[lru];
@@ -1297,7 +1321,6 @@ final class ItemStore
         final long hash = ctx.hash;
         final Stripe stripe = index.stripe(hash);
         boolean exclusive = options.needsExclusive();
-        boolean shared = false;
         if (!exclusive && pin == null)
         {
             for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++)
@@ -1327,11 +1350,27 @@ final class ItemStore
                 }
                 if (result == NEED_LOCK)
                 {
-                    shared = true;
                     break;
                 }
+                if ((result & NEED_BUMP) != 0)
+                {
+                    // the hit is good; marking it fetched or active needs the item to stay put meanwhile
+                    final long read = stripe.lock.tryConvertToReadLock(stamp);
+                    if (read == 0)
+                    {
+                        continue;
+                    }
+                    try
+                    {
+                        bump(ctx, ctx.bumpRef, hash, now());
+                    }
+                    finally
+                    {
+                        stripe.lock.unlockRead(read);
+                    }
+                }
                 final int length = (int)result;
-                countHit(ctx, options, info);
+                countHit(ctx, options);
                 if (sink != null && length <= sink.capacity)
                 {
                     sink.complete(length);
@@ -1339,12 +1378,13 @@ final class ItemStore
                 return length;
             }
         }
+        final ItemInfo full = info != null ? info : ctx.scratchInfo;
         while (true)
         {
             final long stamp = exclusive ? stripe.lock.writeLock() : stripe.lock.readLock();
             try
             {
-                final long result = fetchLocked(ctx, stripe, hash, options, sink, info, pin, exclusive);
+                final long result = fetchLocked(ctx, stripe, hash, options, sink, full, pin, exclusive);
                 if (result == NEED_LOCK)
                 {
                     exclusive = true;
@@ -1355,7 +1395,9 @@ final class ItemStore
                     countMiss(ctx, options);
                     return MISS;
                 }
-                countHit(ctx, options, info);
+                ctx.hitClass = full.slabClass;
+                ctx.hitLru = full.lru;
+                countHit(ctx, options);
                 final int length = (int)result;
                 if (sink != null && length <= sink.capacity)
                 {
@@ -1381,26 +1423,45 @@ final class ItemStore
         }
         final Region r = region(ref);
         final int o = offset(ref);
-        final int now = clock.currentTime();
         final int state = r.getInt(o + STATE_OFFSET);
-        final int time = r.getInt(o + TIME_OFFSET);
-        if ((state & LINKED) == 0 || expiredOrFlushed(r, o, now))
+        if ((state & LINKED) == 0)
         {
             return NEED_LOCK;
+        }
+        final int exptime = r.getInt(o + EXPTIME_OFFSET);
+        int now = 0;
+        if (exptime != 0 || flush.oldestLive != 0 || !lruSegmented || info != null)
+        {
+            now = now();
+            if (expiredOrFlushed(r, o, now))
+            {
+                return NEED_LOCK;
+            }
         }
         if (options.meta && (state & STALE) != 0 && (state & TOKEN_SENT) == 0)
         {
             return NEED_LOCK;
         }
-        if (options.bump && bumpNeeded(state, time, now))
+        final boolean bump = options.bump && bumpNeeded(state, lruSegmented ? 0 : r.getInt(o + TIME_OFFSET), now);
+        if (bump && !lruSegmented)
         {
             return NEED_LOCK;
         }
         final int length = r.getInt(o + NBYTES_OFFSET);
-        fillInfo(info, r, o, state, now);
+        if (info != null)
+        {
+            fillInfo(info, r, o, state, now);
+        }
+        ctx.hitClass = lruClassOf(r, o);
+        ctx.hitLru = lru(state);
         if (sink != null && length <= sink.capacity)
         {
             copyOut(r, o, state, 0, length, sink, 0);
+        }
+        if (bump)
+        {
+            ctx.bumpRef = ref;
+            return NEED_BUMP | length;
         }
         return length;
     }
@@ -1409,7 +1470,7 @@ final class ItemStore
         final ThreadContext ctx, final Stripe stripe, final long hash, final FetchOptions options,
         final ValueSink sink, final ItemInfo info, final ItemReaderImpl pin, final boolean exclusive)
     {
-        final int now = clock.currentTime();
+        final int now = now();
         int ref = find(stripe, hash, ctx.key, 0, ctx.keyLength);
         if (ref != 0)
         {
@@ -1523,17 +1584,17 @@ final class ItemStore
         info.created = false;
     }
 
-    private void countHit(final ThreadContext ctx, final FetchOptions options, final ItemInfo info)
+    private static void countHit(final ThreadContext ctx, final FetchOptions options)
     {
         if (options.touch)
         {
             ctx.increment(Counters.TOUCH_CMDS);
-            ctx.increment(Counters.classCounter(info.slabClass, Counters.TOUCH_HITS));
+            ctx.increment(Counters.classCounter(ctx.hitClass, Counters.TOUCH_HITS));
         }
         else
         {
             ctx.increment(Counters.GET_CMDS);
-            ctx.increment(Counters.lruHits(info.slabClass, info.lru));
+            ctx.increment(Counters.lruHits(ctx.hitClass, ctx.hitLru));
         }
     }
 
@@ -1563,7 +1624,7 @@ final class ItemStore
         final long stamp = stripe.lock.writeLock();
         try
         {
-            final int now = clock.currentTime();
+            final int now = now();
             final int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, now);
             if (ref == 0)
             {
@@ -1607,7 +1668,7 @@ final class ItemStore
             mode = StoreMode.CAS;
         }
         final Stripe stripe = index.stripe(hash);
-        final int now = clock.currentTime();
+        final int now = now();
         StoreResult result = StoreResult.NOT_STORED;
         int stored = 0;
         final long stamp = stripe.lock.writeLock();
@@ -1782,7 +1843,7 @@ final class ItemStore
         final long stamp = stripe.lock.writeLock();
         try
         {
-            final int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, clock.currentTime());
+            final int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, now());
             if (ref != 0)
             {
                 unlinkLocked(stripe, hash, ref);
@@ -1805,7 +1866,7 @@ final class ItemStore
         final long stamp = stripe.lock.writeLock();
         try
         {
-            final int now = clock.currentTime();
+            final int now = now();
             int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, now);
             if (ref == 0)
             {
@@ -1885,7 +1946,7 @@ final class ItemStore
         final long stamp = stripe.lock.writeLock();
         try
         {
-            final int now = clock.currentTime();
+            final int now = now();
             int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, now);
             if (ref == 0)
             {
@@ -2103,7 +2164,7 @@ final class ItemStore
      */
     void flushAll(final int delay)
     {
-        final int now = clock.currentTime();
+        final int now = now();
         if (casEnabled)
         {
             final int oldestLive = (delay > 0 ? realtime(delay) : now) - 1;

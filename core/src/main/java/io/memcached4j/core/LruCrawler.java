@@ -156,7 +156,7 @@ final class LruCrawler implements Agent
         lock.lock();
         try
         {
-            final int now = clock.currentTime();
+            final int now = store.now();
             if (!enabled)
             {
                 return START_ERROR;
@@ -372,7 +372,7 @@ final class LruCrawler implements Agent
         final int id, final int item, final Region r, final int o, final int state, final Stripe stripe,
         final long hash)
     {
-        final int now = clock.currentTime();
+        final int now = store.now();
         final int exptime = r.getInt(o + EXPTIME_OFFSET);
         final boolean flushed = store.flushed(r.getInt(o + TIME_OFFSET), store.casOf(r, o), now);
         final boolean expired = (exptime != 0 && exptime < now) || flushed;
@@ -480,7 +480,7 @@ final class LruCrawler implements Agent
         c.crawlerItemsChecked += checked[id];
         if (module == Module.AUTOEXPIRE || module == Module.EXPIRED)
         {
-            crawlStats[id].endTime = clock.currentTime();
+            crawlStats[id].endTime = store.now();
             crawlStats[id].runComplete = true;
         }
     }
@@ -501,7 +501,7 @@ final class LruCrawler implements Agent
             try
             {
                 final int capacity = stripe.mask + 1;
-                final int now = clock.currentTime();
+                final int now = store.now();
                 while (hashSlot < capacity)
                 {
                     if (!sink.ready())

@@ -115,7 +115,7 @@ final class LruMaintainer implements Agent
         {
             toSleep = Math.min(toSleep, MIN_SLEEP_MICROS);
         }
-        final int second = clock.currentTime();
+        final int second = store.now();
         if (crawler != null && crawler.enabled && second != lastCrawlerCheck)
         {
             crawlerCheck(second);
@@ -162,7 +162,7 @@ final class LruMaintainer implements Agent
                 final int tail = lastItem(c, COLD_LRU);
                 if (tail != 0)
                 {
-                    coldAge = clock.currentTime() - store.region(tail).getInt(
+                    coldAge = store.now() - store.region(tail).getInt(
                         ItemDescriptor.offset(tail) + ItemDescriptor.TIME_OFFSET);
                 }
                 totalBytes = c.bytes[COLD_LRU] + c.bytes[HOT_LRU] + c.bytes[WARM_LRU];

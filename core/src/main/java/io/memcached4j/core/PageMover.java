@@ -391,7 +391,7 @@ final class PageMover
                 }
                 return false;
             }
-            if (store.expiredOrFlushed(r, o, store.clock.currentTime()))
+            if (store.expiredOrFlushed(r, o, store.now()))
             {
                 store.unlinkLocked(stripe, hash, ref);
                 return true;

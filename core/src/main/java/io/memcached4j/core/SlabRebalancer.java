@@ -83,7 +83,7 @@ final class SlabRebalancer implements Agent
                 return 1;
             }
         }
-        final int now = clock.currentTime();
+        final int now = store.now();
         if (now == lastRun)
         {
             return 0;

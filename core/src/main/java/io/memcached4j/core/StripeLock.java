@@ -21,8 +21,10 @@ import java.util.concurrent.locks.LockSupport;
  * An optimistic reader takes the state when no writer holds it and later validates that neither the version nor the
  * write bit changed. Critical sections are a handful of memory accesses, so waiters spin, then yield, then park for
  * a few microseconds at a time; there is no fairness and no queue. Not reentrant. Threadsafe.
+ * <p>
+ * A stripe of the index extends it, so that a lookup finds the lock word and the stripe's table in one object.
  */
-final class StripeLock
+class StripeLock
 {
     private static final long READER_UNIT = 1L;
     private static final long READER_MASK = 0x7FL;
@@ -132,6 +134,29 @@ final class StripeLock
                 return READER_UNIT;
             }
             waits = backOff(waits);
+        }
+    }
+
+    /**
+     * Turn a still-valid optimistic stamp into a shared hold, so that what was read under the stamp stays valid and
+     * may be acted on.
+     *
+     * @param stamp from {@link #tryOptimisticRead()}.
+     * @return a read stamp, or 0 if a writer came in between (then nothing is held).
+     */
+    long tryConvertToReadLock(final long stamp)
+    {
+        while (true)
+        {
+            final long s = state;
+            if ((s & NOT_READERS) != stamp || (s & READER_MASK) == READER_MASK)
+            {
+                return 0;
+            }
+            if (STATE.compareAndSet(this, s, s + READER_UNIT))
+            {
+                return READER_UNIT;
+            }
         }
     }
 

@@ -40,6 +40,11 @@ final class ThreadContext
     final boolean[] parseStatus = new boolean[1];
     int keyLength;
     long hash;
+    /** The slab class and LRU of the last hit, for counting it. */
+    int hitClass;
+    int hitLru;
+    /** The item of the last optimistic hit that needs an LRU mark. */
+    int bumpRef;
 
     ThreadContext(final Thread owner)
     {
