@@ -10,13 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * table is, and growing with the item count.
  * <p>
  * <b>Layout.</b> The index is cut into a power-of-two number of stripes, chosen by the high 32 bits of the key hash.
- * Each stripe is an open-addressing table of 8-byte entries with linear probing, chosen by the low 32 bits:
+ * Each stripe is an open-addressing table of 8-byte entries with linear probing; the low 32 bits of the hash choose
+ * the home slot (multiplied by the capacity and shifted, so capacities need not be powers of two):
  * <pre>
  *   entry = (low 32 bits of the key hash) &lt;&lt; 32 | item ref        0 = empty
  * </pre>
  * Storing the hash lets a probe skip other keys without touching their items, and lets a stripe grow without
- * reading any key. A stripe doubles when it becomes three quarters full; a removal shifts the following entries back
- * so no tombstones are needed. Each stripe's table is at most half an {@code int} range of entries.
+ * reading any key. A stripe grows by half when it is {@value #MAX_LOAD_PERCENT}% full, so the load stays between
+ * about 57% and 85%: 9.4 to 14.1 bytes per item. A removal shifts the following entries back, so no tombstones are
+ * needed. Each stripe's table is at most {@value #MAX_STRIPE_CAPACITY} entries.
  * <p>
  * <b>Concurrency.</b> Each stripe has a {@link StripeLock}. Every change to a stripe's table, and every unlink or
  * reuse of an item reachable from it, holds the stripe's write lock. Readers of a stripe do not write to it: they
@@ -27,11 +29,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class HashIndex
 {
     static final int DEFAULT_HASH_POWER = 16;
+    static final int MAX_LOAD_PERCENT = 85;
+    static final int MAX_STRIPE_CAPACITY = 1 << 27;
     private static final int MIN_STRIPE_CAPACITY = 8;
-    private static final int MAX_STRIPE_CAPACITY = 1 << 27;
 
     /**
-     * One stripe of the index.
+     * One stripe of the index: the lock word (inherited) and the table it guards, in one object.
      */
     static final class Stripe extends StripeLock
     {
@@ -39,7 +42,7 @@ final class HashIndex
         final StripeLock lock = this;
         /** Written under the write lock; read by optimistic readers, who validate their stamp afterwards. */
         Region table;
-        int mask;
+        int capacity;
         int size;
     }
 
@@ -60,7 +63,7 @@ final class HashIndex
         {
             final Stripe stripe = new Stripe();
             stripe.table = MemoryPath.wrap(DirectMemory.allocate(perStripe * Long.BYTES));
-            stripe.mask = perStripe - 1;
+            stripe.capacity = perStripe;
             stripes[i] = stripe;
         }
         stripeShift = 32 - Integer.numberOfTrailingZeros(stripeCount);
@@ -71,9 +74,21 @@ final class HashIndex
         return stripes[stripeShift == 32 ? 0 : (int)(hash >>> 32) >>> stripeShift];
     }
 
-    static int slot(final long hash, final int mask)
+    /**
+     * The home slot of a hash in a table of a capacity.
+     */
+    static int slot(final long hash, final int capacity)
     {
-        return (int)hash & mask;
+        return (int)(((hash & 0xFFFF_FFFFL) * capacity) >>> 32);
+    }
+
+    /**
+     * The slot after one, wrapping at the capacity.
+     */
+    static int next(final int slot, final int capacity)
+    {
+        final int n = slot + 1;
+        return n == capacity ? 0 : n;
     }
 
     static long entry(final long hash, final int ref)
@@ -96,16 +111,17 @@ final class HashIndex
      */
     void insertLocked(final Stripe stripe, final long hash, final int ref)
     {
-        if ((stripe.size + 1L) * 4 > (stripe.mask + 1L) * 3 && stripe.mask + 1 < MAX_STRIPE_CAPACITY)
+        if ((stripe.size + 1L) * 100 > (long)stripe.capacity * MAX_LOAD_PERCENT &&
+            stripe.capacity < MAX_STRIPE_CAPACITY)
         {
             growLocked(stripe);
         }
         final Region table = stripe.table;
-        final int mask = stripe.mask;
-        int slot = slot(hash, mask);
+        final int capacity = stripe.capacity;
+        int slot = slot(hash, capacity);
         while (table.getLong(slot * Long.BYTES) != 0)
         {
-            slot = (slot + 1) & mask;
+            slot = next(slot, capacity);
         }
         table.putLong(slot * Long.BYTES, entry(hash, ref));
         stripe.size++;
@@ -140,8 +156,8 @@ final class HashIndex
             return false;
         }
         final Region table = stripe.table;
-        final int mask = stripe.mask;
-        int next = (hole + 1) & mask;
+        final int capacity = stripe.capacity;
+        int next = next(hole, capacity);
         while (true)
         {
             final long e = table.getLong(next * Long.BYTES);
@@ -149,26 +165,31 @@ final class HashIndex
             {
                 break;
             }
-            final int home = entryHash(e) & mask;
-            if (((next - home) & mask) >= ((next - hole) & mask))
+            final int home = slot(entryHash(e), capacity);
+            if (distance(home, next, capacity) >= distance(hole, next, capacity))
             {
                 table.putLong(hole * Long.BYTES, e);
                 hole = next;
             }
-            next = (next + 1) & mask;
+            next = next(next, capacity);
         }
         table.putLong(hole * Long.BYTES, 0L);
         stripe.size--;
         return true;
     }
 
+    private static int distance(final int from, final int to, final int capacity)
+    {
+        return to >= from ? to - from : to + capacity - from;
+    }
+
     private int findSlotLocked(final Stripe stripe, final long hash, final int ref)
     {
         final Region table = stripe.table;
-        final int mask = stripe.mask;
+        final int capacity = stripe.capacity;
         final long wanted = entry(hash, ref);
-        int slot = slot(hash, mask);
-        for (int probes = 0; probes <= mask; probes++)
+        int slot = slot(hash, capacity);
+        for (int probes = 0; probes < capacity; probes++)
         {
             final long e = table.getLong(slot * Long.BYTES);
             if (e == wanted)
@@ -179,7 +200,7 @@ final class HashIndex
             {
                 return -1;
             }
-            slot = (slot + 1) & mask;
+            slot = next(slot, capacity);
         }
         return -1;
     }
@@ -198,25 +219,24 @@ final class HashIndex
         try
         {
             final Region old = stripe.table;
-            final int oldCapacity = stripe.mask + 1;
-            final int capacity = oldCapacity * 2;
-            final int mask = capacity - 1;
+            final int oldCapacity = stripe.capacity;
+            final int capacity = (int)Math.min(MAX_STRIPE_CAPACITY, (oldCapacity + oldCapacity / 2 + 7L) & ~7L);
             final Region table = MemoryPath.wrap(DirectMemory.allocate(capacity * Long.BYTES));
             for (int i = 0; i < oldCapacity; i++)
             {
                 final long e = old.getLong(i * Long.BYTES);
                 if (e != 0)
                 {
-                    int slot = entryHash(e) & mask;
+                    int slot = slot(entryHash(e), capacity);
                     while (table.getLong(slot * Long.BYTES) != 0)
                     {
-                        slot = (slot + 1) & mask;
+                        slot = next(slot, capacity);
                     }
                     table.putLong(slot * Long.BYTES, e);
                 }
             }
             stripe.table = table;
-            stripe.mask = mask;
+            stripe.capacity = capacity;
         }
         finally
         {
@@ -235,7 +255,7 @@ final class HashIndex
             final long stamp = stripe.lock.readLock();
             try
             {
-                total += (stripe.mask + 1L) * Long.BYTES;
+                total += (long)stripe.capacity * Long.BYTES;
             }
             finally
             {

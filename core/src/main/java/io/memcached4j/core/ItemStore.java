@@ -329,10 +329,10 @@ final class ItemStore
     int find(final Stripe stripe, final long hash, final Region key, final int keyOffset, final int keyLength)
     {
         final Region tableRegion = stripe.table;
-        final int mask = stripe.mask;
+        final int capacity = stripe.capacity;
         final int h32 = (int)hash;
-        int slot = h32 & mask;
-        for (int probes = 0; probes <= mask; probes++)
+        int slot = HashIndex.slot(hash, capacity);
+        for (int probes = 0; probes < capacity; probes++)
         {
             final long e = tableRegion.getLong(slot * Long.BYTES);
             if (e == 0)
@@ -353,7 +353,7 @@ final class ItemStore
                     }
                 }
             }
-            slot = (slot + 1) & mask;
+            slot = HashIndex.next(slot, capacity);
         }
         return 0;
     }

@@ -23,8 +23,8 @@ class MemoryBoundTest extends CacheTestSupport
 {
     /** The index's smallest size: 2^16 slots of 8 bytes, memcached's initial {@code hash_bytes}. */
     static final long INDEX_FLOOR = 512 * 1024;
-    /** Bytes per item the index may use: 8-byte slots at a load never below 3/8, with room for uneven stripes. */
-    static final long INDEX_BYTES_PER_ITEM = 24;
+    /** Bytes per item the index may use: 8-byte slots at a load that stays above 57%, with room for uneven stripes. */
+    static final long INDEX_BYTES_PER_ITEM = 16;
     private static final long LIMIT = 64L << 20;
     private static final long SLACK = 256 * 1024;
 

@@ -161,7 +161,7 @@ final class StructureWalker
             try
             {
                 int size = 0;
-                for (int slot = 0; slot <= stripe.mask; slot++)
+                for (int slot = 0; slot < stripe.capacity; slot++)
                 {
                     final long e = stripe.table.getLong(slot * Long.BYTES);
                     if (e == 0)
@@ -176,12 +176,12 @@ final class StructureWalker
                     final long hash = store.hashOfItem(r, o, r.getIntVolatile(o + STATE_OFFSET));
                     check((int)hash == HashIndex.entryHash(e), "index entry hash mismatch for " + ref);
                     check(store.index.stripe(hash) == stripe, "item " + ref + " indexed in the wrong stripe");
-                    int probe = HashIndex.slot(hash, stripe.mask);
+                    int probe = HashIndex.slot(hash, stripe.capacity);
                     while (probe != slot)
                     {
                         check(stripe.table.getLong(probe * Long.BYTES) != 0,
                             "empty slot between the home and the entry of " + ref);
-                        probe = (probe + 1) & stripe.mask;
+                        probe = HashIndex.next(probe, stripe.capacity);
                     }
                 }
                 check(size == stripe.size, "stripe size " + stripe.size + " but " + size + " entries");
