@@ -1204,7 +1204,16 @@ final class ItemStore
                         case WARM_LRU:
                         {
                             final long limit = totalBytes * (lru == HOT_LRU ? hotLruPct : warmLruPct) / 100;
-                            if ((state & ACTIVE) != 0)
+                            final boolean shed = c.bytes[lru] > limit ||
+                                Integer.compareUnsigned(now - r.getInt(o + TIME_OFFSET), maxAge) > 0;
+                            if (!shed)
+                            {
+                                // memcached rescues active tail items even when the segment is within its share
+                                // and age; this engine reorders a segment only when it has to shed items, which
+                                // keeps the maintainer from churning the LRU (and the caches) under steady reads
+                                it = search;
+                            }
+                            else if ((state & ACTIVE) != 0)
                             {
                                 updateFlags(r, o, 0, ACTIVE);
                                 removed++;
@@ -1222,17 +1231,12 @@ final class ItemStore
                                     it = search;
                                 }
                             }
-                            else if (c.bytes[lru] > limit ||
-                                Integer.compareUnsigned(now - r.getInt(o + TIME_OFFSET), maxAge) > 0)
+                            else
                             {
                                 c.movesToCold++;
                                 moveTo = COLD_LRU;
                                 it = search;
                                 removed++;
-                            }
-                            else
-                            {
-                                it = search;
                             }
                             break;
                         }

@@ -30,6 +30,13 @@ final class LruMaintainer implements Agent
     static final long MAX_SLEEP_MICROS = 1_000_000 - 1;
     /** memcached's {@code MAX_MAINTCRAWL_WAIT}: every class is crawled at least once an hour. */
     static final int MAX_CRAWL_WAIT = 60 * 60;
+    /**
+     * Passes over a class's HOT, WARM and COLD tails per wake-up. memcached allows 500, counting on a core of its
+     * own; 100 bounds the maintainer to about a hundred thousand moves a second per class, so that on a small
+     * machine it does not take the CPU the application needs. Segments may then run over their share for a while;
+     * allocation still pulls HOT items down when COLD has nothing to evict.
+     */
+    static final int JUGGLE_PASSES = 100;
 
     private final ItemStore store;
     private final SlabAllocator slabs;
@@ -170,7 +177,7 @@ final class LruMaintainer implements Agent
         }
         final int hotAge = (int)(coldAge * store.hotMaxFactor);
         final int warmAge = (int)(coldAge * store.warmMaxFactor);
-        for (int i = 0; i < 500; i++)
+        for (int i = 0; i < JUGGLE_PASSES; i++)
         {
             int more = 0;
             if (store.pullTail(c, HOT_LRU, totalBytes, ItemStore.PULL_CRAWL_BLOCKS, hotAge) != 0 ||
