@@ -9,6 +9,7 @@ import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -58,6 +59,22 @@ class MemoryBoundTest extends CacheTestSupport
             last = now;
         }
         return last;
+    }
+
+    @Test
+    void shouldReturnItsMemoryWhenClosed() throws InterruptedException
+    {
+        Assumptions.assumeTrue(DirectMemory.pagesCountAsDirectMemory());
+        final long before = settledDirectMemory();
+        final MemcachedCache cache = builder().memoryLimit(LIMIT).build();
+        for (int i = 0; i < 300_000; i++)
+        {
+            cache.set("key:" + i, new byte[100], 0, 0);
+        }
+        assertTrue(directMemory() - before >= 40L << 20, "the fill should take memory");
+        cache.close();
+        final long after = settledDirectMemory();
+        assertTrue(after - before <= SLACK, "after close " + (after - before) + " bytes are still held");
     }
 
     @ParameterizedTest
