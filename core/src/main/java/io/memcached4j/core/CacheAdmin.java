@@ -63,6 +63,65 @@ public interface CacheAdmin
     void slabsAutomove(int mode);
 
     /**
+     * {@code slabs automove ratio <r>}: the age ratio under which automove takes a page from the oldest class.
+     *
+     * @param ratio the ratio.
+     */
+    void slabsAutomoveRatio(double ratio);
+
+    /**
+     * {@code slabs automove window <n>}: how many seconds of history automove looks at.
+     *
+     * @param seconds the window (0 is taken as 1).
+     */
+    void slabsAutomoveWindow(int seconds);
+
+    /**
+     * The settings that clients change at run time, as they are now (for {@code stats settings}).
+     *
+     * @return a snapshot.
+     */
+    Tunables tunables();
+
+    /**
+     * A snapshot of the run-time settings, under memcached's {@code stats settings} meanings.
+     *
+     * @param memoryLimit        {@code maxbytes}.
+     * @param oldestLive         {@code oldest}: the engine time before which items are flushed, 0 for none.
+     * @param slabAutomove       {@code slab_automove}.
+     * @param slabAutomoveRatio  {@code slab_automove_ratio}.
+     * @param slabAutomoveWindow {@code slab_automove_window}.
+     * @param lruCrawler         {@code lru_crawler}.
+     * @param lruCrawlerSleep    {@code lru_crawler_sleep}.
+     * @param lruCrawlerTocrawl  {@code lru_crawler_tocrawl}.
+     * @param lruSegmented       {@code lru_segmented}.
+     * @param hotLruPct          {@code hot_lru_pct}.
+     * @param warmLruPct         {@code warm_lru_pct}.
+     * @param hotMaxFactor       {@code hot_max_factor}.
+     * @param warmMaxFactor      {@code warm_max_factor}.
+     * @param tempLru            {@code temp_lru}.
+     * @param temporaryTtl       {@code temporary_ttl}.
+     */
+    record Tunables(
+        long memoryLimit,
+        int oldestLive,
+        int slabAutomove,
+        double slabAutomoveRatio,
+        int slabAutomoveWindow,
+        boolean lruCrawler,
+        int lruCrawlerSleep,
+        int lruCrawlerTocrawl,
+        boolean lruSegmented,
+        int hotLruPct,
+        int warmLruPct,
+        double hotMaxFactor,
+        double warmMaxFactor,
+        boolean tempLru,
+        int temporaryTtl)
+    {
+    }
+
+    /**
      * {@code lru tune}.
      *
      * @param hotPct        percent of a class's memory for HOT.

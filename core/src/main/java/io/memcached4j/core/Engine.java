@@ -58,6 +58,8 @@ final class Engine implements MemcachedCache, CacheAdmin
     private Map<String, Long> baseline = Map.of();
     private final Map<Integer, Map<String, Long>> classBaseline = new LinkedHashMap<>();
     private volatile boolean closed;
+    /** {@code slab_automove_window} as last set (memcached reports the value given, even 0). */
+    private volatile int automoveWindowSeconds;
 
     Engine(final CacheConfig config)
     {
@@ -73,6 +75,7 @@ final class Engine implements MemcachedCache, CacheAdmin
         this.crawler = new LruCrawler(store, config.lruCrawler(), config.lruCrawlerSleep(), config.lruCrawlerTocrawl());
         this.maintainer = new LruMaintainer(store, crawler, config.lruMaintainer(), this::drainBumps);
         this.rebalancer = new SlabRebalancer(store, mover, maintainer, config);
+        this.automoveWindowSeconds = config.slabAutomoveWindow();
         if (config.backgroundThreads() && config.clock() instanceof SystemClock)
         {
             store.tick();
@@ -1035,6 +1038,25 @@ final class Engine implements MemcachedCache, CacheAdmin
             throw new IllegalArgumentException("slab_automove must be between 0 and 2");
         }
         mover.automove = mode;
+    }
+
+    public void slabsAutomoveRatio(final double ratio)
+    {
+        rebalancer.maxAgeRatio = ratio;
+    }
+
+    public void slabsAutomoveWindow(final int seconds)
+    {
+        automoveWindowSeconds = seconds;
+        rebalancer.requestedWindow = Math.max(1, seconds);
+    }
+
+    public Tunables tunables()
+    {
+        return new Tunables(slabs.memoryLimit(), store.oldestLive(), mover.automove, rebalancer.maxAgeRatio,
+            automoveWindowSeconds, crawler.enabled, crawler.sleepMicros, crawler.tocrawl, store.lruSegmented,
+            store.hotLruPct, store.warmLruPct, store.hotMaxFactor, store.warmMaxFactor, store.tempLru,
+            store.temporaryTtl);
     }
 
     public void lruTune(final int hotPct, final int warmPct, final double hotMaxFactor, final double warmMaxFactor)

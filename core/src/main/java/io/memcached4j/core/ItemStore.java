@@ -2162,21 +2162,21 @@ final class ItemStore
 
     /**
      * memcached's {@code flush_all [delay]}: items last updated up to now (or up to the delay's moment) become
-     * invisible then; they are reclaimed lazily. With CAS on, the CAS counter separates items stored earlier in the
-     * flush's own second from those stored after it; with CAS off, the items of that second are unlinked now by
-     * walking the LRUs, as memcached 1.6.39 does.
+     * invisible then; they are reclaimed lazily. With CAS on, the next CAS value separates items stored earlier in the
+     * flush's own second from those stored after it, without taking a CAS value (as memcached 1.6.39 takes none;
+     * 1.6.18 took one); with CAS off, the items of that second are unlinked now by walking the LRUs.
      */
     void flushAll(final int delay)
     {
         final int now = now();
+        final int oldestLive = (delay > 0 ? realtime(delay) : now) - 1;
         if (casEnabled)
         {
-            final int oldestLive = (delay > 0 ? realtime(delay) : now) - 1;
-            flush = new FlushState(oldestLive, oldestLive <= now ? casId.incrementAndGet() : 0);
+            // the next CAS value marks the boundary: items of this second with a smaller one were stored before
+            flush = new FlushState(oldestLive, oldestLive <= now ? casId.get() + 1 : 0);
         }
         else
         {
-            final int oldestLive = (delay > 0 ? realtime(delay) : now) - 1;
             flush = new FlushState(oldestLive, 0);
             unlinkRecentForFlush(oldestLive);
         }

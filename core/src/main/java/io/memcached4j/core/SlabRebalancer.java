@@ -27,13 +27,16 @@ final class SlabRebalancer implements Agent
     private final PageMover mover;
     private final LruMaintainer maintainer;
     private final Clock clock;
-    private final int windowSize;
-    private final double maxAgeRatio;
+    /** {@code slabs automove ratio}: read on every run. */
+    volatile double maxAgeRatio;
+    /** {@code slabs automove window}: the history is restarted at the next run when this changes. */
+    volatile int requestedWindow;
+    private int windowSize;
 
-    private final long[] windowAge;
-    private final boolean[] windowDirty;
-    private final double[] windowEvictedRatio;
-    private final boolean[] windowEvictedSeen;
+    private long[] windowAge;
+    private boolean[] windowDirty;
+    private double[] windowEvictedRatio;
+    private boolean[] windowEvictedSeen;
     private final long[] evictedBefore = new long[SlabClassTable.MAX_CLASSES];
     private final long[] outOfMemoryBefore = new long[SlabClassTable.MAX_CLASSES];
     private final int[] pagesBefore = new int[SlabClassTable.MAX_CLASSES];
@@ -54,13 +57,21 @@ final class SlabRebalancer implements Agent
         this.mover = mover;
         this.maintainer = maintainer;
         this.clock = store.clock;
-        this.windowSize = c.slabAutomoveWindow();
         this.maxAgeRatio = c.slabAutomoveRatio();
+        this.requestedWindow = Math.max(1, c.slabAutomoveWindow());
+        startWindow(requestedWindow);
+    }
+
+    private void startWindow(final int size)
+    {
+        windowSize = size;
         final int cells = windowSize * SlabClassTable.MAX_CLASSES;
         windowAge = new long[cells];
         windowDirty = new boolean[cells];
         windowEvictedRatio = new double[cells];
         windowEvictedSeen = new boolean[cells];
+        windowCur = 0;
+        primed = false;
     }
 
     public int doWork()
@@ -99,6 +110,11 @@ final class SlabRebalancer implements Agent
      */
     int runAutomove(final int now)
     {
+        final int window = requestedWindow;
+        if (window != windowSize)
+        {
+            startWindow(window);
+        }
         fillStats(now);
         if (!primed)
         {

@@ -108,6 +108,18 @@ class ExpiryTest extends CacheTestSupport
     }
 
     @Test
+    void shouldTakeNoCasValueForAFlushAsMemcached1639()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("a", b("1"));
+        final long before = cache.getEntry("a").cas();
+        cache.flushAll();
+        cache.set("b", b("2"));
+        assertEquals(before + 1, cache.getEntry("b").cas());
+        assertNull(cache.get("a"));
+    }
+
+    @Test
     void shouldFlushWithoutCasToo()
     {
         final MemcachedCache cache = cache(builder().casEnabled(false));
