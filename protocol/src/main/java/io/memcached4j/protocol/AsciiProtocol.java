@@ -1,0 +1,3101 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import io.memcached4j.core.ArithmeticOptions;
+import io.memcached4j.core.CacheAdmin;
+import io.memcached4j.core.CrawlResult;
+import io.memcached4j.core.DeleteOptions;
+import io.memcached4j.core.DeleteResult;
+import io.memcached4j.core.DeltaResult;
+import io.memcached4j.core.FetchOptions;
+import io.memcached4j.core.ItemInfo;
+import io.memcached4j.core.ItemReader;
+import io.memcached4j.core.ItemWriter;
+import io.memcached4j.core.MemcachedCache;
+import io.memcached4j.core.StoreMode;
+import io.memcached4j.core.StoreOptions;
+import io.memcached4j.core.StoreResult;
+
+/**
+ * memcached's text protocol: the classic ASCII commands and the meta commands, as memcached 1.6.39's
+ * {@code proto_text.c} reads and answers them.
+ * <p>
+ * A command line is at most what the driver's input buffer holds; a line without a newline after 2048 bytes closes
+ * the connection unless it is a {@code get}/{@code gets}, whose keys are then served as they arrive. Tokens are split
+ * on spaces only, at most 24 of them, and a NUL ends the line, as in memcached. Values stream between the input buffer
+ * and the cache through an {@link ItemWriter} and from the cache to the output buffer through an {@link ItemReader},
+ * so no value is ever held whole in the session.
+ * <p>
+ * Replies are held in the output buffer until memcached would send them: when the input holds no further complete
+ * command, after {@code -R} commands, on {@code mn} and on {@code quit}. A {@code get} with a key over 250 bytes
+ * discards the replies held so far, as memcached does.
+ */
+final class AsciiProtocol extends ProtocolHandler
+{
+    private static final int MAX_TOKENS = 24;
+    private static final int KEY_MAX_LENGTH = 250;
+    private static final int LINE_LIMIT = 2048;
+    private static final int MAX_LEADING_SPACES = 100;
+    private static final int MFLAG_MAX_OPT_LENGTH = 20;
+    private static final int MFLAG_MAX_OPAQUE_LENGTH = 32;
+    private static final int MAX_SLAB_CLASSES = 64;
+    private static final int MAX_VERBOSITY_LEVEL = 2;
+    private static final int CACHEDUMP_LIMIT = 2 * 1024 * 1024;
+    /** Output space a command needs before it starts: the longest one-line reply fits. */
+    private static final int COMMAND_ROOM = 2048;
+    /** Room for a {@code VALUE} or {@code VA} header: key (base64 at most 340 bytes), flags and numbers. */
+    private static final int HEADER_ROOM = 1024;
+    /** The most a text {@code set} of the ASCII authentication may carry. */
+    private static final int AUTH_PAYLOAD_LIMIT = Session.MIN_INPUT_CAPACITY - LINE_LIMIT;
+
+    private static final int PARSE = 0;
+    private static final int NREAD = 1;
+    private static final int SWALLOW = 2;
+    private static final int GET = 3;
+    private static final int VALUE_OUT = 4;
+    private static final int PENDING = 5;
+    private static final int SKIP_LINE = 6;
+    private static final int AUTH_DATA = 7;
+    private static final int DUMP = 8;
+    private static final int CLOSED = 9;
+
+    private static final byte[] BASE64 =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BASE64_DECODE = new byte[256];
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+
+    static
+    {
+        java.util.Arrays.fill(BASE64_DECODE, (byte)0x80);
+        for (int i = 0; i < BASE64.length; i++)
+        {
+            BASE64_DECODE[BASE64[i]] = (byte)i;
+        }
+        BASE64_DECODE['='] = 0;
+    }
+
+    private final Session session;
+    private final ServerState server;
+    private final ServerSettings settings;
+    private final MemcachedCache cache;
+    private final Output out;
+    private final ItemWriter writer;
+    private final ItemReader reader;
+    private final CNumbers num = new CNumbers();
+    private final ItemInfo info = new ItemInfo();
+    private final ItemInfo infoBefore = new ItemInfo();
+    private final FetchOptions fetchOptions = new FetchOptions();
+    private final StoreOptions storeOptions = new StoreOptions();
+    private final DeleteOptions deleteOptions = new DeleteOptions();
+    private final ArithmeticOptions arithmeticOptions = new ArithmeticOptions();
+
+    private ByteBuffer in;
+    private ByteBuffer keyView;
+    /** Key bytes decoded from base64, or copied for replies that outlive the input line. */
+    private final ByteBuffer keyBuffer = ByteBuffer.allocateDirect(KEY_MAX_LENGTH + 8);
+    private final byte[] keyBytes = new byte[KEY_MAX_LENGTH + 8];
+
+    private int state = PARSE;
+    private int commandsLeft;
+    private boolean noreply;
+    private boolean authenticated;
+
+    // the current line: absolute start in the input, tokens relative to it
+    private int lineStart;
+    private final int[] tokenStart = new int[MAX_TOKENS];
+    private final int[] tokenLength = new int[MAX_TOKENS];
+    private int ntokens;
+
+    // storage commands
+    private boolean metaSet;
+    private long swallowRemaining;
+    private int crlfSeen;
+    private byte crlfFirst;
+    private boolean crlfValid;
+    private final byte[] metaReturn = new byte[MAX_TOKENS];
+    private int metaReturnCount;
+    private final byte[] opaque = new byte[MAX_TOKENS * (MFLAG_MAX_OPAQUE_LENGTH + 1)];
+    private final int[] opaqueLength = new int[MAX_TOKENS];
+    private int storeKeyLength;
+    private int storeValueLength;
+    private boolean storeKeyBinary;
+
+    // get: positions relative to the input's position
+    private int getCursor;
+    private int getContentEnd;
+    private int getNewline;
+    private boolean getReturnCas;
+    private boolean getTouch;
+    private boolean getStreaming;
+    private int valueTail;
+
+    // replies rendered as a whole (stats) and the ASCII authentication
+    private byte[] pending;
+    private int pendingOffset;
+    private long authPayloadLength;
+
+    // lru_crawler metadump / mgdump
+    private DumpSink dumpSink;
+
+    AsciiProtocol(final Session session)
+    {
+        this.session = session;
+        this.server = session.server;
+        this.settings = server.settings();
+        this.cache = session.cache;
+        this.out = session.out;
+        this.writer = cache.newWriter();
+        this.reader = cache.newReader();
+        this.authenticated = settings.asciiAuthFile() == null;
+    }
+
+    @Override
+    String stateName()
+    {
+        switch (state)
+        {
+            case NREAD:
+                return "conn_nread";
+            case SWALLOW:
+                return "conn_swallow";
+            case GET:
+            case VALUE_OUT:
+            case PENDING:
+                return "conn_mwrite";
+            case DUMP:
+                return "conn_watch";
+            case CLOSED:
+                return "conn_closing";
+            default:
+                return "conn_parse_cmd";
+        }
+    }
+
+    @Override
+    void close()
+    {
+        if (writer.active())
+        {
+            writer.abort();
+        }
+        reader.close();
+        if (dumpSink != null)
+        {
+            dumpSink.cancel();
+            dumpSink = null;
+        }
+        state = CLOSED;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // the state machine
+    // ---------------------------------------------------------------------------------------------------------------
+
+    @Override
+    Session.Status process(final ByteBuffer input)
+    {
+        bind(input);
+        commandsLeft = settings.reqsPerEvent();
+        while (true)
+        {
+            final Session.Status status;
+            switch (state)
+            {
+                case PARSE:
+                    status = parse();
+                    break;
+                case NREAD:
+                    status = nread();
+                    break;
+                case SWALLOW:
+                    status = swallow();
+                    break;
+                case GET:
+                    status = getKeys();
+                    break;
+                case VALUE_OUT:
+                    status = valueOut();
+                    break;
+                case PENDING:
+                    status = pendingOut();
+                    break;
+                case SKIP_LINE:
+                    status = skipLine();
+                    break;
+                case AUTH_DATA:
+                    status = authData();
+                    break;
+                case DUMP:
+                    status = dump();
+                    break;
+                default:
+                    return Session.Status.CLOSE;
+            }
+            if (status != null)
+            {
+                return status;
+            }
+        }
+    }
+
+    private void bind(final ByteBuffer input)
+    {
+        if (input != in)
+        {
+            in = input;
+            keyView = input.duplicate();
+        }
+    }
+
+    /**
+     * A command finished: count it against {@code -R}, as memcached's {@code conn_new_cmd} does.
+     *
+     * @return null to go on, or the status that yields.
+     */
+    private Session.Status commandDone()
+    {
+        state = PARSE;
+        noreply = false;
+        if (--commandsLeft < 0)
+        {
+            out.release();
+            server.connYields.increment();
+            return Session.Status.YIELD;
+        }
+        return null;
+    }
+
+    private Session.Status needOutput()
+    {
+        out.release();
+        return Session.Status.NEED_OUTPUT;
+    }
+
+    private Session.Status needInput()
+    {
+        return Session.Status.NEED_INPUT;
+    }
+
+    private Session.Status closeNow()
+    {
+        out.discardUnsent();
+        state = CLOSED;
+        return Session.Status.CLOSE;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // reading a line
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private Session.Status parse()
+    {
+        final int start = in.position();
+        final int limit = in.limit();
+        if (start == limit)
+        {
+            out.release();
+            return needInput();
+        }
+        if (!authenticated)
+        {
+            return authLine();
+        }
+        final int newline = indexOf(start, limit, (byte)'\n');
+        if (newline < 0)
+        {
+            if (limit - start > LINE_LIMIT)
+            {
+                return longLine(start, limit);
+            }
+            out.release();
+            return needInput();
+        }
+        if (!out.ensure(COMMAND_ROOM))
+        {
+            return needOutput();
+        }
+        int end = newline;
+        if (newline - start > 1 && in.get(newline - 1) == '\r')
+        {
+            end--;
+        }
+        final int nul = indexOf(start, end, (byte)0);
+        if (nul >= 0)
+        {
+            end = nul;
+        }
+        lineStart = start;
+        session.commandStarted();
+        tokenize(start, end);
+        if (session.verbose())
+        {
+            session.host().verbose("<" + session.connectionId() + " " + ascii(start, end - start));
+        }
+        return command(newline + 1 - start, end - start);
+    }
+
+    /**
+     * No newline in more than 2048 bytes: memcached lets only a multi-get grow that long.
+     */
+    private Session.Status longLine(final int start, final int limit)
+    {
+        int p = start;
+        while (p < limit && in.get(p) == ' ')
+        {
+            p++;
+        }
+        final boolean gets;
+        if (p - start > MAX_LEADING_SPACES)
+        {
+            return closeNow();
+        }
+        if (startsWith(p, limit, "get "))
+        {
+            gets = false;
+        }
+        else if (startsWith(p, limit, "gets "))
+        {
+            gets = true;
+        }
+        else
+        {
+            return closeNow();
+        }
+        if (!out.ensure(COMMAND_ROOM))
+        {
+            return needOutput();
+        }
+        session.commandStarted();
+        fetchOptions.reset();
+        getReturnCas = gets;
+        getTouch = false;
+        getStreaming = true;
+        getCursor = p + (gets ? 5 : 4) - start;
+        getNewline = -1;
+        getContentEnd = -1;
+        state = GET;
+        return null;
+    }
+
+    private boolean startsWith(final int p, final int limit, final String prefix)
+    {
+        if (limit - p < prefix.length())
+        {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++)
+        {
+            if (in.get(p + i) != prefix.charAt(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int indexOf(final int from, final int to, final byte b)
+    {
+        for (int i = from; i < to; i++)
+        {
+            if (in.get(i) == b)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * memcached's {@code tokenize_command}: split on spaces, at most 23 tokens; the rest of the line is not split.
+     */
+    private void tokenize(final int start, final int end)
+    {
+        int n = 0;
+        int s = start;
+        int e = start;
+        while (e < end)
+        {
+            if (in.get(e) == ' ')
+            {
+                if (s != e)
+                {
+                    tokenStart[n] = s - start;
+                    tokenLength[n] = e - s;
+                    n++;
+                    if (n == MAX_TOKENS - 1)
+                    {
+                        e++;
+                        s = e;
+                        break;
+                    }
+                }
+                s = e + 1;
+            }
+            e++;
+        }
+        if (s != e)
+        {
+            tokenStart[n] = s - start;
+            tokenLength[n] = e - s;
+            n++;
+        }
+        // the terminal token: the rest of the line when the token limit stopped the split
+        tokenStart[n] = e - start;
+        tokenLength[n] = e < end ? -1 : 0;
+        ntokens = n + 1;
+    }
+
+    private int tokenAt(final int i)
+    {
+        return lineStart + tokenStart[i];
+    }
+
+    private boolean is(final int i, final String text)
+    {
+        if (tokenLength[i] != text.length())
+        {
+            return false;
+        }
+        final int at = tokenAt(i);
+        for (int k = 0; k < text.length(); k++)
+        {
+            if (in.get(at + k) != text.charAt(k))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean realToken(final int i)
+    {
+        return i < ntokens - 1;
+    }
+
+    private boolean strtoul(final int i)
+    {
+        return realToken(i) && num.strtoul(in, tokenAt(i), tokenLength[i]);
+    }
+
+    private boolean strtol(final int i)
+    {
+        return realToken(i) && num.strtol(in, tokenAt(i), tokenLength[i]);
+    }
+
+    private boolean strtoull(final int i)
+    {
+        return realToken(i) && num.strtoull(in, tokenAt(i), tokenLength[i]);
+    }
+
+    private boolean strtod(final int i)
+    {
+        return realToken(i) && num.strtod(in, tokenAt(i), tokenLength[i]);
+    }
+
+    private ByteBuffer key(final int i)
+    {
+        final int at = tokenAt(i);
+        keyView.clear().position(at).limit(at + tokenLength[i]);
+        return keyView;
+    }
+
+    private String ascii(final int at, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        in.get(at, bytes);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    private String token(final int i)
+    {
+        return ascii(tokenAt(i), tokenLength[i]);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // replies
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * memcached's {@code out_string}: a line, unless the command said {@code noreply}.
+     */
+    private void outString(final String line)
+    {
+        if (noreply)
+        {
+            if (session.verbose())
+            {
+                session.host().verbose(">" + session.connectionId() + " NOREPLY " + line);
+            }
+            noreply = false;
+            return;
+        }
+        if (session.verbose())
+        {
+            session.host().verbose(">" + session.connectionId() + " " + line);
+        }
+        out.line(line);
+    }
+
+    /**
+     * memcached's {@code out_errstring}: an error is always answered.
+     */
+    private void outError(final String line)
+    {
+        noreply = false;
+        outString(line);
+    }
+
+    private void setNoreplyMaybe()
+    {
+        if (ntokens >= 2 && is(ntokens - 2, "noreply"))
+        {
+            noreply = true;
+        }
+    }
+
+    private Session.Status reply(final String line)
+    {
+        outString(line);
+        return finishLine();
+    }
+
+    private Session.Status finishLine()
+    {
+        in.position(lineEnd);
+        return commandDone();
+    }
+
+    /** Absolute position after the current line's newline. */
+    private int lineEnd;
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // dispatch
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private Session.Status command(final int lineLength, final int contentLength)
+    {
+        lineEnd = lineStart + lineLength;
+        noreply = false;
+        if (ntokens < 2 || tokenLength[0] < 2)
+        {
+            return reply("ERROR");
+        }
+        final byte first = in.get(tokenAt(0));
+        if (first == 'm' && tokenLength[0] == 2)
+        {
+            switch (in.get(tokenAt(0) + 1))
+            {
+                case 'g':
+                    return metaGet();
+                case 's':
+                    return metaSet();
+                case 'd':
+                    return metaDelete();
+                case 'n':
+                    outString("MN");
+                    out.release();
+                    return finishLine();
+                case 'a':
+                    return metaArithmetic();
+                case 'e':
+                    return metaDebug();
+                default:
+                    return reply("ERROR");
+            }
+        }
+        if (first == 'g')
+        {
+            if (ntokens < 3)
+            {
+                return reply("ERROR");
+            }
+            if (is(0, "get"))
+            {
+                return get(false, false, contentLength);
+            }
+            if (is(0, "gets"))
+            {
+                return get(true, false, contentLength);
+            }
+            if (is(0, "gat"))
+            {
+                return get(false, true, contentLength);
+            }
+            if (is(0, "gats"))
+            {
+                return get(true, true, contentLength);
+            }
+            return reply("ERROR");
+        }
+        if (first == 's')
+        {
+            if (is(0, "set"))
+            {
+                return ntokens == 6 || ntokens == 7 ? update(StoreMode.SET, false) : reply("ERROR");
+            }
+            if (is(0, "stats"))
+            {
+                return stats();
+            }
+            if (is(0, "shutdown"))
+            {
+                return shutdown();
+            }
+            if (is(0, "slabs"))
+            {
+                return slabs();
+            }
+            return reply("ERROR");
+        }
+        if (first == 'a')
+        {
+            if (is(0, "add"))
+            {
+                return ntokens == 6 || ntokens == 7 ? update(StoreMode.ADD, false) : reply("ERROR");
+            }
+            if (is(0, "append"))
+            {
+                return ntokens == 6 || ntokens == 7 ? update(StoreMode.APPEND, false) : reply("ERROR");
+            }
+            return reply("ERROR");
+        }
+        if (first == 'c')
+        {
+            if (is(0, "cas"))
+            {
+                return ntokens == 7 || ntokens == 8 ? update(StoreMode.CAS, true) : reply("ERROR");
+            }
+            if (is(0, "cache_memlimit"))
+            {
+                return ntokens == 3 || ntokens == 4 ? memlimit() : reply("ERROR");
+            }
+            return reply("ERROR");
+        }
+        if (first == 'i')
+        {
+            if (is(0, "incr"))
+            {
+                return ntokens == 4 || ntokens == 5 ? arithmetic(true) : reply("ERROR");
+            }
+            return reply("ERROR");
+        }
+        if (first == 'd')
+        {
+            if (is(0, "delete"))
+            {
+                return ntokens >= 3 && ntokens <= 5 ? delete() : reply("ERROR");
+            }
+            if (is(0, "decr"))
+            {
+                return ntokens == 4 || ntokens == 5 ? arithmetic(false) : reply("ERROR");
+            }
+            return reply("ERROR");
+        }
+        if (first == 't')
+        {
+            if (is(0, "touch"))
+            {
+                return ntokens == 4 || ntokens == 5 ? touch() : reply("ERROR");
+            }
+            return reply("ERROR");
+        }
+        if (is(0, "replace"))
+        {
+            return ntokens == 6 || ntokens == 7 ? update(StoreMode.REPLACE, false) : reply("ERROR");
+        }
+        if (is(0, "prepend"))
+        {
+            return ntokens == 6 || ntokens == 7 ? update(StoreMode.PREPEND, false) : reply("ERROR");
+        }
+        if (is(0, "bget"))
+        {
+            return ntokens >= 3 ? get(false, false, contentLength) : reply("ERROR");
+        }
+        if (is(0, "flush_all"))
+        {
+            return ntokens >= 2 && ntokens <= 4 ? flushAll() : reply("ERROR");
+        }
+        if (is(0, "version"))
+        {
+            return reply("VERSION " + ServerSettings.PROTOCOL_VERSION);
+        }
+        if (is(0, "quit"))
+        {
+            in.position(lineEnd);
+            out.release();
+            state = CLOSED;
+            return Session.Status.CLOSE;
+        }
+        if (is(0, "lru_crawler"))
+        {
+            return lruCrawler();
+        }
+        if (is(0, "watch"))
+        {
+            return watch();
+        }
+        if (is(0, "verbosity"))
+        {
+            return ntokens == 3 || ntokens == 4 ? verbosity() : reply("ERROR");
+        }
+        if (is(0, "lru"))
+        {
+            return ntokens >= 3 ? lru() : reply("ERROR");
+        }
+        final int last = ntokens - 2;
+        if (tokenLength[last] >= 5 && startsWithToken(last, "HTTP/"))
+        {
+            return closeNow();
+        }
+        return reply("ERROR");
+    }
+
+    private boolean startsWithToken(final int i, final String prefix)
+    {
+        final int at = tokenAt(i);
+        for (int k = 0; k < prefix.length(); k++)
+        {
+            if (in.get(at + k) != prefix.charAt(k))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // set, add, replace, append, prepend, cas
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private Session.Status update(final StoreMode mode, final boolean handleCas)
+    {
+        setNoreplyMaybe();
+        if (tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        if (!strtoul(2))
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        final int flags = (int)num.value;
+        if (!strtol(3))
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        final int exptime = (int)num.value;
+        if (!strtol(4))
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        final int vlen = (int)num.value;
+        long compareCas = 0;
+        if (handleCas)
+        {
+            if (!strtoull(5))
+            {
+                return reply("CLIENT_ERROR bad command line format");
+            }
+            compareCas = num.value;
+        }
+        if (vlen < 0 || vlen > Integer.MAX_VALUE - 2)
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        final ByteBuffer key = key(1);
+        if (server.detailEnabled())
+        {
+            server.recordSet(in, key.position(), key.remaining());
+        }
+        storeOptions.reset().mode(mode).compareCas(compareCas);
+        metaSet = false;
+        return beginValue(key, flags, exptime, vlen);
+    }
+
+    private Session.Status beginValue(final ByteBuffer key, final int flags, final int exptime, final int vlen)
+    {
+        if (!writer.begin(key, flags, exptime, vlen, storeOptions))
+        {
+            final StoreResult failure = writer.failure();
+            if (failure == StoreResult.TOO_LARGE)
+            {
+                outError("SERVER_ERROR object too large for cache", metaSet);
+            }
+            else
+            {
+                outError("SERVER_ERROR out of memory storing object", metaSet);
+            }
+            in.position(lineEnd);
+            swallowRemaining = (long)vlen + 2;
+            state = SWALLOW;
+            return null;
+        }
+        in.position(lineEnd);
+        crlfSeen = 0;
+        state = NREAD;
+        return null;
+    }
+
+    private void outError(final String line, final boolean always)
+    {
+        if (always)
+        {
+            outError(line);
+        }
+        else
+        {
+            outString(line);
+        }
+    }
+
+    private Session.Status nread()
+    {
+        if (writer.remaining() > 0)
+        {
+            writer.write(in);
+            if (writer.remaining() > 0)
+            {
+                return needInput();
+            }
+        }
+        while (crlfSeen < 2)
+        {
+            if (!in.hasRemaining())
+            {
+                return needInput();
+            }
+            final byte b = in.get();
+            if (crlfSeen == 0)
+            {
+                crlfFirst = b;
+            }
+            else
+            {
+                crlfValid = crlfFirst == '\r' && b == '\n';
+            }
+            crlfSeen++;
+        }
+        if (!out.ensure(COMMAND_ROOM))
+        {
+            return needOutput();
+        }
+        if (!crlfValid)
+        {
+            writer.discardBadData();
+            outError("CLIENT_ERROR bad data chunk", metaSet);
+            return commandDone();
+        }
+        final StoreResult result = writer.commit(info);
+        if (metaSet)
+        {
+            finishMetaSet(result);
+        }
+        else
+        {
+            switch (result)
+            {
+                case STORED:
+                    outString("STORED");
+                    break;
+                case EXISTS:
+                    outString("EXISTS");
+                    break;
+                case NOT_FOUND:
+                    outString("NOT_FOUND");
+                    break;
+                case NOT_STORED:
+                    outString("NOT_STORED");
+                    break;
+                case TOO_LARGE:
+                    outString("SERVER_ERROR object too large for cache");
+                    break;
+                default:
+                    outString("SERVER_ERROR out of memory storing object");
+                    break;
+            }
+        }
+        return commandDone();
+    }
+
+    private Session.Status swallow()
+    {
+        final int n = (int)Math.min(swallowRemaining, in.remaining());
+        in.position(in.position() + n);
+        swallowRemaining -= n;
+        if (swallowRemaining > 0)
+        {
+            return needInput();
+        }
+        return commandDone();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // get, gets, gat, gats
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private Session.Status get(final boolean returnCas, final boolean touch, final int contentLength)
+    {
+        fetchOptions.reset();
+        int first = 1;
+        if (touch)
+        {
+            if (!strtol(1))
+            {
+                return reply("CLIENT_ERROR invalid exptime argument");
+            }
+            fetchOptions.touch((int)num.value);
+            first = 2;
+        }
+        getReturnCas = returnCas;
+        getTouch = touch;
+        getStreaming = false;
+        getCursor = tokenStart[first];
+        getContentEnd = contentLength;
+        getNewline = lineEnd - lineStart - 1;
+        state = GET;
+        return null;
+    }
+
+    /**
+     * Serve the keys of a get line one after another, from {@link #getCursor} (relative to the input's position).
+     */
+    private Session.Status getKeys()
+    {
+        while (true)
+        {
+            final int base = in.position();
+            final int avail = in.limit() - base;
+            if (getNewline < 0)
+            {
+                findGetLineEnd(base, avail);
+            }
+            final int end = getContentEnd >= 0 ? getContentEnd : avail;
+            int p = getCursor;
+            while (p < end && in.get(base + p) == ' ')
+            {
+                p++;
+            }
+            getCursor = p;
+            if (p >= end)
+            {
+                if (getContentEnd < 0)
+                {
+                    return streamMore(base);
+                }
+                if (!out.ensure(5))
+                {
+                    return needOutput();
+                }
+                if (session.verbose())
+                {
+                    session.host().verbose(">" + session.connectionId() + " END");
+                }
+                out.putAscii("END\r\n");
+                if (getNewline < 0)
+                {
+                    in.position(base + end);
+                    state = SKIP_LINE;
+                    return null;
+                }
+                in.position(base + getNewline + 1);
+                return commandDone();
+            }
+            int q = p;
+            while (q < end && in.get(base + q) != ' ')
+            {
+                q++;
+            }
+            final int keyLength = q - p;
+            if (keyLength > KEY_MAX_LENGTH)
+            {
+                return getFailed(base);
+            }
+            if (q == end && getContentEnd < 0)
+            {
+                // the key may go on in bytes not yet received
+                return streamMore(base);
+            }
+            if (!out.ensure(HEADER_ROOM + keyLength + 2 + 5))
+            {
+                return needOutput();
+            }
+            keyView.clear().position(base + p).limit(base + q);
+            getCursor = q;
+            final Session.Status status = getOne(base + p, keyLength);
+            if (status != null || state != GET)
+            {
+                return status;
+            }
+        }
+    }
+
+    private void findGetLineEnd(final int base, final int avail)
+    {
+        for (int i = getCursor; i < avail; i++)
+        {
+            final byte b = in.get(base + i);
+            if (b == '\n')
+            {
+                getNewline = i;
+                int end = i;
+                if (end > 0 && in.get(base + end - 1) == '\r')
+                {
+                    end--;
+                }
+                if (getContentEnd < 0)
+                {
+                    getContentEnd = end;
+                }
+                return;
+            }
+            if (b == 0 && getContentEnd < 0)
+            {
+                getContentEnd = i;
+            }
+        }
+    }
+
+    /**
+     * A multi-get line without its newline yet: give up the bytes served and wait for the rest.
+     */
+    private Session.Status streamMore(final int base)
+    {
+        in.position(base + getCursor);
+        if (getContentEnd >= 0)
+        {
+            getContentEnd -= getCursor;
+        }
+        getCursor = 0;
+        return needInput();
+    }
+
+    private Session.Status getFailed(final int base)
+    {
+        out.discardUnreleased();
+        if (!out.ensure(COMMAND_ROOM))
+        {
+            return needOutput();
+        }
+        noreply = false;
+        outString("CLIENT_ERROR bad command line format");
+        if (getNewline >= 0)
+        {
+            in.position(base + getNewline + 1);
+            return commandDone();
+        }
+        in.position(in.limit());
+        state = SKIP_LINE;
+        return null;
+    }
+
+    /**
+     * One key of a get: look it up and write its {@code VALUE} block, or nothing on a miss.
+     */
+    private Session.Status getOne(final int keyAt, final int keyLength)
+    {
+        final int room = out.writable() - HEADER_ROOM - keyLength - 2;
+        windowIndex = out.writeIndex() + HEADER_ROOM + keyLength;
+        final ByteBuffer window = out.window(HEADER_ROOM + keyLength, Math.max(0, room));
+        final int length = reader.open(keyView, fetchOptions, info, window);
+        if (server.detailEnabled())
+        {
+            server.recordGet(in, keyAt, keyLength, length >= 0);
+        }
+        if (length < 0)
+        {
+            return null;
+        }
+        out.putAscii("VALUE ");
+        out.putBytes(in, keyAt, keyLength);
+        out.putByte((byte)' ');
+        out.putUnsigned(info.flags() & 0xFFFF_FFFFL);
+        out.putByte((byte)' ');
+        out.putDecimal(length);
+        if (getReturnCas)
+        {
+            out.putByte((byte)' ');
+            out.putUnsigned(info.cas());
+        }
+        out.putCrLf();
+        if (session.verbose())
+        {
+            session.host().verbose(">" + session.connectionId() + " sending key " + ascii(keyAt, keyLength));
+        }
+        return valueBody(length, GET);
+    }
+
+    /**
+     * The value after its header line: either already in the output window (append it), or open in the reader
+     * (stream it).
+     */
+    private Session.Status valueBody(final int length, final int after)
+    {
+        if (!reader.isOpen())
+        {
+            // the header was written at the write index, the value sits further ahead
+            out.moveDown(windowIndex - out.writeIndex(), length);
+            out.putCrLf();
+            return null;
+        }
+        valueTail = after;
+        state = VALUE_OUT;
+        return null;
+    }
+
+    /** Where the output window of the current value starts, as an output index. */
+    private int windowIndex;
+
+    private Session.Status valueOut()
+    {
+        while (reader.remaining() > 0)
+        {
+            if (!out.ensure(1))
+            {
+                return needOutput();
+            }
+            final ByteBuffer window = out.window(0, Math.min(out.writable(), reader.remaining()));
+            final int n = reader.read(window);
+            out.advance(n);
+        }
+        reader.close();
+        if (!out.ensure(2))
+        {
+            return needOutput();
+        }
+        out.putCrLf();
+        if (valueTail == GET)
+        {
+            state = GET;
+            return null;
+        }
+        return commandDone();
+    }
+
+    private Session.Status skipLine()
+    {
+        final int start = in.position();
+        final int newline = indexOf(start, in.limit(), (byte)'\n');
+        if (newline < 0)
+        {
+            in.position(in.limit());
+            return needInput();
+        }
+        in.position(newline + 1);
+        return commandDone();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // touch, incr, decr, delete
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private Session.Status touch()
+    {
+        setNoreplyMaybe();
+        if (tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        if (!strtol(2))
+        {
+            return reply("CLIENT_ERROR invalid exptime argument");
+        }
+        return reply(cache.touch(key(1), (int)num.value) ? "TOUCHED" : "NOT_FOUND");
+    }
+
+    private Session.Status arithmetic(final boolean incr)
+    {
+        setNoreplyMaybe();
+        if (tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        if (!strtoull(2))
+        {
+            return reply("CLIENT_ERROR invalid numeric delta argument");
+        }
+        final long delta = num.value;
+        final DeltaResult result = incr ? cache.incr(key(1), delta, info) : cache.decr(key(1), delta, info);
+        switch (result)
+        {
+            case OK:
+                if (noreply)
+                {
+                    noreply = false;
+                    return finishLine();
+                }
+                if (session.verbose())
+                {
+                    session.host().verbose(">" + session.connectionId() + " " +
+                        Long.toUnsignedString(info.numericValue()));
+                }
+                out.putUnsigned(info.numericValue());
+                out.putCrLf();
+                return finishLine();
+            case NON_NUMERIC:
+                return reply("CLIENT_ERROR cannot increment or decrement non-numeric value");
+            case NOT_FOUND:
+                return reply("NOT_FOUND");
+            default:
+                return reply("SERVER_ERROR out of memory");
+        }
+    }
+
+    private Session.Status delete()
+    {
+        if (ntokens > 3)
+        {
+            final boolean holdIsZero = is(2, "0");
+            setNoreplyMaybe();
+            final boolean valid = (ntokens == 4 && (holdIsZero || noreply)) ||
+                (ntokens == 5 && holdIsZero && noreply);
+            if (!valid)
+            {
+                return reply("CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]");
+            }
+        }
+        if (tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        final ByteBuffer key = key(1);
+        if (server.detailEnabled())
+        {
+            server.recordDelete(in, key.position(), key.remaining());
+        }
+        return reply(cache.delete(key) ? "DELETED" : "NOT_FOUND");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // meta commands
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** Parsed meta flags ({@code struct _meta_flags}). */
+    private boolean mfError;
+    private String mfErrorString;
+    private boolean mfNoUpdate;
+    private boolean mfVivify;
+    private boolean mfValue;
+    private boolean mfSetStale;
+    private boolean mfNoReply;
+    private boolean mfHasCas;
+    private boolean mfHasCasIn;
+    private boolean mfNewTtl;
+    private boolean mfKeyBinary;
+    private boolean mfRemoveValue;
+    private boolean mfRecache;
+    private byte mfMode;
+    private int mfExptime;
+    private int mfVivifyExptime;
+    private int mfRecacheTime;
+    private int mfClientFlags;
+    private long mfCompareCas;
+    private long mfCasIn;
+    private long mfDelta;
+    private long mfInitial;
+    private final boolean[] seen = new boolean[127];
+    /** The key to use after the flags were read: the token, or its base64 decoding. */
+    private ByteBuffer metaKey;
+    private int metaKeyLength;
+
+    /**
+     * memcached's {@code _meta_flag_preparse}.
+     *
+     * @return false on an error; {@link #mfErrorString} says which when the caller uses it.
+     */
+    private boolean metaFlags(final int start, final String defaultError)
+    {
+        mfError = false;
+        mfErrorString = defaultError;
+        mfNoUpdate = false;
+        mfVivify = false;
+        mfValue = false;
+        mfSetStale = false;
+        mfNoReply = false;
+        mfHasCas = false;
+        mfHasCasIn = false;
+        mfNewTtl = false;
+        mfKeyBinary = false;
+        mfRemoveValue = false;
+        mfRecache = false;
+        mfMode = 0;
+        mfExptime = 0;
+        mfVivifyExptime = 0;
+        mfRecacheTime = 0;
+        mfClientFlags = 0;
+        mfCompareCas = 0;
+        mfCasIn = 0;
+        mfDelta = 1;
+        mfInitial = 0;
+        java.util.Arrays.fill(seen, false);
+        metaKey = key(1);
+        metaKeyLength = tokenLength[1];
+        for (int i = start; realToken(i); i++)
+        {
+            final int o = in.get(tokenAt(i)) & 0xFF;
+            if (o >= 127 || seen[o])
+            {
+                mfErrorString = "CLIENT_ERROR duplicate flag";
+                return false;
+            }
+            seen[o] = true;
+            final int at = tokenAt(i) + 1;
+            final int len = tokenLength[i] - 1;
+            switch (o)
+            {
+                case 'b':
+                    keyBuffer.clear();
+                    metaKeyLength = base64Decode(tokenAt(1), tokenLength[1]);
+                    if (metaKeyLength == 0)
+                    {
+                        mfErrorString = "CLIENT_ERROR error decoding key";
+                        mfError = true;
+                    }
+                    metaKey = keyBuffer.clear().limit(metaKeyLength);
+                    mfKeyBinary = true;
+                    break;
+                case 'N':
+                    mfVivify = true;
+                    if (!num.strtol(in, at, len))
+                    {
+                        mfErrorString = "CLIENT_ERROR bad token in command line format";
+                        mfError = true;
+                    }
+                    else
+                    {
+                        mfVivifyExptime = (int)num.value;
+                    }
+                    break;
+                case 'T':
+                    if (!num.strtol(in, at, len))
+                    {
+                        mfErrorString = "CLIENT_ERROR bad token in command line format";
+                        mfError = true;
+                    }
+                    else
+                    {
+                        mfExptime = (int)num.value;
+                        mfNewTtl = true;
+                    }
+                    break;
+                case 'R':
+                    if (!num.strtol(in, at, len))
+                    {
+                        mfErrorString = "CLIENT_ERROR bad token in command line format";
+                        mfError = true;
+                    }
+                    else
+                    {
+                        mfRecacheTime = (int)num.value;
+                        mfRecache = true;
+                    }
+                    break;
+                case 'l':
+                case 'O':
+                case 'P':
+                case 'L':
+                case 'k':
+                case 's':
+                case 't':
+                case 'c':
+                case 'f':
+                case 'h':
+                    break;
+                case 'v':
+                    mfValue = true;
+                    break;
+                case 'u':
+                    mfNoUpdate = true;
+                    break;
+                case 'q':
+                    mfNoReply = true;
+                    break;
+                case 'x':
+                    mfRemoveValue = true;
+                    break;
+                case 'F':
+                    if (!num.strtoul(in, at, len))
+                    {
+                        mfError = true;
+                    }
+                    else
+                    {
+                        mfClientFlags = (int)num.value;
+                    }
+                    break;
+                case 'C':
+                    if (!num.strtoull(in, at, len))
+                    {
+                        mfErrorString = "CLIENT_ERROR bad token in command line format";
+                        mfError = true;
+                    }
+                    else
+                    {
+                        mfCompareCas = num.value;
+                        mfHasCas = true;
+                    }
+                    break;
+                case 'E':
+                    if (!num.strtoull(in, at, len))
+                    {
+                        mfErrorString = "CLIENT_ERROR bad token in command line format";
+                        mfError = true;
+                    }
+                    else
+                    {
+                        mfCasIn = num.value;
+                        mfHasCasIn = true;
+                    }
+                    break;
+                case 'M':
+                    if (tokenLength[i] != 2)
+                    {
+                        mfErrorString = "CLIENT_ERROR incorrect length for M token";
+                        mfError = true;
+                    }
+                    else
+                    {
+                        mfMode = in.get(at);
+                    }
+                    break;
+                case 'J':
+                    if (!num.strtoull(in, at, len))
+                    {
+                        mfErrorString = "CLIENT_ERROR invalid numeric initial value";
+                        mfError = true;
+                    }
+                    else
+                    {
+                        mfInitial = num.value;
+                    }
+                    break;
+                case 'D':
+                    if (!num.strtoull(in, at, len))
+                    {
+                        mfErrorString = "CLIENT_ERROR invalid numeric delta value";
+                        mfError = true;
+                    }
+                    else
+                    {
+                        mfDelta = num.value;
+                    }
+                    break;
+                case 'I':
+                    mfSetStale = true;
+                    break;
+                default:
+                    mfErrorString = "CLIENT_ERROR invalid flag";
+                    return false;
+            }
+        }
+        return !mfError;
+    }
+
+    /**
+     * memcached's {@code base64_decode} of a token into {@link #keyBuffer}: characters outside the alphabet are
+     * skipped, padding ends the input.
+     *
+     * @return the decoded length, 0 on failure.
+     */
+    private int base64Decode(final int at, final int length)
+    {
+        int count = 0;
+        for (int i = 0; i < length; i++)
+        {
+            if (BASE64_DECODE[in.get(at + i) & 0xFF] != (byte)0x80)
+            {
+                count++;
+            }
+        }
+        if (count == 0 || count % 4 != 0)
+        {
+            return 0;
+        }
+        if (count / 4 * 3 > length)
+        {
+            return 0;
+        }
+        final int[] block = new int[4];
+        int n = 0;
+        int pos = 0;
+        int pad = 0;
+        for (int i = 0; i < length; i++)
+        {
+            final int c = in.get(at + i) & 0xFF;
+            final byte d = BASE64_DECODE[c];
+            if (d == (byte)0x80)
+            {
+                continue;
+            }
+            if (c == '=')
+            {
+                pad++;
+            }
+            block[n++] = d;
+            if (n == 4)
+            {
+                keyBuffer.put(pos++, (byte)((block[0] << 2) | (block[1] >> 4)));
+                keyBuffer.put(pos++, (byte)((block[1] << 4) | (block[2] >> 2)));
+                keyBuffer.put(pos++, (byte)((block[2] << 6) | block[3]));
+                n = 0;
+                if (pad > 0)
+                {
+                    if (pad == 1)
+                    {
+                        pos--;
+                    }
+                    else if (pad == 2)
+                    {
+                        pos -= 2;
+                    }
+                    else
+                    {
+                        return 0;
+                    }
+                    break;
+                }
+            }
+        }
+        return pos;
+    }
+
+    /** Write a key as meta's {@code k} flag does: as is, or base64 and {@code b} when binary. */
+    private void putMetaKey(final ByteBuffer src, final int at, final int length, final boolean binary)
+    {
+        out.putByte((byte)' ');
+        out.putByte((byte)'k');
+        if (!binary)
+        {
+            out.putBytes(src, at, length);
+            return;
+        }
+        putBase64(src, at, length);
+        out.putByte((byte)' ');
+        out.putByte((byte)'b');
+    }
+
+    private void putBase64(final ByteBuffer src, final int at, final int length)
+    {
+        int i = 0;
+        while (length - i >= 3)
+        {
+            final int b0 = src.get(at + i) & 0xFF;
+            final int b1 = src.get(at + i + 1) & 0xFF;
+            final int b2 = src.get(at + i + 2) & 0xFF;
+            out.putByte(BASE64[b0 >> 2]);
+            out.putByte(BASE64[((b0 & 0x03) << 4) | (b1 >> 4)]);
+            out.putByte(BASE64[((b1 & 0x0f) << 2) | (b2 >> 6)]);
+            out.putByte(BASE64[b2 & 0x3f]);
+            i += 3;
+        }
+        if (length - i > 0)
+        {
+            final int b0 = src.get(at + i) & 0xFF;
+            out.putByte(BASE64[b0 >> 2]);
+            if (length - i == 1)
+            {
+                out.putByte(BASE64[(b0 & 0x03) << 4]);
+                out.putByte((byte)'=');
+            }
+            else
+            {
+                final int b1 = src.get(at + i + 1) & 0xFF;
+                out.putByte(BASE64[((b0 & 0x03) << 4) | (b1 >> 4)]);
+                out.putByte(BASE64[(b1 & 0x0f) << 2]);
+            }
+            out.putByte((byte)'=');
+        }
+    }
+
+    private void putOpaque(final int i)
+    {
+        out.putByte((byte)' ');
+        out.putBytes(in, tokenAt(i), tokenLength[i]);
+    }
+
+    /** Where a flag is among the meta command's tokens, or -1. */
+    private int flagIndex(final char flag)
+    {
+        for (int i = 2; realToken(i); i++)
+        {
+            if (in.get(tokenAt(i)) == flag)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private boolean opaqueTooLong()
+    {
+        for (int i = 2; realToken(i); i++)
+        {
+            if (in.get(tokenAt(i)) == 'O' && tokenLength[i] > MFLAG_MAX_OPAQUE_LENGTH)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void putMetaKeyOfRequest()
+    {
+        if (mfKeyBinary)
+        {
+            putMetaKey(keyBuffer, 0, metaKeyLength, true);
+        }
+        else
+        {
+            putMetaKey(in, tokenAt(1), tokenLength[1], false);
+        }
+    }
+
+    private Session.Status metaGet()
+    {
+        if (ntokens < 3)
+        {
+            return reply("ERROR");
+        }
+        if (tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return metaError("CLIENT_ERROR bad command line format");
+        }
+        if (ntokens > MFLAG_MAX_OPT_LENGTH)
+        {
+            return metaError("CLIENT_ERROR options flags are too long");
+        }
+        if (!metaFlags(2, "CLIENT_ERROR bad command line format"))
+        {
+            return metaError(mfErrorString);
+        }
+        noreply = mfNoReply;
+        fetchOptions.reset().meta(true).bump(!mfNoUpdate).keyBinary(mfKeyBinary);
+        if (mfNewTtl)
+        {
+            fetchOptions.touch(mfExptime);
+        }
+        if (mfVivify)
+        {
+            fetchOptions.vivify(mfVivifyExptime);
+        }
+        if (mfRecache)
+        {
+            fetchOptions.recache(mfRecacheTime);
+        }
+        if (mfHasCasIn)
+        {
+            fetchOptions.casIn(mfCasIn);
+        }
+        final int keyLength = metaKeyLength;
+        // memcached prints t as it goes through the flags: before a later T it shows the TTL from before the touch
+        int ttlBefore = Integer.MIN_VALUE;
+        if (mfNewTtl && flagIndex('t') >= 0 && flagIndex('t') < flagIndex('T') && cache.inspect(metaKey, infoBefore))
+        {
+            ttlBefore = infoBefore.ttl();
+        }
+        final int length;
+        final int windowOffset = HEADER_ROOM + keyLength;
+        windowIndex = out.writeIndex() + windowOffset;
+        if (mfValue)
+        {
+            final int room = out.writable() - windowOffset - 2;
+            length = reader.open(metaKey, fetchOptions, info, out.window(windowOffset, Math.max(0, room)));
+        }
+        else
+        {
+            length = cache.fetch(metaKey, fetchOptions, null, info);
+        }
+        if (opaqueTooLong())
+        {
+            reader.close();
+            return metaError("CLIENT_ERROR opaque token too long");
+        }
+        if (length < 0)
+        {
+            if (noreply)
+            {
+                noreply = false;
+                return finishLine();
+            }
+            out.putAscii("EN");
+            for (int i = 2; realToken(i); i++)
+            {
+                final byte flag = in.get(tokenAt(i));
+                if (flag == 'O')
+                {
+                    putOpaque(i);
+                }
+                else if (flag == 'k')
+                {
+                    putMetaKeyOfRequest();
+                }
+            }
+            out.putCrLf();
+            return finishLine();
+        }
+        if (mfValue)
+        {
+            out.putAscii("VA ");
+            out.putDecimal(length);
+        }
+        else
+        {
+            out.putAscii("HD");
+        }
+        for (int i = 2; realToken(i); i++)
+        {
+            switch (in.get(tokenAt(i)))
+            {
+                case 's':
+                    out.putAscii(" s");
+                    out.putDecimal(info.valueLength());
+                    break;
+                case 't':
+                    out.putAscii(" t");
+                    out.putDecimal(ttlBefore != Integer.MIN_VALUE ? ttlBefore : info.ttl());
+                    break;
+                case 'c':
+                    out.putAscii(" c");
+                    out.putUnsigned(info.cas());
+                    break;
+                case 'f':
+                    out.putAscii(" f");
+                    out.putUnsigned(info.flags() & 0xFFFF_FFFFL);
+                    break;
+                case 'l':
+                    out.putAscii(" l");
+                    out.putDecimal(info.secondsSinceAccess());
+                    break;
+                case 'h':
+                    out.putAscii(info.fetchedBefore() ? " h1" : " h0");
+                    break;
+                case 'O':
+                    putOpaque(i);
+                    break;
+                case 'k':
+                    putMetaKey(metaKey, metaKey.position(), metaKeyLength, info.keyBinary());
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (info.tokenAlreadySent())
+        {
+            out.putAscii(" Z");
+        }
+        if (info.stale())
+        {
+            out.putAscii(" X");
+        }
+        if (info.won())
+        {
+            out.putAscii(" W");
+        }
+        out.putCrLf();
+        noreply = false;
+        if (!mfValue)
+        {
+            return finishLine();
+        }
+        if (!reader.isOpen())
+        {
+            out.moveDown(windowIndex - out.writeIndex(), length);
+            out.putCrLf();
+            return finishLine();
+        }
+        in.position(lineEnd);
+        valueTail = PARSE;
+        state = VALUE_OUT;
+        return null;
+    }
+
+    private Session.Status metaError(final String message)
+    {
+        outError(message);
+        return finishLine();
+    }
+
+    private Session.Status metaSet()
+    {
+        if (ntokens < 3)
+        {
+            return reply("ERROR");
+        }
+        if (tokenLength[1] > KEY_MAX_LENGTH || ntokens == 3)
+        {
+            return metaError("CLIENT_ERROR bad command line format");
+        }
+        if (ntokens > MFLAG_MAX_OPT_LENGTH)
+        {
+            return metaError("CLIENT_ERROR options flags too long");
+        }
+        if (!strtol(2))
+        {
+            return metaError("CLIENT_ERROR bad command line format");
+        }
+        final int vlen = (int)num.value;
+        if (vlen < 0 || vlen > Integer.MAX_VALUE - 2)
+        {
+            return metaError("CLIENT_ERROR bad command line format");
+        }
+        if (!metaFlags(3, "CLIENT_ERROR bad command line format"))
+        {
+            return metaSetError(mfErrorString, vlen);
+        }
+        noreply = mfNoReply;
+        String error = null;
+        metaReturnCount = 0;
+        for (int i = 3; realToken(i); i++)
+        {
+            final byte flag = in.get(tokenAt(i));
+            switch (flag)
+            {
+                case 'O':
+                    if (tokenLength[i] > MFLAG_MAX_OPAQUE_LENGTH)
+                    {
+                        error = "CLIENT_ERROR opaque token too long";
+                        break;
+                    }
+                    opaqueLength[metaReturnCount] = tokenLength[i];
+                    in.get(tokenAt(i), opaque, metaReturnCount * (MFLAG_MAX_OPAQUE_LENGTH + 1), tokenLength[i]);
+                    metaReturn[metaReturnCount++] = flag;
+                    break;
+                case 'k':
+                case 'c':
+                case 's':
+                    metaReturn[metaReturnCount++] = flag;
+                    break;
+                default:
+                    break;
+            }
+        }
+        StoreMode mode = StoreMode.SET;
+        int exptime = mfExptime;
+        switch (mfMode)
+        {
+            case 0:
+            case 'S':
+                break;
+            case 'E':
+                mode = StoreMode.ADD;
+                break;
+            case 'A':
+                mode = StoreMode.APPEND;
+                if (mfVivify)
+                {
+                    exptime = mfVivifyExptime;
+                }
+                break;
+            case 'P':
+                mode = StoreMode.PREPEND;
+                if (mfVivify)
+                {
+                    exptime = mfVivifyExptime;
+                }
+                break;
+            case 'R':
+                mode = StoreMode.REPLACE;
+                break;
+            default:
+                return metaSetError("CLIENT_ERROR invalid mode for ms M token", vlen);
+        }
+        if (mfHasCas && (mode == StoreMode.SET || mode == StoreMode.REPLACE))
+        {
+            mode = StoreMode.CAS;
+        }
+        if (error != null)
+        {
+            return metaSetError(error, vlen);
+        }
+        storeOptions.reset().mode(mode).deleteOnFailure(true).keyBinary(mfKeyBinary);
+        if (mfHasCas)
+        {
+            storeOptions.compareCas(mfCompareCas);
+        }
+        if (mfHasCasIn)
+        {
+            storeOptions.casIn(mfCasIn);
+        }
+        if (mfVivify && (mode == StoreMode.APPEND || mode == StoreMode.PREPEND))
+        {
+            storeOptions.vivify(mfVivifyExptime);
+        }
+        if (mfSetStale && mode == StoreMode.CAS)
+        {
+            storeOptions.invalidate(true);
+        }
+        storeKeyLength = metaKeyLength;
+        storeValueLength = vlen;
+        storeKeyBinary = mfKeyBinary;
+        metaKey.get(metaKey.position(), keyBytes, 0, metaKeyLength);
+        metaSet = true;
+        return beginValue(metaKey, mfClientFlags, exptime, vlen);
+    }
+
+    private Session.Status metaSetError(final String message, final int vlen)
+    {
+        outError(message);
+        in.position(lineEnd);
+        swallowRemaining = (long)vlen + 2;
+        state = SWALLOW;
+        return null;
+    }
+
+    private void finishMetaSet(final StoreResult result)
+    {
+        switch (result)
+        {
+            case STORED:
+                if (noreply)
+                {
+                    noreply = false;
+                    return;
+                }
+                out.putAscii("HD");
+                break;
+            case EXISTS:
+                out.putAscii("EX");
+                break;
+            case NOT_FOUND:
+                out.putAscii("NF");
+                break;
+            case NOT_STORED:
+                out.putAscii("NS");
+                break;
+            case TOO_LARGE:
+                outError("SERVER_ERROR object too large for cache");
+                return;
+            default:
+                outError("SERVER_ERROR out of memory storing object");
+                return;
+        }
+        for (int i = 0; i < metaReturnCount; i++)
+        {
+            switch (metaReturn[i])
+            {
+                case 'O':
+                    out.putByte((byte)' ');
+                    out.putBytes(opaque, i * (MFLAG_MAX_OPAQUE_LENGTH + 1), opaqueLength[i]);
+                    break;
+                case 'k':
+                    keyBuffer.clear();
+                    keyBuffer.put(0, keyBytes, 0, storeKeyLength);
+                    putMetaKey(keyBuffer, 0, storeKeyLength, storeKeyBinary);
+                    break;
+                case 'c':
+                    out.putAscii(" c");
+                    out.putUnsigned(result == StoreResult.STORED ? info.cas() : 0);
+                    break;
+                case 's':
+                    out.putAscii(" s");
+                    out.putDecimal(result == StoreResult.STORED ? info.valueLength() : storeValueLength);
+                    break;
+                default:
+                    break;
+            }
+        }
+        out.putCrLf();
+        noreply = false;
+    }
+
+    private Session.Status metaDelete()
+    {
+        if (ntokens < 3)
+        {
+            return reply("ERROR");
+        }
+        if (tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        if (ntokens > MFLAG_MAX_OPT_LENGTH)
+        {
+            return reply("CLIENT_ERROR options flags too long");
+        }
+        if (!metaFlags(2, "CLIENT_ERROR bad command line format"))
+        {
+            return metaError("CLIENT_ERROR invalid or duplicate flag");
+        }
+        noreply = mfNoReply;
+        if (opaqueTooLong())
+        {
+            return metaError("CLIENT_ERROR opaque token too long");
+        }
+        deleteOptions.reset().invalidate(mfSetStale).removeValue(mfRemoveValue).clientFlags(mfClientFlags);
+        if (mfHasCas)
+        {
+            deleteOptions.compareCas(mfCompareCas);
+        }
+        if (mfHasCasIn)
+        {
+            deleteOptions.casIn(mfCasIn);
+        }
+        if (mfNewTtl)
+        {
+            deleteOptions.touch(mfExptime);
+        }
+        final DeleteResult result = cache.delete(metaKey, deleteOptions, info);
+        final String status;
+        switch (result)
+        {
+            case DELETED:
+                if (noreply)
+                {
+                    noreply = false;
+                    return finishLine();
+                }
+                status = "HD";
+                break;
+            case NOT_FOUND:
+                status = "NF";
+                break;
+            case EXISTS:
+                status = "EX";
+                break;
+            case NOT_STORED:
+                status = "NS";
+                break;
+            default:
+                return metaError("SERVER_ERROR out of memory");
+        }
+        noreply = false;
+        out.putAscii(status);
+        putOpaqueAndKey();
+        out.putCrLf();
+        return finishLine();
+    }
+
+    private void putOpaqueAndKey()
+    {
+        for (int i = 2; realToken(i); i++)
+        {
+            final byte flag = in.get(tokenAt(i));
+            if (flag == 'O')
+            {
+                putOpaque(i);
+            }
+            else if (flag == 'k')
+            {
+                putMetaKeyOfRequest();
+            }
+        }
+    }
+
+    private Session.Status metaArithmetic()
+    {
+        if (ntokens < 3)
+        {
+            return reply("ERROR");
+        }
+        if (tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        if (ntokens > MFLAG_MAX_OPT_LENGTH)
+        {
+            return reply("CLIENT_ERROR options flags too long");
+        }
+        if (!metaFlags(2, "CLIENT_ERROR bad command line format"))
+        {
+            return metaError("CLIENT_ERROR invalid or duplicate flag");
+        }
+        noreply = mfNoReply;
+        final boolean incr;
+        switch (mfMode)
+        {
+            case 0:
+            case 'I':
+            case '+':
+                incr = true;
+                break;
+            case 'D':
+            case '-':
+                incr = false;
+                break;
+            default:
+                return metaError("CLIENT_ERROR invalid mode for ma M token");
+        }
+        if (opaqueTooLong())
+        {
+            return metaError("CLIENT_ERROR opaque token too long");
+        }
+        arithmeticOptions.reset().incr(incr).delta(mfDelta);
+        if (mfVivify)
+        {
+            arithmeticOptions.vivify(mfInitial, mfVivifyExptime);
+        }
+        if (mfHasCas)
+        {
+            arithmeticOptions.compareCas(mfCompareCas);
+        }
+        if (mfHasCasIn)
+        {
+            arithmeticOptions.casIn(mfCasIn);
+        }
+        if (mfNewTtl)
+        {
+            arithmeticOptions.touch(mfExptime);
+        }
+        final DeltaResult result = cache.arithmetic(metaKey, arithmeticOptions, info);
+        switch (result)
+        {
+            case OK:
+                if (noreply)
+                {
+                    noreply = false;
+                    return finishLine();
+                }
+                break;
+            case NON_NUMERIC:
+                return metaError("CLIENT_ERROR cannot increment or decrement non-numeric value");
+            case NO_MEMORY:
+                return metaError(mfVivify ? "SERVER_ERROR Out of memory allocating new item" :
+                    "SERVER_ERROR out of memory");
+            case NOT_FOUND:
+                noreply = false;
+                out.putAscii("NF");
+                putOpaqueAndKey();
+                out.putCrLf();
+                return finishLine();
+            case EXISTS:
+                noreply = false;
+                out.putAscii("EX");
+                putOpaqueAndKey();
+                out.putCrLf();
+                return finishLine();
+            default:
+                noreply = false;
+                out.putAscii("NS");
+                putOpaqueAndKey();
+                out.putCrLf();
+                return finishLine();
+        }
+        noreply = false;
+        final long value = info.numericValue();
+        if (mfValue)
+        {
+            out.putAscii("VA ");
+            out.putDecimal(unsignedDigits(value));
+        }
+        else
+        {
+            out.putAscii("HD");
+        }
+        for (int i = 2; realToken(i); i++)
+        {
+            switch (in.get(tokenAt(i)))
+            {
+                case 'c':
+                    out.putAscii(" c");
+                    out.putUnsigned(info.cas());
+                    break;
+                case 't':
+                    out.putAscii(" t");
+                    out.putDecimal(info.ttl());
+                    break;
+                case 'O':
+                    putOpaque(i);
+                    break;
+                case 'k':
+                    putMetaKeyOfRequest();
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (mfValue)
+        {
+            out.putCrLf();
+            out.putUnsigned(value);
+        }
+        out.putCrLf();
+        return finishLine();
+    }
+
+    private static int unsignedDigits(final long value)
+    {
+        // 2^63 and above read as negative and have 19 or 20 digits
+        return value >= 0 ? Output.digits(value) : Long.toUnsignedString(value).length();
+    }
+
+    private Session.Status metaDebug()
+    {
+        if (ntokens < 3 || tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        ByteBuffer key = key(1);
+        int keyLength = tokenLength[1];
+        if (ntokens >= 4 && is(2, "b"))
+        {
+            keyBuffer.clear();
+            keyLength = base64Decode(tokenAt(1), tokenLength[1]);
+            if (keyLength == 0)
+            {
+                return reply("CLIENT_ERROR bad command line format");
+            }
+            key = keyBuffer.clear().limit(keyLength);
+        }
+        server.cmdMeta.increment();
+        if (!cache.inspect(key, info))
+        {
+            return reply("EN");
+        }
+        out.putAscii("ME ");
+        if (info.keyBinary())
+        {
+            putBase64(key, key.position(), keyLength);
+        }
+        else
+        {
+            out.putBytes(key, key.position(), keyLength);
+        }
+        out.putAscii(" exp=");
+        out.putDecimal(info.ttl());
+        out.putAscii(" la=");
+        out.putDecimal(info.secondsSinceAccess());
+        out.putAscii(" cas=");
+        out.putUnsigned(info.cas());
+        out.putAscii(info.fetchedBefore() ? " fetch=yes" : " fetch=no");
+        out.putAscii(" cls=");
+        out.putDecimal(info.slabClass());
+        out.putAscii(" size=");
+        out.putDecimal(memcachedItemSize(keyLength, info.flags(), info.valueLength()));
+        out.putCrLf();
+        return finishLine();
+    }
+
+    /**
+     * The size memcached reports for an item ({@code ITEM_ntotal}): its 48-byte header, CAS, key and NUL, client
+     * flags when not zero, value and CRLF. {@code me} and {@code metadump} show it so that tools read the same figures
+     * as from memcached; what the item really occupies here is in {@code stats slabs}.
+     */
+    private long memcachedItemSize(final int keyLength, final int flags, final int valueLength)
+    {
+        return memcachedItemSize(cache.config().casEnabled(), keyLength, flags, valueLength);
+    }
+
+    static long memcachedItemSize(final boolean cas, final int keyLength, final int flags, final int valueLength)
+    {
+        return 48L + (cas ? 8 : 0) + keyLength + 1 + (flags != 0 ? 4 : 0) + valueLength + 2;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // administration
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private Session.Status verbosity()
+    {
+        setNoreplyMaybe();
+        if (!strtoul(1))
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        final long level = num.value;
+        server.verbosity((int)Math.min(level, MAX_VERBOSITY_LEVEL));
+        return reply("OK");
+    }
+
+    private Session.Status flushAll()
+    {
+        setNoreplyMaybe();
+        if (!settings.flushEnabled())
+        {
+            server.flushRefused.increment();
+            return reply("CLIENT_ERROR flush_all not allowed");
+        }
+        int exptime = 0;
+        if (ntokens != (noreply ? 3 : 2))
+        {
+            if (!strtol(1))
+            {
+                return reply("CLIENT_ERROR invalid exptime argument");
+            }
+            exptime = (int)num.value;
+        }
+        cache.flushAll(Math.max(exptime, 0));
+        return reply("OK");
+    }
+
+    private Session.Status shutdown()
+    {
+        if (!settings.shutdownEnabled())
+        {
+            return reply("ERROR: shutdown not enabled");
+        }
+        if (ntokens == 2)
+        {
+            in.position(lineEnd);
+            server.requestShutdown(false);
+            return closeNow();
+        }
+        if (ntokens == 3 && is(1, "graceful"))
+        {
+            in.position(lineEnd);
+            server.requestShutdown(true);
+            return closeNow();
+        }
+        return reply("CLIENT_ERROR invalid shutdown mode");
+    }
+
+    private Session.Status memlimit()
+    {
+        setNoreplyMaybe();
+        if (!strtoul(1))
+        {
+            return reply("ERROR");
+        }
+        final long megabytes = num.value;
+        if (megabytes < 8)
+        {
+            return reply("MEMLIMIT_TOO_SMALL cannot set maxbytes to less than 8m");
+        }
+        if (megabytes > 1_000_000_000L)
+        {
+            return reply("MEMLIMIT_ADJUST_FAILED input value is megabytes not bytes");
+        }
+        if (cache.admin().adjustMemoryLimit(megabytes * 1024 * 1024))
+        {
+            if (server.verbosity() > 0)
+            {
+                session.host().verbose("maxbytes adjusted to " + megabytes + "m");
+            }
+            return reply("OK");
+        }
+        return reply("MEMLIMIT_ADJUST_FAILED out of bounds or unable to adjust");
+    }
+
+    private Session.Status slabs()
+    {
+        if (ntokens == 5 && is(1, "reassign"))
+        {
+            if (!cache.config().slabReassign())
+            {
+                return reply("CLIENT_ERROR slab reassignment disabled");
+            }
+            if (!strtol(2))
+            {
+                return reply("CLIENT_ERROR bad command line format");
+            }
+            final int src = (int)num.value;
+            if (!strtol(3))
+            {
+                return reply("CLIENT_ERROR bad command line format");
+            }
+            final int dst = (int)num.value;
+            switch (cache.admin().slabsReassign(src, dst))
+            {
+                case OK:
+                    return reply("OK");
+                case BUSY:
+                    return reply("BUSY currently processing reassign request");
+                case BADCLASS:
+                    return reply("BADCLASS invalid src or dst class id");
+                case NOSPARE:
+                    return reply("NOSPARE source class has no spare pages");
+                case SAME:
+                    return reply("SAME src and dst class are identical");
+                default:
+                    return reply("CLIENT_ERROR slab reassignment disabled");
+            }
+        }
+        if (ntokens >= 4 && is(1, "automove"))
+        {
+            return slabsAutomove();
+        }
+        return reply("ERROR");
+    }
+
+    private Session.Status slabsAutomove()
+    {
+        setNoreplyMaybe();
+        final CacheAdmin admin = cache.admin();
+        if (is(2, "ratio") || is(2, "freeratio"))
+        {
+            if (ntokens < 5 || !strtod(3))
+            {
+                return reply("ERROR");
+            }
+            if (is(2, "ratio"))
+            {
+                admin.slabsAutomoveRatio(num.doubleValue);
+            }
+            // freeratio only steers extstore's page reserve, which this server does not have
+        }
+        else if (is(2, "window"))
+        {
+            if (ntokens < 5 || !strtoul(3))
+            {
+                return reply("CLIENT_ERROR bad command line format");
+            }
+            admin.slabsAutomoveWindow((int)num.value);
+        }
+        else
+        {
+            if (!strtoul(2))
+            {
+                return reply("CLIENT_ERROR bad command line format");
+            }
+            final long level = num.value;
+            if (level > 2)
+            {
+                return reply("ERROR");
+            }
+            admin.slabsAutomove((int)level);
+        }
+        return reply("OK");
+    }
+
+    private Session.Status lru()
+    {
+        setNoreplyMaybe();
+        final CacheAdmin admin = cache.admin();
+        final boolean maintainer = cache.config().lruMaintainer();
+        if (is(1, "tune") && ntokens >= 7)
+        {
+            if (!strtoul(2))
+            {
+                return reply("ERROR");
+            }
+            final long hot = num.value;
+            if (!strtoul(3))
+            {
+                return reply("ERROR");
+            }
+            final long warm = num.value;
+            if (!strtod(4))
+            {
+                return reply("ERROR");
+            }
+            final double hotFactor = num.doubleValue;
+            if (!strtod(5))
+            {
+                return reply("ERROR");
+            }
+            final double warmFactor = num.doubleValue;
+            if (((hot + warm) & 0xFFFF_FFFFL) > 80)
+            {
+                return reply("ERROR hot and warm pcts must not exceed 80");
+            }
+            if (warmFactor <= 0 || hotFactor <= 0)
+            {
+                return reply("ERROR hot/warm age factors must be greater than 0");
+            }
+            admin.lruTune((int)hot, (int)warm, hotFactor, warmFactor);
+            return reply("OK");
+        }
+        if (is(1, "mode") && ntokens >= 4 && maintainer)
+        {
+            if (is(2, "flat"))
+            {
+                admin.lruMode(false);
+                return reply("OK");
+            }
+            if (is(2, "segmented"))
+            {
+                admin.lruMode(true);
+                return reply("OK");
+            }
+            return reply("ERROR");
+        }
+        if (is(1, "temp_ttl") && ntokens >= 4 && maintainer)
+        {
+            if (!strtol(2))
+            {
+                return reply("ERROR");
+            }
+            admin.lruTempTtl((int)num.value);
+            return reply("OK");
+        }
+        return reply("ERROR");
+    }
+
+    private Session.Status lruCrawler()
+    {
+        final CacheAdmin admin = cache.admin();
+        if (ntokens == 4 && is(1, "crawl"))
+        {
+            if (!admin.tunables().lruCrawler())
+            {
+                return reply("CLIENT_ERROR lru crawler disabled");
+            }
+            final int[] classes = crawlClasses(2);
+            if (classes != null && classes.length == 1 && classes[0] < 0)
+            {
+                return reply("BADCLASS invalid class id");
+            }
+            return reply(crawlReply(admin.lruCrawlerCrawl(classes)));
+        }
+        if (ntokens == 4 && (is(1, "metadump") || is(1, "mgdump")))
+        {
+            final boolean keysOnly = is(1, "mgdump");
+            if (!admin.tunables().lruCrawler())
+            {
+                return reply("CLIENT_ERROR lru crawler disabled");
+            }
+            if (!settings.dumpEnabled())
+            {
+                return reply(keysOnly ? "ERROR key dump not allowed" : "ERROR metadump not allowed");
+            }
+            if (out.hasUnsent())
+            {
+                return reply(keysOnly ? "ERROR cannot pipeline other commands before mgdump" :
+                    "ERROR cannot pipeline other commands before metadump");
+            }
+            final boolean hash = is(2, "hash");
+            final int[] classes = hash ? null : crawlClasses(2);
+            if (classes != null && classes.length == 1 && classes[0] < 0)
+            {
+                return reply("BADCLASS invalid class id");
+            }
+            final DumpSink sink = new DumpSink(keysOnly, cache.config().casEnabled());
+            final CrawlResult result = admin.lruCrawlerDump(classes, hash, keysOnly, sink);
+            if (result != CrawlResult.OK)
+            {
+                return reply(crawlReply(result));
+            }
+            dumpSink = sink;
+            in.position(lineEnd);
+            state = DUMP;
+            return null;
+        }
+        if (ntokens == 4 && is(1, "tocrawl"))
+        {
+            if (!strtoul(2))
+            {
+                return reply("CLIENT_ERROR bad command line format");
+            }
+            admin.lruCrawlerTocrawl((int)num.value);
+            return reply("OK");
+        }
+        if (ntokens == 4 && is(1, "sleep"))
+        {
+            if (!strtoul(2))
+            {
+                return reply("CLIENT_ERROR bad command line format");
+            }
+            if (num.value > 1_000_000)
+            {
+                return reply("CLIENT_ERROR sleep must be one second or less");
+            }
+            admin.lruCrawlerSleep((int)num.value);
+            return reply("OK");
+        }
+        if (ntokens == 3)
+        {
+            if (is(1, "enable"))
+            {
+                if (admin.tunables().lruCrawler())
+                {
+                    return reply("ERROR failed to start lru crawler thread");
+                }
+                admin.lruCrawlerEnabled(true);
+                return reply("OK");
+            }
+            if (is(1, "disable"))
+            {
+                admin.lruCrawlerEnabled(false);
+                return reply("OK");
+            }
+            return reply("ERROR");
+        }
+        return reply("ERROR");
+    }
+
+    /**
+     * The class list of {@code lru_crawler crawl}: {@code all} (null), or ids separated by commas.
+     *
+     * @return the ids, null for all, or {@code {-1}} when an id is invalid.
+     */
+    private int[] crawlClasses(final int i)
+    {
+        if (is(i, "all") || is(i, "hash"))
+        {
+            return null;
+        }
+        final String list = token(i);
+        final java.util.List<Integer> ids = new java.util.ArrayList<>();
+        for (final String part : list.split(","))
+        {
+            if (part.isEmpty())
+            {
+                continue;
+            }
+            final ByteBuffer b = ByteBuffer.wrap(part.getBytes(StandardCharsets.ISO_8859_1));
+            if (!num.strtoul(b, 0, b.capacity()) || num.value < 1 || num.value >= MAX_SLAB_CLASSES)
+            {
+                return new int[] {-1};
+            }
+            ids.add((int)num.value);
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static String crawlReply(final CrawlResult result)
+    {
+        switch (result)
+        {
+            case OK:
+                return "OK";
+            case BUSY:
+                return "BUSY currently processing crawler request";
+            case BADCLASS:
+                return "BADCLASS invalid class id";
+            case NOTSTARTED:
+                return "NOTSTARTED no items to crawl";
+            default:
+                return "ERROR an unknown error happened";
+        }
+    }
+
+    private Session.Status watch()
+    {
+        setNoreplyMaybe();
+        if (!settings.watchEnabled())
+        {
+            return reply("CLIENT_ERROR watch commands not allowed");
+        }
+        if (out.hasUnsent())
+        {
+            return reply("ERROR cannot pipeline other commands before watch");
+        }
+        for (int i = 1; realToken(i); i++)
+        {
+            if (!(is(i, "rawcmds") || is(i, "evictions") || is(i, "fetchers") || is(i, "mutations") ||
+                is(i, "sysevents") || is(i, "connevents") || is(i, "proxyreqs") || is(i, "proxyevents") ||
+                is(i, "proxyuser") || is(i, "deletions")))
+            {
+                return reply("ERROR");
+            }
+        }
+        // log streams are not produced by this server: memcached's answer when a watcher cannot be added
+        return reply("WATCHER_FAILED failed to add log watcher");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // stats
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private Session.Status stats()
+    {
+        if (ntokens == 2)
+        {
+            return sendStats(sb -> server.general(statsSink(sb)));
+        }
+        if (is(1, "reset"))
+        {
+            server.resetStats();
+            return reply("RESET");
+        }
+        if (is(1, "detail"))
+        {
+            if (!settings.dumpEnabled())
+            {
+                return reply("CLIENT_ERROR stats detail not allowed");
+            }
+            if (ntokens >= 4 && is(2, "on"))
+            {
+                server.detailEnabled(true);
+                return reply("OK");
+            }
+            if (ntokens >= 4 && is(2, "off"))
+            {
+                server.detailEnabled(false);
+                return reply("OK");
+            }
+            if (ntokens >= 4 && is(2, "dump"))
+            {
+                return sendPending(server.prefixDump().getBytes(StandardCharsets.ISO_8859_1));
+            }
+            return reply("CLIENT_ERROR usage: stats detail on|off|dump");
+        }
+        if (is(1, "settings"))
+        {
+            return sendStats(sb -> server.settings(statsSink(sb)));
+        }
+        if (is(1, "cachedump"))
+        {
+            return cachedump();
+        }
+        if (is(1, "conns"))
+        {
+            return sendStats(sb -> server.conns(statsSink(sb)));
+        }
+        if (is(1, "items"))
+        {
+            return sendStats(sb -> server.items(statsSink(sb)));
+        }
+        if (is(1, "slabs"))
+        {
+            return sendStats(sb -> server.slabs(statsSink(sb)));
+        }
+        if (is(1, "sizes"))
+        {
+            return sendStats(sb -> server.sizes(statsSink(sb)));
+        }
+        return reply("ERROR");
+    }
+
+    private static ServerState.StatsSink statsSink(final StringBuilder sb)
+    {
+        return (name, value) -> sb.append("STAT ").append(name).append(' ').append(value).append("\r\n");
+    }
+
+    private Session.Status sendStats(final java.util.function.Consumer<StringBuilder> renderer)
+    {
+        final StringBuilder sb = new StringBuilder(4096);
+        renderer.accept(sb);
+        sb.append("END\r\n");
+        return sendPending(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private Session.Status sendPending(final byte[] bytes)
+    {
+        in.position(lineEnd);
+        pending = bytes;
+        pendingOffset = 0;
+        state = PENDING;
+        return null;
+    }
+
+    private Session.Status pendingOut()
+    {
+        while (pendingOffset < pending.length)
+        {
+            if (!out.ensure(1))
+            {
+                return needOutput();
+            }
+            final int n = Math.min(out.writable(), pending.length - pendingOffset);
+            out.putBytes(pending, pendingOffset, n);
+            pendingOffset += n;
+        }
+        pending = null;
+        return commandDone();
+    }
+
+    private Session.Status cachedump()
+    {
+        if (!settings.dumpEnabled())
+        {
+            return reply("CLIENT_ERROR stats cachedump not allowed");
+        }
+        if (ntokens < 5)
+        {
+            return reply("CLIENT_ERROR bad command line");
+        }
+        if (!strtoul(2))
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        final long id = num.value;
+        if (!strtoul(3))
+        {
+            return reply("CLIENT_ERROR bad command line format");
+        }
+        final long limit = num.value;
+        if (id >= MAX_SLAB_CLASSES)
+        {
+            return reply("CLIENT_ERROR Illegal slab id");
+        }
+        final StringBuilder sb = new StringBuilder();
+        final boolean[] full = new boolean[1];
+        cache.admin().cachedump((int)id, (int)limit, (key, keyLength, valueLength, expiresAt) ->
+        {
+            if (full[0])
+            {
+                return;
+            }
+            final String line = "ITEM " + new String(key, 0, keyLength, StandardCharsets.ISO_8859_1) + " [" +
+                valueLength + " b; " + expiresAt + " s]\r\n";
+            if (sb.length() + line.length() + 6 > CACHEDUMP_LIMIT)
+            {
+                full[0] = true;
+                return;
+            }
+            sb.append(line);
+        });
+        sb.append("END\r\n");
+        return sendPending(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // lru_crawler metadump / mgdump
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private Session.Status dump()
+    {
+        final DumpSink sink = dumpSink;
+        while (true)
+        {
+            if (!out.ensure(1))
+            {
+                return needOutput();
+            }
+            final int n = sink.drain(out);
+            if (n > 0)
+            {
+                continue;
+            }
+            if (sink.done())
+            {
+                if (!out.ensure(5))
+                {
+                    return needOutput();
+                }
+                out.putAscii(sink.keysOnly ? "EN\r\n" : "END\r\n");
+                dumpSink = null;
+                return commandDone();
+            }
+            out.release();
+            return Session.Status.YIELD;
+        }
+    }
+
+    /**
+     * Receives a dump crawl on the crawler thread and hands the lines to the session through a bounded buffer.
+     */
+    private static final class DumpSink implements io.memcached4j.core.CrawlSink
+    {
+        private static final int CAPACITY = 64 * 1024;
+        private static final int LINE_MAX = 1024;
+
+        final boolean keysOnly;
+        private final boolean cas;
+        private final byte[] buffer = new byte[CAPACITY];
+        private int head;
+        private int tail;
+        private volatile boolean finished;
+        private volatile boolean cancelled;
+
+        DumpSink(final boolean keysOnly, final boolean cas)
+        {
+            this.keysOnly = keysOnly;
+            this.cas = cas;
+        }
+
+        @Override
+        public synchronized boolean ready()
+        {
+            return CAPACITY - (tail - head) >= LINE_MAX;
+        }
+
+        @Override
+        public boolean alive()
+        {
+            return !cancelled;
+        }
+
+        @Override
+        public synchronized void item(final byte[] key, final int keyLength, final ItemInfo item)
+        {
+            if (head == tail)
+            {
+                head = 0;
+                tail = 0;
+            }
+            else if (CAPACITY - tail < LINE_MAX)
+            {
+                System.arraycopy(buffer, head, buffer, 0, tail - head);
+                tail -= head;
+                head = 0;
+            }
+            final StringBuilder sb = new StringBuilder(LINE_MAX);
+            if (keysOnly)
+            {
+                sb.append("mg ");
+                if (item.keyBinary())
+                {
+                    sb.append(java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(key, keyLength)));
+                    sb.append(" b\r\n");
+                }
+                else
+                {
+                    sb.append(new String(key, 0, keyLength, StandardCharsets.ISO_8859_1)).append("\r\n");
+                }
+            }
+            else
+            {
+                sb.append("key=");
+                for (int i = 0; i < keyLength; i++)
+                {
+                    final int c = key[i] & 0xFF;
+                    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+                        c == '.' || c == '_' || c == '~')
+                    {
+                        sb.append((char)c);
+                    }
+                    else
+                    {
+                        sb.append('%').append((char)HEX[c >> 4]).append((char)HEX[c & 0xF]);
+                    }
+                }
+                sb.append(" exp=").append(item.expiresAt() == 0 ? -1 : item.expiresAt());
+                sb.append(" la=").append(item.lastAccessAt());
+                sb.append(" cas=").append(Long.toUnsignedString(item.cas()));
+                sb.append(item.fetchedBefore() ? " fetch=yes" : " fetch=no");
+                sb.append(" cls=").append(item.slabClass());
+                sb.append(" size=")
+                    .append(memcachedItemSize(cas, keyLength, item.flags(), item.valueLength()));
+                sb.append(" flags=").append(Integer.toUnsignedString(item.flags()));
+                sb.append(" \n");
+            }
+            for (int i = 0; i < sb.length(); i++)
+            {
+                buffer[tail++] = (byte)sb.charAt(i);
+            }
+        }
+
+        @Override
+        public void finished()
+        {
+            finished = true;
+        }
+
+        void cancel()
+        {
+            cancelled = true;
+        }
+
+        boolean done()
+        {
+            if (!finished)
+            {
+                return false;
+            }
+            synchronized (this)
+            {
+                return head == tail;
+            }
+        }
+
+        synchronized int drain(final Output out)
+        {
+            final int n = Math.min(tail - head, out.writable());
+            if (n > 0)
+            {
+                out.putBytes(buffer, head, n);
+                head += n;
+            }
+            return n;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // ASCII authentication (-Y)
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private Session.Status authLine()
+    {
+        final int start = in.position();
+        final int limit = in.limit();
+        if (limit - start < 2)
+        {
+            out.release();
+            return needInput();
+        }
+        final int newline = indexOf(start, limit, (byte)'\n');
+        if (newline < 0)
+        {
+            if (limit - start > LINE_LIMIT)
+            {
+                return closeNow();
+            }
+            out.release();
+            return needInput();
+        }
+        if (!out.ensure(COMMAND_ROOM))
+        {
+            return needOutput();
+        }
+        lineStart = start;
+        int end = newline;
+        final int nul = indexOf(start, end, (byte)0);
+        if (nul >= 0)
+        {
+            end = nul;
+        }
+        tokenize(start, end);
+        in.position(newline + 1);
+        lineEnd = newline + 1;
+        noreply = false;
+        if (ntokens < 6 || !is(0, "set") || !strtoul(4))
+        {
+            outString("CLIENT_ERROR unauthenticated");
+            return commandDone();
+        }
+        authPayloadLength = num.value + 2;
+        if (authPayloadLength > AUTH_PAYLOAD_LIMIT)
+        {
+            // memcached waits for a payload its buffer cannot hold; refuse it instead of buffering
+            return closeNow();
+        }
+        state = AUTH_DATA;
+        return null;
+    }
+
+    private Session.Status authData()
+    {
+        final int start = in.position();
+        if (in.limit() - start < authPayloadLength)
+        {
+            return needInput();
+        }
+        if (!out.ensure(COMMAND_ROOM))
+        {
+            return needOutput();
+        }
+        final int length = (int)authPayloadLength;
+        in.position(start + length);
+        if (in.get(start + length - 2) != '\r' || in.get(start + length - 1) != '\n')
+        {
+            outString("CLIENT_ERROR bad command line termination");
+            return commandDone();
+        }
+        lineStart = start;
+        final int end = start + length - 2;
+        final int nul = indexOf(start, end, (byte)0);
+        tokenize(start, nul >= 0 ? nul : end);
+        if (ntokens < 3)
+        {
+            outString("CLIENT_ERROR bad authentication token format");
+            return commandDone();
+        }
+        server.authCmds.increment();
+        if (checkAuth(token(0), token(1)))
+        {
+            authenticated = true;
+            outString("STORED");
+        }
+        else
+        {
+            server.authErrors.increment();
+            outString("CLIENT_ERROR authentication failure");
+        }
+        return commandDone();
+    }
+
+    private boolean checkAuth(final String user, final String password)
+    {
+        final Map<String, String> users = settings.asciiAuthUsers();
+        boolean match = false;
+        if (users != null)
+        {
+            for (final Map.Entry<String, String> e : users.entrySet())
+            {
+                final boolean userMatches = java.security.MessageDigest.isEqual(
+                    e.getKey().getBytes(StandardCharsets.ISO_8859_1), user.getBytes(StandardCharsets.ISO_8859_1));
+                final boolean passwordMatches = java.security.MessageDigest.isEqual(
+                    e.getValue().getBytes(StandardCharsets.ISO_8859_1),
+                    password.getBytes(StandardCharsets.ISO_8859_1));
+                match |= userMatches & passwordMatches;
+            }
+        }
+        return match;
+    }
+}

@@ -1,0 +1,672 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.protocol;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+import io.memcached4j.core.CacheConfig;
+import io.memcached4j.core.CacheStats;
+import io.memcached4j.core.MemcachedCache;
+
+/**
+ * What the sessions of one server share: the cache, the {@link ServerSettings}, the settings clients may change
+ * ({@code verbosity}, {@code stats detail}), the server's own counters (connections, bytes, {@code cmd_meta},
+ * authentication), the per-prefix statistics of {@code stats detail}, the open connections for {@code stats conns},
+ * and the statistics renderers that merge the engine's figures with the server's in memcached's order. Threadsafe.
+ */
+public final class ServerState
+{
+    /** What {@code stats} reports as {@code libevent}: the I/O library in use. */
+    static final String IO_LIBRARY = "java-nio";
+
+    private final MemcachedCache cache;
+    private final ServerSettings settings;
+    private final long startNanos = System.nanoTime();
+    private volatile int verbosity;
+    private volatile boolean detailEnabled;
+    private volatile Consumer<Boolean> shutdownHandler;
+    private final Map<String, long[]> prefixStats = new TreeMap<>();
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicLong nextConnectionId = new AtomicLong(32);
+
+    final AtomicLong currConnections = new AtomicLong();
+    final AtomicLong totalConnections = new AtomicLong();
+    final AtomicLong rejectedConnections = new AtomicLong();
+    final AtomicLong connectionStructures = new AtomicLong();
+    final LongAdder bytesRead = new LongAdder();
+    final LongAdder bytesWritten = new LongAdder();
+    final LongAdder cmdMeta = new LongAdder();
+    final LongAdder authCmds = new LongAdder();
+    final LongAdder authErrors = new LongAdder();
+    final LongAdder connYields = new LongAdder();
+    /** {@code flush_all} refused under {@code -F}: memcached still counts it in {@code cmd_flush}. */
+    final LongAdder flushRefused = new LongAdder();
+    final LongAdder idleKicks = new LongAdder();
+    final AtomicLong listenDisabledNum = new AtomicLong();
+    final AtomicLong timeInListenDisabledMicros = new AtomicLong();
+    private volatile boolean acceptingConnections = true;
+    private volatile int reservedFds = 20;
+
+    /**
+     * State for a server that serves {@code cache} with {@code settings}.
+     *
+     * @param cache    the cache.
+     * @param settings the server's settings.
+     */
+    public ServerState(final MemcachedCache cache, final ServerSettings settings)
+    {
+        this.cache = cache;
+        this.settings = settings;
+        this.verbosity = settings.verbosity();
+        this.detailEnabled = settings.detailEnabled();
+    }
+
+    /**
+     * The cache served.
+     *
+     * @return the cache.
+     */
+    public MemcachedCache cache()
+    {
+        return cache;
+    }
+
+    /**
+     * The settings.
+     *
+     * @return the settings.
+     */
+    public ServerSettings settings()
+    {
+        return settings;
+    }
+
+    /**
+     * The current verbosity: the {@code -v} count, changed by the {@code verbosity} command.
+     *
+     * @return 0 to 2.
+     */
+    public int verbosity()
+    {
+        return verbosity;
+    }
+
+    void verbosity(final int level)
+    {
+        verbosity = level;
+    }
+
+    boolean detailEnabled()
+    {
+        return detailEnabled;
+    }
+
+    void detailEnabled(final boolean enabled)
+    {
+        detailEnabled = enabled;
+    }
+
+    /**
+     * What {@code shutdown} does when {@code -A} allows it: the handler is called with {@code false} for
+     * {@code shutdown} and {@code true} for {@code shutdown graceful}.
+     *
+     * @param handler the handler, or null for none (the connection is still closed).
+     */
+    public void shutdownHandler(final Consumer<Boolean> handler)
+    {
+        shutdownHandler = handler;
+    }
+
+    void requestShutdown(final boolean graceful)
+    {
+        final Consumer<Boolean> handler = shutdownHandler;
+        if (handler != null)
+        {
+            handler.accept(graceful);
+        }
+    }
+
+    /**
+     * A connection was accepted and will be served (memcached's {@code curr_connections}, {@code total_connections}).
+     */
+    public void connectionOpened()
+    {
+        currConnections.incrementAndGet();
+        totalConnections.incrementAndGet();
+        connectionStructures.accumulateAndGet(currConnections.get(), Math::max);
+    }
+
+    /**
+     * A served connection was closed.
+     */
+    public void connectionClosed()
+    {
+        currConnections.decrementAndGet();
+    }
+
+    /**
+     * A connection was refused for {@code -c} ({@code rejected_connections}; memcached counts it in
+     * {@code total_connections} too).
+     */
+    public void connectionRejected()
+    {
+        rejectedConnections.incrementAndGet();
+        totalConnections.incrementAndGet();
+    }
+
+    /**
+     * A listener was opened; memcached counts listening sockets in {@code curr_connections} and
+     * {@code total_connections} and reports one less as current.
+     */
+    public void listenerOpened()
+    {
+        currConnections.incrementAndGet();
+        totalConnections.incrementAndGet();
+    }
+
+    /**
+     * A connection was closed for {@code -o idle_timeout} ({@code idle_kicks}).
+     */
+    public void idleKick()
+    {
+        idleKicks.increment();
+    }
+
+    /**
+     * Bytes read from clients ({@code bytes_read}).
+     *
+     * @param bytes how many.
+     */
+    public void bytesRead(final long bytes)
+    {
+        bytesRead.add(bytes);
+    }
+
+    /**
+     * Bytes written to clients ({@code bytes_written}).
+     *
+     * @param bytes how many.
+     */
+    public void bytesWritten(final long bytes)
+    {
+        bytesWritten.add(bytes);
+    }
+
+    /**
+     * Whether the server accepts connections ({@code accepting_conns}), and a pause of accepting that ended.
+     *
+     * @param accepting  the new state.
+     * @param pausedMicros when resuming, how long accepting was off.
+     */
+    public void accepting(final boolean accepting, final long pausedMicros)
+    {
+        if (!accepting && acceptingConnections)
+        {
+            listenDisabledNum.incrementAndGet();
+        }
+        if (accepting)
+        {
+            timeInListenDisabledMicros.addAndGet(pausedMicros);
+        }
+        acceptingConnections = accepting;
+    }
+
+    /**
+     * File descriptors the server keeps for itself ({@code reserved_fds}).
+     *
+     * @param count the count.
+     */
+    public void reservedFds(final int count)
+    {
+        reservedFds = count;
+    }
+
+    long newConnectionId()
+    {
+        return nextConnectionId.getAndIncrement();
+    }
+
+    void register(final Session session)
+    {
+        sessions.add(session);
+    }
+
+    void unregister(final Session session)
+    {
+        sessions.remove(session);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // stats detail
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private static final int PREFIX_GET = 0;
+    private static final int PREFIX_HIT = 1;
+    private static final int PREFIX_SET = 2;
+    private static final int PREFIX_DELETE = 3;
+
+    /**
+     * Record a command for {@code stats detail}: keys without the delimiter are not counted.
+     */
+    void recordPrefix(final java.nio.ByteBuffer buffer, final int keyOffset, final int keyLength, final int what)
+    {
+        final char delimiter = settings.prefixDelimiter();
+        int end = -1;
+        for (int i = 0; i < keyLength; i++)
+        {
+            if (buffer.get(keyOffset + i) == (byte)delimiter)
+            {
+                end = i;
+                break;
+            }
+        }
+        if (end < 0)
+        {
+            return;
+        }
+        final byte[] prefix = new byte[end];
+        buffer.get(keyOffset, prefix);
+        final String name = new String(prefix, StandardCharsets.ISO_8859_1);
+        synchronized (prefixStats)
+        {
+            final long[] counts = prefixStats.computeIfAbsent(name, k -> new long[4]);
+            counts[what]++;
+        }
+    }
+
+    void recordGet(final java.nio.ByteBuffer buffer, final int keyOffset, final int keyLength, final boolean hit)
+    {
+        recordPrefix(buffer, keyOffset, keyLength, PREFIX_GET);
+        if (hit)
+        {
+            recordPrefix(buffer, keyOffset, keyLength, PREFIX_HIT);
+        }
+    }
+
+    void recordSet(final java.nio.ByteBuffer buffer, final int keyOffset, final int keyLength)
+    {
+        recordPrefix(buffer, keyOffset, keyLength, PREFIX_SET);
+    }
+
+    void recordDelete(final java.nio.ByteBuffer buffer, final int keyOffset, final int keyLength)
+    {
+        recordPrefix(buffer, keyOffset, keyLength, PREFIX_DELETE);
+    }
+
+    /**
+     * memcached's {@code stats detail dump}: one {@code PREFIX} line per prefix, then {@code END}.
+     *
+     * @return the text, CRLF line ends.
+     */
+    String prefixDump()
+    {
+        final StringBuilder sb = new StringBuilder();
+        synchronized (prefixStats)
+        {
+            for (final Map.Entry<String, long[]> e : prefixStats.entrySet())
+            {
+                final long[] c = e.getValue();
+                sb.append("PREFIX ").append(e.getKey()).append(" get ").append(c[PREFIX_GET]).append(" hit ")
+                    .append(c[PREFIX_HIT]).append(" set ").append(c[PREFIX_SET]).append(" del ")
+                    .append(c[PREFIX_DELETE]).append("\r\n");
+            }
+        }
+        return sb.append("END\r\n").toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // stats
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Receives statistics as name and value.
+     */
+    @FunctionalInterface
+    interface StatsSink
+    {
+        void stat(String name, String value);
+    }
+
+    /**
+     * {@code stats reset}: the engine's counters, the server's and the prefix statistics.
+     */
+    void resetStats()
+    {
+        cache.resetStats();
+        bytesRead.reset();
+        bytesWritten.reset();
+        cmdMeta.reset();
+        authCmds.reset();
+        authErrors.reset();
+        connYields.reset();
+        flushRefused.reset();
+        idleKicks.reset();
+        totalConnections.set(0);
+        rejectedConnections.set(0);
+        listenDisabledNum.set(0);
+        timeInListenDisabledMicros.set(0);
+        synchronized (prefixStats)
+        {
+            prefixStats.clear();
+        }
+    }
+
+    /**
+     * The general {@code stats}, in memcached 1.6.39's order.
+     *
+     * @param sink receives the fields.
+     */
+    void general(final StatsSink sink)
+    {
+        final CacheStats stats = cache.stats();
+        final Map<String, Long> g = stats.general();
+        final CacheConfig config = cache.config();
+        final long uptime = (System.nanoTime() - startNanos) / 1_000_000_000L;
+        sink.stat("pid", Long.toString(ProcessHandle.current().pid()));
+        // memcached's clock starts two seconds in: a fresh server reports uptime 2
+        sink.stat("uptime", Long.toString(uptime + 2));
+        sink.stat("time", Long.toString(System.currentTimeMillis() / 1000));
+        sink.stat("version", ServerSettings.PROTOCOL_VERSION);
+        sink.stat("libevent", IO_LIBRARY);
+        sink.stat("pointer_size", "64");
+        final long[] rusage = rusage();
+        sink.stat("rusage_user", formatMicros(rusage[0]));
+        sink.stat("rusage_system", formatMicros(rusage[1]));
+        sink.stat("max_connections", Integer.toString(settings.maxConnections()));
+        sink.stat("curr_connections", Long.toString(Math.max(0, currConnections.get() - 1)));
+        sink.stat("total_connections", Long.toString(totalConnections.get()));
+        if (settings.maxconnsFast())
+        {
+            sink.stat("rejected_connections", Long.toString(rejectedConnections.get()));
+        }
+        sink.stat("connection_structures", Long.toString(connectionStructures.get()));
+        long outputBuffers = 0;
+        for (final Session s : sessions)
+        {
+            outputBuffers += s.holdsOutputBuffer() ? 1 : 0;
+        }
+        sink.stat("response_obj_oom", "0");
+        sink.stat("response_obj_count", Long.toString(outputBuffers));
+        sink.stat("response_obj_bytes", Long.toString(outputBuffers * Output.CAPACITY));
+        sink.stat("read_buf_count", "0");
+        sink.stat("read_buf_bytes", "0");
+        sink.stat("read_buf_bytes_free", "0");
+        sink.stat("read_buf_oom", "0");
+        sink.stat("reserved_fds", Integer.toString(reservedFds));
+        sink.stat("cmd_get", Long.toString(g.get("cmd_get")));
+        sink.stat("cmd_set", Long.toString(g.get("cmd_set")));
+        sink.stat("cmd_flush", Long.toString(g.get("cmd_flush") + flushRefused.sum()));
+        sink.stat("cmd_touch", Long.toString(g.get("cmd_touch")));
+        sink.stat("cmd_meta", Long.toString(cmdMeta.sum()));
+        for (final String name : new String[] {"get_hits", "get_misses", "get_expired", "get_flushed",
+            "delete_misses", "delete_hits", "incr_misses", "incr_hits", "decr_misses", "decr_hits", "cas_misses",
+            "cas_hits", "cas_badval", "touch_hits", "touch_misses", "store_too_large", "store_no_memory"})
+        {
+            sink.stat(name, Long.toString(g.get(name)));
+        }
+        sink.stat("auth_cmds", Long.toString(authCmds.sum()));
+        sink.stat("auth_errors", Long.toString(authErrors.sum()));
+        if (settings.idleTimeout() != 0)
+        {
+            sink.stat("idle_kicks", Long.toString(idleKicks.sum()));
+        }
+        sink.stat("bytes_read", Long.toString(bytesRead.sum()));
+        sink.stat("bytes_written", Long.toString(bytesWritten.sum()));
+        sink.stat("limit_maxbytes", Long.toString(g.get("limit_maxbytes")));
+        sink.stat("accepting_conns", acceptingConnections ? "1" : "0");
+        sink.stat("listen_disabled_num", Long.toString(listenDisabledNum.get()));
+        sink.stat("time_in_listen_disabled_us", Long.toString(timeInListenDisabledMicros.get()));
+        sink.stat("threads", Integer.toString(settings.threads()));
+        sink.stat("conn_yields", Long.toString(connYields.sum()));
+        for (final String name : new String[] {"hash_power_level", "hash_bytes", "hash_is_expanding"})
+        {
+            sink.stat(name, Long.toString(g.get(name)));
+        }
+        if (config.slabReassign())
+        {
+            for (final String name : new String[] {"slab_reassign_rescues", "slab_reassign_chunk_rescues",
+                "slab_reassign_inline_reclaim", "slab_reassign_busy_items", "slab_reassign_busy_deletes",
+                "slab_reassign_busy_nomem", "slab_reassign_running", "slabs_moved"})
+            {
+                sink.stat(name, Long.toString(g.get(name)));
+            }
+        }
+        if (config.lruCrawler())
+        {
+            sink.stat("lru_crawler_running", Long.toString(g.get("lru_crawler_running")));
+            sink.stat("lru_crawler_starts", Long.toString(g.get("lru_crawler_starts")));
+        }
+        if (config.lruMaintainer())
+        {
+            sink.stat("lru_maintainer_juggles", Long.toString(g.get("lru_maintainer_juggles")));
+        }
+        sink.stat("malloc_fails", Long.toString(g.get("malloc_fails")));
+        sink.stat("log_worker_dropped", "0");
+        sink.stat("log_worker_written", "0");
+        sink.stat("log_watcher_skipped", "0");
+        sink.stat("log_watcher_sent", "0");
+        sink.stat("log_watchers", "0");
+        sink.stat("unexpected_napi_ids", "0");
+        sink.stat("round_robin_fallback", "0");
+        for (final String name : new String[] {"bytes", "curr_items", "total_items", "slab_global_page_pool",
+            "expired_unfetched", "evicted_unfetched"})
+        {
+            sink.stat(name, Long.toString(g.get(name)));
+        }
+        if (config.lruMaintainer())
+        {
+            sink.stat("evicted_active", Long.toString(g.get("evicted_active")));
+        }
+        for (final String name : new String[] {"evictions", "reclaimed", "crawler_reclaimed", "crawler_items_checked",
+            "lrutail_reflocked"})
+        {
+            sink.stat(name, Long.toString(g.get(name)));
+        }
+        if (config.lruMaintainer())
+        {
+            for (final String name : new String[] {"moves_to_cold", "moves_to_warm", "moves_within_lru",
+                "direct_reclaims", "lru_bumps_dropped"})
+            {
+                sink.stat(name, Long.toString(g.get(name)));
+            }
+        }
+    }
+
+    /**
+     * {@code stats settings}, in memcached 1.6.39's order (a build without extstore and TLS).
+     *
+     * @param sink receives the fields.
+     */
+    void settings(final StatsSink sink)
+    {
+        final CacheConfig c = cache.config();
+        final io.memcached4j.core.CacheAdmin.Tunables t = cache.admin().tunables();
+        sink.stat("maxbytes", Long.toString(t.memoryLimit()));
+        sink.stat("maxconns", Integer.toString(settings.maxConnections()));
+        sink.stat("tcpport", Integer.toString(settings.tcpPort()));
+        sink.stat("udpport", Integer.toString(settings.udpPort()));
+        sink.stat("inter", settings.listenInterface() == null ? "NULL" : settings.listenInterface());
+        sink.stat("verbosity", Integer.toString(verbosity));
+        sink.stat("oldest", Long.toString(t.oldestLive()));
+        sink.stat("evictions", c.evictionsEnabled() ? "on" : "off");
+        sink.stat("domain_socket", settings.domainSocket() == null ? "NULL" : settings.domainSocket());
+        sink.stat("umask", Integer.toOctalString(settings.umask()));
+        sink.stat("shutdown_command", yesNo(settings.shutdownEnabled()));
+        sink.stat("growth_factor", String.format(Locale.ROOT, "%.2f", c.growthFactor()));
+        sink.stat("chunk_size", Integer.toString(c.minSpace()));
+        sink.stat("num_threads", Integer.toString(settings.threads()));
+        sink.stat("num_threads_per_udp", Integer.toString(settings.threadsPerUdp()));
+        sink.stat("stat_key_prefix", String.valueOf(settings.prefixDelimiter()));
+        sink.stat("detail_enabled", yesNo(detailEnabled));
+        sink.stat("reqs_per_event", Integer.toString(settings.reqsPerEvent()));
+        sink.stat("cas_enabled", yesNo(c.casEnabled()));
+        sink.stat("tcp_backlog", Integer.toString(settings.tcpBacklog()));
+        sink.stat("binding_protocol", settings.bindingProtocol().statsName());
+        sink.stat("auth_enabled_sasl", yesNo(settings.sasl() != null));
+        sink.stat("auth_enabled_ascii", settings.asciiAuthFile() == null ? "no" : settings.asciiAuthFile());
+        sink.stat("item_size_max", Integer.toString(c.itemSizeMax()));
+        sink.stat("maxconns_fast", yesNo(settings.maxconnsFast()));
+        sink.stat("hashpower_init", Integer.toString(c.hashPowerInit()));
+        sink.stat("slab_reassign", yesNo(c.slabReassign()));
+        sink.stat("slab_automove", Integer.toString(t.slabAutomove()));
+        sink.stat("slab_automove_ratio", String.format(Locale.ROOT, "%.2f", t.slabAutomoveRatio()));
+        sink.stat("slab_automove_window", Integer.toString(t.slabAutomoveWindow()));
+        sink.stat("slab_chunk_max", Integer.toString(c.slabChunkMax()));
+        sink.stat("lru_crawler", yesNo(t.lruCrawler()));
+        sink.stat("lru_crawler_sleep", Integer.toString(t.lruCrawlerSleep()));
+        sink.stat("lru_crawler_tocrawl", Integer.toUnsignedString(t.lruCrawlerTocrawl()));
+        sink.stat("tail_repair_time", Integer.toString(c.tailRepairTime()));
+        sink.stat("flush_enabled", yesNo(settings.flushEnabled()));
+        sink.stat("dump_enabled", yesNo(settings.dumpEnabled()));
+        sink.stat("hash_algorithm", "murmur3");
+        sink.stat("lru_maintainer_thread", yesNo(c.lruMaintainer()));
+        sink.stat("lru_segmented", yesNo(t.lruSegmented()));
+        sink.stat("hot_lru_pct", Integer.toString(t.hotLruPct()));
+        sink.stat("warm_lru_pct", Integer.toString(t.warmLruPct()));
+        sink.stat("hot_max_factor", String.format(Locale.ROOT, "%.2f", t.hotMaxFactor()));
+        sink.stat("warm_max_factor", String.format(Locale.ROOT, "%.2f", t.warmMaxFactor()));
+        sink.stat("temp_lru", yesNo(t.tempLru()));
+        sink.stat("temporary_ttl", Integer.toUnsignedString(t.temporaryTtl()));
+        sink.stat("idle_timeout", Integer.toString(settings.idleTimeout()));
+        sink.stat("watcher_logbuf_size", Integer.toUnsignedString(settings.watcherLogbufSize()));
+        sink.stat("worker_logbuf_size", Integer.toUnsignedString(settings.workerLogbufSize()));
+        sink.stat("read_buf_mem_limit", Integer.toUnsignedString(settings.readBufMemLimit()));
+        sink.stat("track_sizes", yesNo(c.trackSizes()));
+        sink.stat("inline_ascii_response", "no");
+        sink.stat("num_napi_ids", settings.napiIds() == 0 ? "(null)" : Integer.toString(settings.napiIds()));
+        sink.stat("memory_file", settings.memoryFile() == null ? "(null)" : settings.memoryFile());
+        sink.stat("client_flags_size", "4");
+    }
+
+    /**
+     * {@code stats items}.
+     *
+     * @param sink receives the fields.
+     */
+    void items(final StatsSink sink)
+    {
+        for (final CacheStats.SlabClassStats s : cache.stats().slabClasses())
+        {
+            if (s.items().get("number") == 0)
+            {
+                continue;
+            }
+            final String prefix = "items:" + s.id() + ":";
+            for (final Map.Entry<String, Long> e : s.items().entrySet())
+            {
+                sink.stat(prefix + e.getKey(), Long.toString(e.getValue()));
+            }
+        }
+    }
+
+    /**
+     * {@code stats slabs}.
+     *
+     * @param sink receives the fields.
+     */
+    void slabs(final StatsSink sink)
+    {
+        final CacheStats stats = cache.stats();
+        for (final CacheStats.SlabClassStats s : stats.slabClasses())
+        {
+            if (s.slabs().get("total_pages") == 0)
+            {
+                continue;
+            }
+            final String prefix = s.id() + ":";
+            for (final Map.Entry<String, Long> e : s.slabs().entrySet())
+            {
+                sink.stat(prefix + e.getKey(), Long.toString(e.getValue()));
+            }
+        }
+        sink.stat("active_slabs", Long.toString(stats.activeSlabs()));
+        sink.stat("total_malloced", Long.toString(stats.totalMalloced()));
+    }
+
+    /**
+     * {@code stats sizes}.
+     *
+     * @param sink receives the fields.
+     */
+    void sizes(final StatsSink sink)
+    {
+        final java.util.SortedMap<Integer, Long> sizes = cache.stats().sizes();
+        if (sizes == null)
+        {
+            sink.stat("sizes_status", "disabled");
+            return;
+        }
+        for (final Map.Entry<Integer, Long> e : sizes.entrySet())
+        {
+            sink.stat(Integer.toString(e.getKey()), Long.toString(e.getValue()));
+        }
+    }
+
+    /**
+     * {@code stats conns}: the open connections, oldest first.
+     *
+     * @param sink receives the fields.
+     */
+    void conns(final StatsSink sink)
+    {
+        final Session[] open = sessions.toArray(new Session[0]);
+        java.util.Arrays.sort(open, java.util.Comparator.comparingLong(Session::connectionId));
+        final long now = System.nanoTime();
+        for (final Session s : open)
+        {
+            final String id = Long.toString(s.connectionId());
+            final SessionHost host = s.host();
+            sink.stat(id + ":addr", host.peerAddress());
+            sink.stat(id + ":listen_addr", host.localAddress());
+            sink.stat(id + ":state", s.stateName());
+            sink.stat(id + ":secs_since_last_cmd", Long.toString((now - s.lastCommandNanos()) / 1_000_000_000L));
+        }
+    }
+
+    private static String yesNo(final boolean value)
+    {
+        return value ? "yes" : "no";
+    }
+
+    private static String formatMicros(final long micros)
+    {
+        return String.format(Locale.ROOT, "%d.%06d", micros / 1_000_000, micros % 1_000_000);
+    }
+
+    /**
+     * User and system CPU time of the process in microseconds, from {@code /proc/self/stat} where there is one, or
+     * the JVM's process CPU time counted as user time.
+     */
+    private static long[] rusage()
+    {
+        try
+        {
+            final String stat = Files.readString(Path.of("/proc/self/stat"), StandardCharsets.US_ASCII);
+            final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5)), in clock ticks of 1/100 s
+            return new long[] {Long.parseLong(fields[11]) * 10_000, Long.parseLong(fields[12]) * 10_000};
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            final java.lang.management.OperatingSystemMXBean os =
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            if (os instanceof com.sun.management.OperatingSystemMXBean sun)
+            {
+                return new long[] {sun.getProcessCpuTime() / 1000, 0};
+            }
+            return new long[] {0, 0};
+        }
+    }
+}

@@ -1,0 +1,70 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.protocol;
+
+/**
+ * What a session knows of the connection it serves, supplied by whoever drives it (the network server, a test).
+ */
+public interface SessionHost
+{
+    /**
+     * The client's address as {@code stats conns} shows it, e.g. {@code tcp:127.0.0.1:41234}.
+     *
+     * @return the address.
+     */
+    String peerAddress();
+
+    /**
+     * The address the client connected to, e.g. {@code tcp:127.0.0.1:11211}.
+     *
+     * @return the address.
+     */
+    String localAddress();
+
+    /**
+     * The connection's number in verbose output and {@code stats conns} (memcached prints its file descriptor).
+     *
+     * @return a number unique among open connections.
+     */
+    long connectionId();
+
+    /**
+     * A line of verbose output ({@code -vv}: commands and replies); the server prints it to standard error.
+     *
+     * @param line the line, without line end.
+     */
+    default void verbose(final String line)
+    {
+    }
+
+    /**
+     * A host for sessions driven in memory (tests, embedded use): loopback-looking addresses and no verbose output.
+     *
+     * @param id the connection number.
+     * @return the host.
+     */
+    static SessionHost inMemory(final long id)
+    {
+        return new SessionHost()
+        {
+            @Override
+            public String peerAddress()
+            {
+                return "tcp:127.0.0.1:0";
+            }
+
+            @Override
+            public String localAddress()
+            {
+                return "tcp:127.0.0.1:11211";
+            }
+
+            @Override
+            public long connectionId()
+            {
+                return id;
+            }
+        };
+    }
+}

@@ -1,0 +1,482 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.protocol;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import io.memcached4j.core.CacheBuilder;
+import io.memcached4j.core.MemcachedCache;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The text protocol's behaviour that golden transcripts cannot show: streaming, bounded memory, flush points,
+ * yielding, authentication, the dump commands and memcached 1.6.39 behaviour that 1.6.18 lacks.
+ */
+class AsciiProtocolTest
+{
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception
+    {
+        for (int i = toClose.size() - 1; i >= 0; i--)
+        {
+            toClose.get(i).close();
+        }
+    }
+
+    /**
+     * A client connection driven in memory, reading at most {@code readLimit} reply bytes per turn.
+     */
+    private final class Conn
+    {
+        final Session session;
+        final BufferPool pool = new BufferPool(1);
+        final ByteBuffer in = ByteBuffer.allocateDirect(Session.MIN_INPUT_CAPACITY);
+        final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        final List<String> verbose = new ArrayList<>();
+        Session.Status last;
+
+        Conn(final ServerState state)
+        {
+            final SessionHost host = new SessionHost()
+            {
+                @Override
+                public String peerAddress()
+                {
+                    return "tcp:127.0.0.1:1";
+                }
+
+                @Override
+                public String localAddress()
+                {
+                    return "tcp:127.0.0.1:11211";
+                }
+
+                @Override
+                public long connectionId()
+                {
+                    return 7;
+                }
+
+                @Override
+                public void verbose(final String line)
+                {
+                    verbose.add(line);
+                }
+            };
+            session = new Session(state, host, pool);
+            toClose.add(session);
+        }
+
+        /** Send bytes in pieces of {@code chunk}, reading replies after every call. */
+        Conn send(final byte[] bytes, final int chunk)
+        {
+            int fed = 0;
+            while (fed < bytes.length || in.position() > 0)
+            {
+                final int n = Math.min(Math.min(chunk, bytes.length - fed), in.remaining());
+                in.put(bytes, fed, n);
+                fed += n;
+                in.flip();
+                last = session.process(in);
+                in.compact();
+                drain();
+                assertFalse(verbose.stream().anyMatch(l -> l.startsWith("internal error")), verbose::toString);
+                if (last == Session.Status.CLOSE)
+                {
+                    return this;
+                }
+                if (last == Session.Status.NEED_INPUT && fed == bytes.length)
+                {
+                    return this;
+                }
+            }
+            return this;
+        }
+
+        /** Call the session once more with no new input, as a driver does after {@code YIELD}. */
+        void pump()
+        {
+            in.flip();
+            last = session.process(in);
+            in.compact();
+            drain();
+        }
+
+        Conn send(final String text)
+        {
+            return send(text.getBytes(StandardCharsets.ISO_8859_1), Integer.MAX_VALUE);
+        }
+
+        void drain()
+        {
+            final ByteBuffer out = session.output();
+            if (out != null)
+            {
+                final byte[] bytes = new byte[out.remaining()];
+                out.get(bytes);
+                received.write(bytes, 0, bytes.length);
+                session.outputSent();
+            }
+        }
+
+        String text()
+        {
+            final String s = received.toString(StandardCharsets.ISO_8859_1);
+            received.reset();
+            return s;
+        }
+    }
+
+    private ServerState server(final CacheBuilder cache, final ServerSettings settings)
+    {
+        final MemcachedCache c = cache.build();
+        toClose.add(c);
+        return new ServerState(c, settings);
+    }
+
+    private ServerState server()
+    {
+        return server(MemcachedCache.builder(), ServerSettings.defaults());
+    }
+
+    @Test
+    void shouldStreamANineMegabyteValueInAndOutThroughBoundedBuffers()
+    {
+        final ServerState state = server(MemcachedCache.builder().memoryLimit(64L << 20).itemSizeMax(10 << 20),
+            ServerSettings.defaults());
+        final Conn conn = new Conn(state);
+        final byte[] value = new byte[9 << 20];
+        new Random(42).nextBytes(value);
+        final byte[] head = ("set big 5 0 " + value.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        final byte[] request = new byte[head.length + value.length + 2];
+        System.arraycopy(head, 0, request, 0, head.length);
+        System.arraycopy(value, 0, request, head.length, value.length);
+        request[request.length - 2] = '\r';
+        request[request.length - 1] = '\n';
+        // the first 64 KiB a byte at a time, the rest in odd-sized pieces
+        conn.send(Arrays.copyOf(request, 65536), 1);
+        conn.send(Arrays.copyOfRange(request, 65536, request.length), 1237);
+        assertEquals("STORED\r\n", conn.text());
+
+        conn.send("get big\r\n");
+        final byte[] reply = conn.received.toByteArray();
+        final byte[] expectedHead = ("VALUE big 5 " + value.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        assertArrayEquals(expectedHead, Arrays.copyOf(reply, expectedHead.length));
+        assertArrayEquals(value, Arrays.copyOfRange(reply, expectedHead.length, expectedHead.length + value.length));
+        assertEquals("\r\nEND\r\n", new String(reply, expectedHead.length + value.length, 7,
+            StandardCharsets.US_ASCII));
+        assertEquals(expectedHead.length + value.length + 7, reply.length);
+        // one output buffer served all of it
+        assertEquals(1, conn.pool.allocated());
+    }
+
+    @Test
+    void shouldStopReadingWhenTheClientDoesNotReadItsReplies()
+    {
+        final ServerState state = server();
+        final Conn conn = new Conn(state);
+        final byte[] value = new byte[1000];
+        Arrays.fill(value, (byte)'v');
+        conn.send("set k 0 0 1000\r\n" + new String(value, StandardCharsets.US_ASCII) + "\r\n");
+        assertEquals("STORED\r\n", conn.text());
+
+        // pipeline gets without ever reading: the session must stop consuming input once its output is full
+        final ByteBuffer in = ByteBuffer.allocateDirect(Session.MIN_INPUT_CAPACITY);
+        final byte[] get = "get k\r\n".getBytes(StandardCharsets.US_ASCII);
+        long consumed = 0;
+        Session.Status status = Session.Status.NEED_INPUT;
+        for (int round = 0; round < 10_000 && status != Session.Status.NEED_OUTPUT; round++)
+        {
+            while (in.remaining() >= get.length)
+            {
+                in.put(get);
+            }
+            in.flip();
+            final int before = in.position();
+            status = conn.session.process(in);
+            consumed += in.position() - before;
+            in.compact();
+        }
+        assertEquals(Session.Status.NEED_OUTPUT, status);
+        // about 64 KiB of replies (1 KiB each) and no more
+        assertTrue(consumed / get.length <= Output.CAPACITY / 1000 + 1, "consumed " + consumed);
+        in.flip();
+        final int position = in.position();
+        assertEquals(Session.Status.NEED_OUTPUT, conn.session.process(in));
+        assertEquals(position, in.position());
+        assertEquals(1, conn.pool.allocated());
+    }
+
+    @Test
+    void shouldServeAMultiGetLineLongerThanTheInputBuffer()
+    {
+        final ServerState state = server();
+        final Conn conn = new Conn(state);
+        conn.send("set key00007 0 0 1\r\na\r\nset key04999 0 0 1\r\nb\r\n");
+        assertEquals("STORED\r\nSTORED\r\n", conn.text());
+        final StringBuilder line = new StringBuilder("get");
+        for (int i = 0; i < 5000; i++)
+        {
+            line.append(String.format(" key%05d", i));
+        }
+        line.append("\r\n");
+        conn.send(line.toString().getBytes(StandardCharsets.US_ASCII), 1000);
+        assertEquals("VALUE key00007 0 1\r\na\r\nVALUE key04999 0 1\r\nb\r\nEND\r\n", conn.text());
+        conn.send("version\r\n");
+        assertEquals("VERSION 1.6.39\r\n", conn.text());
+    }
+
+    @Test
+    void shouldRejectALongMultiGetLineWithAnOverlongKeyAndKeepServing()
+    {
+        final Conn conn = new Conn(server());
+        final StringBuilder line = new StringBuilder("get");
+        for (int i = 0; i < 400; i++)
+        {
+            line.append(String.format(" key%05d", i));
+        }
+        line.append(' ').append("x".repeat(300)).append(" more\r\n");
+        conn.send(line.toString().getBytes(StandardCharsets.US_ASCII), 512);
+        assertEquals("CLIENT_ERROR bad command line format\r\n", conn.text());
+        conn.send("version\r\n");
+        assertEquals("VERSION 1.6.39\r\n", conn.text());
+    }
+
+    @Test
+    void shouldCloseOnALongLineThatIsNotAGet()
+    {
+        final Conn conn = new Conn(server());
+        conn.send(("set " + "k".repeat(3000)).getBytes(StandardCharsets.US_ASCII), 700);
+        assertEquals(Session.Status.CLOSE, conn.last);
+        assertEquals("", conn.text());
+    }
+
+    @Test
+    void shouldYieldAfterRequestsPerEventAndCountIt()
+    {
+        final ServerState state = server(MemcachedCache.builder(), ServerSettings.builder().reqsPerEvent(2).build());
+        final Conn conn = new Conn(state);
+        final ByteBuffer in = ByteBuffer.allocateDirect(Session.MIN_INPUT_CAPACITY);
+        in.put("version\r\n".repeat(10).getBytes(StandardCharsets.US_ASCII)).flip();
+        assertEquals(Session.Status.YIELD, conn.session.process(in));
+        // memcached serves reqs_per_event + 1 commands before it yields
+        assertEquals(in.position(), 3 * "version\r\n".length());
+        conn.drain();
+        assertEquals("VERSION 1.6.39\r\n".repeat(3), conn.text());
+        final Map<String, String> stats = stats(conn);
+        assertEquals("1", stats.get("conn_yields"));
+    }
+
+    private static Map<String, String> stats(final Conn conn)
+    {
+        final ByteBuffer in = ByteBuffer.allocateDirect(Session.MIN_INPUT_CAPACITY);
+        final Map<String, String> stats = new java.util.HashMap<>();
+        in.put("stats\r\n".getBytes(StandardCharsets.US_ASCII)).flip();
+        conn.session.process(in);
+        conn.drain();
+        for (final String line : conn.text().split("\r\n"))
+        {
+            final String[] parts = line.split(" ", 3);
+            if (parts.length == 3)
+            {
+                stats.put(parts[1], parts[2]);
+            }
+        }
+        return stats;
+    }
+
+    @Test
+    void shouldSendQueuedRepliesAndCloseOnQuit()
+    {
+        final Conn conn = new Conn(server());
+        conn.send("version\r\nquit\r\nversion\r\n");
+        assertEquals(Session.Status.CLOSE, conn.last);
+        assertEquals("VERSION 1.6.39\r\n", conn.text());
+    }
+
+    @Test
+    void shouldHoldRepliesUntilMemcachedWouldSendThem()
+    {
+        final Conn conn = new Conn(server());
+        final ByteBuffer in = ByteBuffer.allocateDirect(Session.MIN_INPUT_CAPACITY);
+        // a complete command and the start of a value: the reply to the first waits while the value is read
+        in.put("version\r\nset a 0 0 5\r\nhel".getBytes(StandardCharsets.US_ASCII)).flip();
+        assertEquals(Session.Status.NEED_INPUT, conn.session.process(in));
+        assertEquals(null, conn.session.output());
+        in.compact().put("lo\r\n".getBytes(StandardCharsets.US_ASCII)).flip();
+        assertEquals(Session.Status.NEED_INPUT, conn.session.process(in));
+        conn.drain();
+        assertEquals("VERSION 1.6.39\r\nSTORED\r\n", conn.text());
+        // mn sends at once even with more complete commands behind it
+        in.compact().put("version\r\nmn\r\nversion\r\n".getBytes(StandardCharsets.US_ASCII)).flip();
+        conn.session.process(in);
+        conn.drain();
+        assertEquals("VERSION 1.6.39\r\nMN\r\nVERSION 1.6.39\r\n", conn.text());
+    }
+
+    @Test
+    void shouldAuthenticateTextClientsWithTheAuthFile()
+    {
+        final ServerState state = server(MemcachedCache.builder(),
+            ServerSettings.builder().asciiAuth("/dev/null", Map.of("user", "secret")).build());
+        final Conn conn = new Conn(state);
+        conn.send("get a\r\n");
+        assertEquals("CLIENT_ERROR unauthenticated\r\n", conn.text());
+        conn.send("set a 0 0 10\r\nuser wrong\r\n");
+        assertEquals("CLIENT_ERROR authentication failure\r\n", conn.text());
+        conn.send("set a 0 0 5\r\nuserX\r\n");
+        assertEquals("CLIENT_ERROR bad authentication token format\r\n", conn.text());
+        conn.send("set a 0 0 3\r\nabcde");
+        assertEquals("CLIENT_ERROR bad command line termination\r\n", conn.text());
+        conn.send("set a 0 0 11\r\nuser secret\r\n");
+        assertEquals("STORED\r\n", conn.text());
+        conn.send("set a 0 0 1\r\nx\r\nget a\r\n");
+        assertEquals("STORED\r\nVALUE a 0 1\r\nx\r\nEND\r\n", conn.text());
+        final Map<String, String> stats = stats(conn);
+        assertEquals("2", stats.get("auth_cmds"));
+        assertEquals("1", stats.get("auth_errors"));
+    }
+
+    @Test
+    void shouldCloseAnUnauthenticatedClientThatSendsAHugePayloadLength()
+    {
+        final ServerState state = server(MemcachedCache.builder(),
+            ServerSettings.builder().asciiAuth("/dev/null", Map.of("user", "secret")).build());
+        final Conn conn = new Conn(state);
+        conn.send("set a 0 0 100000000\r\n");
+        assertEquals(Session.Status.CLOSE, conn.last);
+    }
+
+    @Test
+    void shouldDumpKeysAndMetadataThroughTheCrawler()
+    {
+        final Conn conn = new Conn(server());
+        conn.send("set a 3 0 1\r\n1\r\nms Zm9v 2 b\r\nhi\r\nmn\r\n");
+        assertEquals("STORED\r\nHD\r\nMN\r\n", conn.text());
+        conn.send("lru_crawler mgdump all\r\n");
+        for (int i = 0; i < 1000 && conn.last == Session.Status.YIELD; i++)
+        {
+            sleep();
+            conn.pump();
+        }
+        final String mg = conn.text();
+        assertTrue(mg.endsWith("EN\r\n"), mg);
+        assertTrue(mg.contains("mg a\r\n"), mg);
+        assertTrue(mg.contains("mg Zm9v b\r\n"), mg);
+
+        conn.send("lru_crawler metadump 1\r\n");
+        for (int i = 0; i < 1000 && conn.last == Session.Status.YIELD; i++)
+        {
+            sleep();
+            conn.pump();
+        }
+        final String meta = conn.text();
+        assertTrue(meta.endsWith("END\r\n"), meta);
+        assertTrue(meta.matches("(?s).*key=a exp=-1 la=\\d+ cas=\\d+ fetch=no cls=1 size=\\d+ flags=3 \n.*"), meta);
+        assertTrue(meta.contains("key=foo "), meta);
+    }
+
+    private static void sleep()
+    {
+        try
+        {
+            Thread.sleep(5);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void shouldCountPrefixesWhenDetailIsOn()
+    {
+        final Conn conn = new Conn(server());
+        conn.send("stats detail on\r\nset a:1 0 0 1\r\nx\r\nget a:1 a:2 b\r\ndelete a:2\r\nstats detail dump\r\n");
+        assertEquals("OK\r\nSTORED\r\nVALUE a:1 0 1\r\nx\r\nEND\r\nNOT_FOUND\r\n" +
+            "PREFIX a get 2 hit 1 set 1 del 1\r\nEND\r\n", conn.text());
+    }
+
+    @Test
+    void shouldListItemsWithCachedump()
+    {
+        // with a flat LRU new items go straight to COLD, where cachedump looks
+        final Conn conn = new Conn(server(MemcachedCache.builder().lruSegmented(false), ServerSettings.defaults()));
+        conn.send("set a 0 0 3\r\nabc\r\nset b 0 100 1\r\nx\r\nstats cachedump 1 0\r\n");
+        final String text = conn.text();
+        assertTrue(text.startsWith("STORED\r\nSTORED\r\n"), text);
+        assertTrue(text.contains("ITEM a [3 b; 0 s]\r\n"), text);
+        assertTrue(text.matches("(?s).*ITEM b \\[1 b; \\d{10} s]\r\n.*"), text);
+        assertTrue(text.endsWith("END\r\n"), text);
+    }
+
+    @Test
+    void shouldAnswerMetaDumpRequestsOf1639()
+    {
+        final Conn conn = new Conn(server());
+        conn.send("ms k 3 T100 F5\r\nabc\r\nme k\r\nme missing\r\n");
+        final String text = conn.text();
+        assertTrue(text.matches("HD\r\nME k exp=100 la=0 cas=1 fetch=no cls=1 size=67\r\nEN\r\n"), text);
+    }
+
+    @Test
+    void shouldRefuseWatchersThatItCannotServe()
+    {
+        final Conn conn = new Conn(server());
+        conn.send("watch bogus\r\n");
+        assertEquals("ERROR\r\n", conn.text());
+        conn.send("watch fetchers\r\n");
+        assertEquals("WATCHER_FAILED failed to add log watcher\r\n", conn.text());
+        conn.send("version\r\nwatch\r\n");
+        assertEquals("VERSION 1.6.39\r\nERROR cannot pipeline other commands before watch\r\n", conn.text());
+        final Conn refused = new Conn(server(MemcachedCache.builder(),
+            ServerSettings.builder().watchEnabled(false).build()));
+        refused.send("watch\r\n");
+        assertEquals("CLIENT_ERROR watch commands not allowed\r\n", refused.text());
+    }
+
+    @Test
+    void shouldEchoCommandsAndRepliesAtVerbosityTwo()
+    {
+        final Conn conn = new Conn(server());
+        conn.send("verbosity 2\r\nset a 0 0 1 noreply\r\nx\r\nget a b\r\n");
+        assertEquals("OK\r\nVALUE a 0 1\r\nx\r\nEND\r\n", conn.text());
+        assertEquals(List.of(">7 OK", "<7 set a 0 0 1 noreply", ">7 NOREPLY STORED", "<7 get a b", ">7 sending key a",
+            ">7 END"), conn.verbose);
+    }
+
+    @Test
+    void shouldShutDownOnlyWhenAllowed()
+    {
+        final Conn refused = new Conn(server());
+        refused.send("shutdown\r\n");
+        assertEquals("ERROR: shutdown not enabled\r\n", refused.text());
+
+        final ServerState state = server(MemcachedCache.builder(), ServerSettings.builder().shutdownEnabled(true)
+            .build());
+        final List<Boolean> requests = new ArrayList<>();
+        state.shutdownHandler(requests::add);
+        final Conn conn = new Conn(state);
+        conn.send("shutdown now\r\n");
+        assertEquals("CLIENT_ERROR invalid shutdown mode\r\n", conn.text());
+        conn.send("shutdown graceful\r\n");
+        assertEquals(Session.Status.CLOSE, conn.last);
+        assertEquals(List.of(true), requests);
+    }
+}
