@@ -13,6 +13,7 @@ public final class ArithmeticOptions
     long delta = 1;
     long initial;
     boolean vivify;
+    boolean vivifyAfterTouch;
     int vivifyExptime;
     long compareCas;
     long casIn;
@@ -37,6 +38,7 @@ public final class ArithmeticOptions
         delta = 1;
         initial = 0;
         vivify = false;
+        vivifyAfterTouch = false;
         vivifyExptime = 0;
         compareCas = 0;
         casIn = 0;
@@ -82,6 +84,19 @@ public final class ArithmeticOptions
         this.vivify = true;
         this.initial = initial;
         this.vivifyExptime = exptime;
+        return this;
+    }
+
+    /**
+     * Which expiry an item created by {@link #vivify(long, int)} keeps when {@link #touch(int)} is given too:
+     * memcached's {@code ma} applies {@code T} and {@code N} in the order of the request's flags.
+     *
+     * @param vivifyAfterTouch true when {@code N} comes after {@code T} (the vivify expiry wins).
+     * @return this.
+     */
+    public ArithmeticOptions vivifyAfterTouch(final boolean vivifyAfterTouch)
+    {
+        this.vivifyAfterTouch = vivifyAfterTouch;
         return this;
     }
 

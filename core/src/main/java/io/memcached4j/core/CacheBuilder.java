@@ -498,7 +498,7 @@ public final class CacheBuilder
         {
             throw new IllegalArgumentException("slab_automove must be between 0 and 2");
         }
-        if (!(slabAutomoveRatio > 0 && slabAutomoveRatio < 1))
+        if (!(slabAutomoveRatio > 0 && slabAutomoveRatio <= 1))
         {
             throw new IllegalArgumentException("slab_automove_ratio must be > 0 and < 1");
         }

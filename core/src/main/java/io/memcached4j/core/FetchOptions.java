@@ -13,6 +13,7 @@ public final class FetchOptions
     boolean touch;
     int touchExptime;
     boolean vivify;
+    boolean vivifyAfterTouch;
     int vivifyExptime;
     boolean recache;
     int recacheExptime;
@@ -38,6 +39,7 @@ public final class FetchOptions
         touch = false;
         touchExptime = 0;
         vivify = false;
+        vivifyAfterTouch = false;
         vivifyExptime = 0;
         recache = false;
         recacheExptime = 0;
@@ -83,6 +85,19 @@ public final class FetchOptions
     {
         this.vivify = true;
         this.vivifyExptime = exptime;
+        return this;
+    }
+
+    /**
+     * Which expiry an item created by {@link #vivify(int)} keeps when {@link #touch(int)} is given too: memcached's
+     * {@code mg} applies {@code T} and {@code N} in the order of the request's flags, so the later one wins.
+     *
+     * @param vivifyAfterTouch true when {@code N} comes after {@code T} (the vivify expiry wins).
+     * @return this.
+     */
+    public FetchOptions vivifyAfterTouch(final boolean vivifyAfterTouch)
+    {
+        this.vivifyAfterTouch = vivifyAfterTouch;
         return this;
     }
 

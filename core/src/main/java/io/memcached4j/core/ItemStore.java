@@ -874,14 +874,20 @@ final class ItemStore
     }
 
     /**
-     * Return an item's chunks to their classes. The item is unlinked and unreferenced, so nobody else can reach it.
+     * Return an item's chunks to their classes. The item is unlinked and unreferenced, so nobody else can reach it
+     * through the index or an LRU.
+     * <p>
+     * The value chunks go first and the head last. Each chunk is freed under its own class lock, so other threads
+     * run in between, and the page mover reaches a value chunk through the head ref the chunk holds: while the head
+     * is not free it cannot be allocated again, so a chunk that names a head which the index holds is that item's
+     * own. Were the head freed first, a new chained item could take its memory before the old chunks are freed, and
+     * the mover would splice an old chunk into the new item's chain.
      */
     void freeItemMemory(final int ref, final int state)
     {
         final Region r = region(ref);
         final int o = offset(ref);
         int chunk = (state & CHUNKED) != 0 ? r.getInt(o + keyOffset(state) + nkeyOf(r, o)) : 0;
-        freeChunk(ref);
         int guard = maxChunks;
         while (chunk != 0 && guard-- > 0)
         {
@@ -889,6 +895,7 @@ final class ItemStore
             freeChunk(chunk);
             chunk = next;
         }
+        freeChunk(ref);
     }
 
     private void freeChunk(final int ref)
@@ -1520,7 +1527,7 @@ final class ItemStore
             r.putInt(o + EXPTIME_OFFSET, realtime(options.vivifyExptime));
             won = true;
         }
-        if (options.touch)
+        if (options.touch && !(created && options.vivifyAfterTouch))
         {
             r.putInt(o + EXPTIME_OFFSET, realtime(options.touchExptime));
         }
@@ -1818,7 +1825,7 @@ final class ItemStore
         }
         final int keyLength = nkeyOf(ar, ao);
         final int combined = allocItem(ar, ao + keyOffset(addedState), keyLength, clientFlagsOf(or, oo, oldState),
-            or.getInt(oo + EXPTIME_OFFSET), (int)total, addedState & KEY_BINARY);
+            or.getInt(oo + EXPTIME_OFFSET), (int)total, 0); // memcached's new item has no binary-key mark
         if (combined < 0)
         {
             return 0;
@@ -1889,7 +1896,7 @@ final class ItemStore
             {
                 final int state = r.getIntVolatile(o + STATE_OFFSET);
                 final int empty = allocItem(r, o + keyOffset(state), nkeyOf(r, o), options.clientFlags,
-                    options.touch ? realtime(options.touchExptime) : 0, 0, state & KEY_BINARY);
+                    options.touch ? realtime(options.touchExptime) : 0, 0, 0); // memcached: no binary-key mark
                 if (empty < 0)
                 {
                     return DeleteResult.NO_MEMORY;
@@ -1951,6 +1958,7 @@ final class ItemStore
         try
         {
             final int now = now();
+            boolean replaced = false;
             int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, now);
             if (ref == 0)
             {
@@ -1974,7 +1982,7 @@ final class ItemStore
                 mr.putInt(mo + EXPTIME_OFFSET, realtime(options.vivifyExptime));
                 linkLocked(ctx, stripe, hash, made, options.casIn != 0 ? options.casIn : nextCas());
                 ref = made;
-                finishArithmetic(ref, options, info, now, options.initial);
+                finishArithmetic(ref, options, info, now, options.initial, options.vivifyAfterTouch);
                 info.created = true;
                 return DeltaResult.OK;
             }
@@ -2026,7 +2034,7 @@ final class ItemStore
             else
             {
                 final int made = allocItem(r, o + keyOffset(state), nkeyOf(r, o), clientFlagsOf(r, o, state),
-                    r.getInt(o + EXPTIME_OFFSET), digitCount, state & KEY_BINARY);
+                    r.getInt(o + EXPTIME_OFFSET), digitCount, 0); // memcached: no binary-key mark
                 if (made < 0)
                 {
                     return DeltaResult.NO_MEMORY;
@@ -2038,8 +2046,9 @@ final class ItemStore
                 ctx.adapters.arraySource.clear();
                 replaceLocked(ctx, stripe, hash, ref, made, nextCas());
                 ref = made;
+                replaced = true;
             }
-            finishArithmetic(ref, options, info, now, value);
+            finishArithmetic(ref, options, info, now, value, replaced);
             return DeltaResult.OK;
         }
         finally
@@ -2048,20 +2057,31 @@ final class ItemStore
         }
     }
 
+    /**
+     * Apply the meta flags that follow the arithmetic. When the result did not fit in place, memcached 1.6.39 applies
+     * {@code T} and {@code E} to the item it replaced, where they have no effect (only the reported CAS is
+     * {@code E}'s), and so does this. For an item created on a miss, {@code skipTouch} says that its vivify expiry
+     * came after {@code T} and wins (it is passed as {@code replaced}).
+     */
     private void finishArithmetic(
-        final int ref, final ArithmeticOptions options, final ItemInfo info, final int now, final long value)
+        final int ref, final ArithmeticOptions options, final ItemInfo info, final int now, final long value,
+        final boolean replaced)
     {
         final Region r = region(ref);
         final int o = offset(ref);
-        if (options.casIn != 0 && casLength != 0)
+        if (options.casIn != 0 && casLength != 0 && !replaced)
         {
             r.putLong(o + CAS_OFFSET, options.casIn);
         }
-        if (options.touch)
+        if (options.touch && !replaced)
         {
             r.putInt(o + EXPTIME_OFFSET, realtime(options.touchExptime));
         }
         fillInfo(info, r, o, r.getIntVolatile(o + STATE_OFFSET), now);
+        if (replaced && options.casIn != 0 && casLength != 0)
+        {
+            info.cas = options.casIn;
+        }
         info.numericValue = value;
     }
 

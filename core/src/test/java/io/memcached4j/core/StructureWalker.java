@@ -206,6 +206,7 @@ final class StructureWalker
             final int o = offset(ref);
             check(r.getIntVolatile(o + STATE_OFFSET) == SLABBED, "free list of " + c.id + " holds a used chunk");
             check(slabs.pageOwner[page(ref)] == c.id, "free chunk " + ref + " in a page of another class");
+            check(page(ref) != c.drainingPage, "free list of " + c.id + " holds a chunk of the draining page");
             check(r.getInt(o + PREV_OFFSET) == prev, "free list prev broken at " + ref);
             check(free.add(ref), "free list cycle at " + ref);
             prev = ref;
@@ -221,7 +222,9 @@ final class StructureWalker
             for (int k = 0; k < c.perSlab; k++)
             {
                 final int chunk = ItemDescriptor.ref(p, k * c.size);
-                final boolean isFree = free.contains(chunk);
+                // a page move waiting for a busy chunk keeps the page's free chunks off the free list
+                final boolean isFree = free.contains(chunk) || (p == c.drainingPage &&
+                    store.region(chunk).getIntVolatile(offset(chunk) + STATE_OFFSET) == SLABBED);
                 final boolean isItem = linked.contains(chunk);
                 final boolean isChunk = chunks.contains(chunk);
                 check((isFree ? 1 : 0) + (isItem ? 1 : 0) + (isChunk ? 1 : 0) == 1,
