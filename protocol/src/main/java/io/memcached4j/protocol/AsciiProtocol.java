@@ -68,6 +68,7 @@ final class AsciiProtocol extends ProtocolHandler
     private static final byte[] BASE64 =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BASE64_DECODE = new byte[256];
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
     static
@@ -1674,14 +1675,14 @@ final class AsciiProtocol extends ProtocolHandler
             return metaError(mfErrorString);
         }
         noreply = mfNoReply;
-        fetchOptions.reset().meta(true).bump(!mfNoUpdate).keyBinary(mfKeyBinary);
+        fetchOptions.reset().meta(true).bump(!mfNoUpdate);
         if (mfNewTtl)
         {
             fetchOptions.touch(mfExptime);
         }
         if (mfVivify)
         {
-            fetchOptions.vivify(mfVivifyExptime);
+            fetchOptions.vivify(mfVivifyExptime).vivifyAfterTouch(mfNewTtl && flagIndex('N') > flagIndex('T'));
         }
         if (mfRecache)
         {
@@ -1690,6 +1691,28 @@ final class AsciiProtocol extends ProtocolHandler
         if (mfHasCasIn)
         {
             fetchOptions.casIn(mfCasIn);
+        }
+        if (opaqueTooLong())
+        {
+            // memcached finds the long opaque while writing the reply: the item was fetched, created by N on a miss,
+            // and the T and N flags before O were applied in order; no recache token was handed out
+            final int o = flagIndex('O');
+            final int t = mfNewTtl && flagIndex('T') < o ? flagIndex('T') : -1;
+            if (cache.inspect(metaKey, infoBefore))
+            {
+                if (t >= 0)
+                {
+                    cache.touch(metaKey, mfExptime);
+                }
+            }
+            else if (mfVivify)
+            {
+                final int n = flagIndex('N') < o ? flagIndex('N') : -1;
+                final int exptime = n > t ? mfVivifyExptime : t >= 0 ? mfExptime : 0;
+                storeOptions.reset().mode(StoreMode.ADD);
+                cache.store(metaKey, EMPTY, 0, exptime, storeOptions, null);
+            }
+            return metaError("CLIENT_ERROR opaque token too long");
         }
         final int keyLength = metaKeyLength;
         // memcached prints t as it goes through the flags: before a later T it shows the TTL from before the touch
@@ -1709,11 +1732,6 @@ final class AsciiProtocol extends ProtocolHandler
         else
         {
             length = cache.fetch(metaKey, fetchOptions, null, info);
-        }
-        if (opaqueTooLong())
-        {
-            reader.close();
-            return metaError("CLIENT_ERROR opaque token too long");
         }
         if (length < 0)
         {
@@ -2039,7 +2057,16 @@ final class AsciiProtocol extends ProtocolHandler
         {
             deleteOptions.touch(mfExptime);
         }
-        final DeleteResult result = cache.delete(metaKey, deleteOptions, info);
+        final DeleteResult result;
+        if (mfHasCas && mfCompareCas == 0 && cache.config().casEnabled())
+        {
+            // md compares C as given: no item has CAS 0, so C0 never matches (the engine reads 0 as "no compare")
+            result = cache.inspect(metaKey, info) ? DeleteResult.EXISTS : DeleteResult.NOT_FOUND;
+        }
+        else
+        {
+            result = cache.delete(metaKey, deleteOptions, info);
+        }
         final String status;
         switch (result)
         {
@@ -2120,14 +2147,11 @@ final class AsciiProtocol extends ProtocolHandler
             default:
                 return metaError("CLIENT_ERROR invalid mode for ma M token");
         }
-        if (opaqueTooLong())
-        {
-            return metaError("CLIENT_ERROR opaque token too long");
-        }
         arithmeticOptions.reset().incr(incr).delta(mfDelta);
         if (mfVivify)
         {
-            arithmeticOptions.vivify(mfInitial, mfVivifyExptime);
+            arithmeticOptions.vivify(mfInitial, mfVivifyExptime)
+                .vivifyAfterTouch(mfNewTtl && flagIndex('N') > flagIndex('T'));
         }
         if (mfHasCas)
         {
@@ -2142,10 +2166,16 @@ final class AsciiProtocol extends ProtocolHandler
             arithmeticOptions.touch(mfExptime);
         }
         final DeltaResult result = cache.arithmetic(metaKey, arithmeticOptions, info);
+        // memcached applies the change first and finds an over-long opaque while writing the reply
+        if (result != DeltaResult.NON_NUMERIC && result != DeltaResult.NO_MEMORY && opaqueTooLong())
+        {
+            return metaError("CLIENT_ERROR opaque token too long");
+        }
         switch (result)
         {
             case OK:
-                if (noreply)
+                // q hides the nominal reply, not the one for an item created on a miss
+                if (noreply && !info.created())
                 {
                     noreply = false;
                     return finishLine();
