@@ -1,0 +1,326 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+import io.memcached4j.protocol.ServerSettings;
+import io.memcached4j.protocol.Session;
+import io.memcached4j.protocol.SessionHost;
+
+/**
+ * One client connection: its channel, its input buffer and the {@link Session} that speaks the protocol, driven as
+ * the session's contract says. Replies produced from one read leave in one write; while replies are pending and the
+ * socket cannot take them the connection is not read (interest in writing only), so a client that does not read
+ * cannot make the server buffer without bound. Confined to its worker's thread.
+ */
+final class Connection implements SessionHost
+{
+    /** memcached reads up to 16 KiB at a time. */
+    static final int INPUT_CAPACITY = 16 * 1024;
+
+    private final Worker worker;
+    private final SocketChannel channel;
+    private final int id;
+    private final String peerAddress;
+    private final String localAddress;
+    private final ByteBuffer in;
+    private SelectionKey key;
+    private Session session;
+    private boolean negotiated;
+    private boolean closeAfterWrite;
+    private boolean writePending;
+    private boolean closed;
+    private long lastReadNanos;
+
+    Connection(
+        final Worker worker, final SocketChannel channel, final int id, final String peerAddress,
+        final String localAddress)
+    {
+        if (INPUT_CAPACITY < Session.MIN_INPUT_CAPACITY)
+        {
+            throw new IllegalStateException("input buffer below Session.MIN_INPUT_CAPACITY");
+        }
+        this.worker = worker;
+        this.channel = channel;
+        this.id = id;
+        this.peerAddress = peerAddress;
+        this.localAddress = localAddress;
+        this.in = ByteBuffer.allocateDirect(INPUT_CAPACITY);
+        this.lastReadNanos = System.nanoTime();
+    }
+
+    /**
+     * Register with the worker's selector and make the session: runs on the worker thread.
+     *
+     * @param registered the channel's key.
+     * @param newSession the session.
+     */
+    void start(final SelectionKey registered, final Session newSession)
+    {
+        this.key = registered;
+        this.session = newSession;
+    }
+
+    @Override
+    public String peerAddress()
+    {
+        return peerAddress;
+    }
+
+    @Override
+    public String localAddress()
+    {
+        return localAddress;
+    }
+
+    @Override
+    public long connectionId()
+    {
+        return id;
+    }
+
+    @Override
+    public void verbose(final String line)
+    {
+        worker.log().line(line);
+    }
+
+    int id()
+    {
+        return id;
+    }
+
+    boolean isClosed()
+    {
+        return closed;
+    }
+
+    long lastReadNanos()
+    {
+        return lastReadNanos;
+    }
+
+    /**
+     * Whether the connection waits for a command (memcached's idle timeout applies only then).
+     *
+     * @return true when no reply is pending.
+     */
+    boolean isIdle()
+    {
+        return !writePending && !closeAfterWrite;
+    }
+
+    void onReady(final SelectionKey k)
+    {
+        if (!k.isValid())
+        {
+            return;
+        }
+        if (k.isWritable())
+        {
+            onWritable();
+        }
+        else if (k.isReadable())
+        {
+            onReadable();
+        }
+    }
+
+    private void onReadable()
+    {
+        final int n;
+        try
+        {
+            n = channel.read(in);
+        }
+        catch (final IOException ex)
+        {
+            close();
+            return;
+        }
+        if (n < 0)
+        {
+            session.inputClosed();
+            close();
+            return;
+        }
+        if (n == 0)
+        {
+            return;
+        }
+        worker.state().bytesRead(n);
+        lastReadNanos = System.nanoTime();
+        if (!negotiated)
+        {
+            negotiated = true;
+            if (worker.state().verbosity() > 1 &&
+                worker.state().settings().bindingProtocol() == ServerSettings.BindingProtocol.AUTO)
+            {
+                final boolean binary = (in.get(0) & 0xFF) == 0x80;
+                worker.log().line(id + ": Client using the " + (binary ? "binary" : "ascii") + " protocol");
+            }
+        }
+        drive();
+    }
+
+    private void onWritable()
+    {
+        if (!flush())
+        {
+            return;
+        }
+        if (closeAfterWrite)
+        {
+            close();
+            return;
+        }
+        writePending = false;
+        key.interestOps(SelectionKey.OP_READ);
+        drive();
+    }
+
+    /**
+     * Let the session consume what arrived, sending its replies, until it needs more input, cannot send, yields or
+     * closes.
+     */
+    void drive()
+    {
+        while (!closed)
+        {
+            in.flip();
+            final Session.Status status = session.process(in);
+            in.compact();
+            switch (status)
+            {
+                case NEED_INPUT:
+                    if (flush())
+                    {
+                        if (!in.hasRemaining())
+                        {
+                            // a session always consumes a full buffer of MIN_INPUT_CAPACITY; never spin on one
+                            close();
+                        }
+                    }
+                    else
+                    {
+                        awaitWritable();
+                    }
+                    return;
+                case NEED_OUTPUT:
+                    if (!flush())
+                    {
+                        awaitWritable();
+                        return;
+                    }
+                    break;
+                case YIELD:
+                    if (flush())
+                    {
+                        worker.yielded(this);
+                    }
+                    else
+                    {
+                        awaitWritable();
+                    }
+                    return;
+                case CLOSE:
+                default:
+                    if (flush())
+                    {
+                        close();
+                    }
+                    else
+                    {
+                        closeAfterWrite = true;
+                        awaitWritable();
+                    }
+                    return;
+            }
+        }
+    }
+
+    private void awaitWritable()
+    {
+        if (!closed)
+        {
+            writePending = true;
+            key.interestOps(SelectionKey.OP_WRITE);
+        }
+    }
+
+    /**
+     * Send what the session released.
+     *
+     * @return true when everything was sent, false when the socket is full or the connection closed.
+     */
+    private boolean flush()
+    {
+        while (!closed)
+        {
+            final ByteBuffer out = session.output();
+            if (out == null)
+            {
+                return true;
+            }
+            try
+            {
+                channel.write(out);
+            }
+            catch (final IOException ex)
+            {
+                close();
+                return false;
+            }
+            final boolean partial = out.hasRemaining();
+            session.outputSent();
+            if (partial)
+            {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Send what can be sent without waiting, then close: the server is stopping.
+     */
+    void closeGracefully()
+    {
+        flush();
+        close();
+    }
+
+    /**
+     * Close the connection and release everything it holds. Idempotent.
+     */
+    void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (key != null)
+        {
+            key.cancel();
+        }
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            // nothing to do: the descriptor is released either way
+        }
+        if (session != null)
+        {
+            session.close();
+        }
+        worker.closed(this);
+    }
+}

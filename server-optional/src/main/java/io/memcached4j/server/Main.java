@@ -1,0 +1,250 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+import io.memcached4j.core.MemcachedCache;
+
+/**
+ * {@code memcached4j [memcached's flags]}: read the command line as memcached 1.6.39 does, build the cache, serve it
+ * until SIGTERM, SIGINT or an allowed {@code shutdown}, then exit 0. Refused command lines print memcached's message
+ * and exit with its status.
+ */
+public final class Main
+{
+    private Main()
+    {
+    }
+
+    /**
+     * Run the server.
+     *
+     * @param args memcached's flags.
+     */
+    public static void main(final String[] args)
+    {
+        final int status = run(args, System.out, System.err);
+        System.exit(status);
+    }
+
+    /**
+     * Run the server until it stops, printing to the given streams.
+     *
+     * @param args memcached's flags.
+     * @param out  standard output.
+     * @param err  standard error.
+     * @return the exit status.
+     */
+    public static int run(final String[] args, final PrintStream out, final PrintStream err)
+    {
+        final ServerOptions options;
+        try
+        {
+            options = CommandLine.parse(args);
+        }
+        catch (final CommandLineException ex)
+        {
+            final PrintStream to = ex.toStdout() ? out : err;
+            to.print(ex.getMessage() + "\n");
+            to.flush();
+            return ex.exitCode();
+        }
+        switch (options.action())
+        {
+            case HELP:
+                out.print(Usage.help());
+                out.flush();
+                return 0;
+            case VERSION:
+                out.print(Usage.versionLine() + "\n");
+                out.flush();
+                return 0;
+            case LICENSE:
+                out.print(Usage.license());
+                out.flush();
+                return 0;
+            default:
+                break;
+        }
+        final Started started = start(options, err);
+        if (started.server() == null)
+        {
+            return started.status();
+        }
+        final MemcachedServer server = started.server();
+        installSignalHandlers(server);
+        try
+        {
+            server.awaitStop();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (server.stoppedGracefully())
+        {
+            err.print("Gracefully stopping\n");
+        }
+        else if (options.verbosity() > 0)
+        {
+            err.print("Exiting normally\n");
+        }
+        err.flush();
+        started.cache().close();
+        return 0;
+    }
+
+    /**
+     * A started server and its cache, or the status to exit with.
+     *
+     * @param server the server, or null when it did not start.
+     * @param cache  the cache it serves.
+     * @param status the exit status when it did not start.
+     */
+    public record Started(MemcachedServer server, MemcachedCache cache, int status)
+    {
+    }
+
+    /**
+     * Print the start-up notices, build the cache and start the server: what {@link #run} does before it waits, for
+     * tests and embedders that start a server in-process.
+     *
+     * @param options the command line.
+     * @param err     standard error.
+     * @return the server, or the exit status.
+     */
+    public static Started start(final ServerOptions options, final PrintStream err)
+    {
+        final Log log = new Log(err);
+        if (isRoot())
+        {
+            if (options.user() == null || options.user().isEmpty())
+            {
+                log.line("WARNING: running as root. memcached refuses to (\"must add '-u root' to start as root\"); " +
+                    "memcached4j cannot drop privileges from a JVM and runs as root: start it as another user.");
+            }
+            else if (!"root".equals(options.user()))
+            {
+                log.line("-u " + options.user() + " has no effect: a JVM cannot change its user; memcached4j " +
+                    "runs as root. Start it as " + options.user() + " instead.");
+            }
+        }
+        for (final String notice : options.notices())
+        {
+            log.line(notice);
+        }
+        final MemcachedCache cache;
+        try
+        {
+            cache = options.cacheBuilder().build();
+        }
+        catch (final IllegalArgumentException | OutOfMemoryError ex)
+        {
+            log.line(String.valueOf(ex.getMessage()));
+            return new Started(null, null, CommandLineException.EX_USAGE);
+        }
+        if (options.verbosity() > 1)
+        {
+            log.text(cache.admin().slabClassTable());
+        }
+        final MemcachedServer server;
+        try
+        {
+            server = MemcachedServer.start(options, cache, err);
+        }
+        catch (final ServerStartException ex)
+        {
+            log.line(ex.getMessage());
+            cache.close();
+            return new Started(null, null, ex.exitCode());
+        }
+        if (options.pidFile() != null)
+        {
+            try
+            {
+                Files.writeString(Path.of(options.pidFile()), ProcessHandle.current().pid() + "\n",
+                    StandardCharsets.US_ASCII);
+            }
+            catch (final IOException ex)
+            {
+                log.line("Could not open the pid file " + options.pidFile() + " for writing: " + ex.getMessage());
+            }
+        }
+        return new Started(server, cache, 0);
+    }
+
+    private static boolean isRoot()
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII))
+            {
+                if (line.startsWith("Uid:"))
+                {
+                    final String[] f = line.substring(4).trim().split("\\s+");
+                    return "0".equals(f[0]) || (f.length > 1 && "0".equals(f[1]));
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // not Linux: fall back to the name
+        }
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    /**
+     * SIGTERM and SIGINT stop the server and let {@link #run} exit 0; SIGUSR1 is memcached's graceful stop. Uses
+     * {@code sun.misc.Signal} through reflection (no compile-time dependency on an internal API); without it, the
+     * JVM's own handling applies.
+     */
+    private static void installSignalHandlers(final MemcachedServer server)
+    {
+        handle("TERM", sig -> server.stop(false));
+        handle("INT", sig -> server.stop(false));
+        handle("USR1", sig -> server.stop(true));
+    }
+
+    private static void handle(final String name, final Consumer<Object> action)
+    {
+        try
+        {
+            final Class<?> signalClass = Class.forName("sun.misc.Signal");
+            final Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+            final Object signal = signalClass.getConstructor(String.class).newInstance(name);
+            final InvocationHandler ih = (proxy, method, methodArgs) ->
+            {
+                if ("handle".equals(method.getName()))
+                {
+                    action.accept(methodArgs[0]);
+                    return null;
+                }
+                if ("hashCode".equals(method.getName()))
+                {
+                    return System.identityHashCode(proxy);
+                }
+                if ("equals".equals(method.getName()))
+                {
+                    return proxy == methodArgs[0];
+                }
+                return "memcached4j signal handler";
+            };
+            final Object handler = Proxy.newProxyInstance(
+                Main.class.getClassLoader(), new Class<?>[] {handlerClass}, ih);
+            signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+        }
+        catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
+        {
+            // no sun.misc.Signal (or the signal is in use by the JVM): default handling
+        }
+    }
+}

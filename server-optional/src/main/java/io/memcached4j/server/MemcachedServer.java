@@ -1,0 +1,666 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.memcached4j.core.MemcachedCache;
+import io.memcached4j.protocol.ServerSettings;
+import io.memcached4j.protocol.ServerState;
+
+/**
+ * The network server: listening sockets (TCP on {@code -l}/{@code -p}, or a unix domain socket on {@code -s}), one
+ * acceptor thread that applies memcached 1.6's {@code -c} rule and hands each accepted connection to one of
+ * {@code -t} {@link Worker}s in turn. Start with {@link #start}, stop with {@link #stop} (also what {@code shutdown},
+ * SIGTERM and SIGINT do) and wait with {@link #awaitStop}. Threadsafe.
+ */
+public final class MemcachedServer implements AutoCloseable
+{
+    private static final byte[] TOO_MANY_CONNECTIONS =
+        "ERROR Too many open connections\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** Descriptors memcached holds before its first listener: standard input, output and error. */
+    private static final int STANDARD_FDS = 3;
+    /** memcached reserves five descriptors per worker thread. */
+    private static final int RESERVED_FDS_PER_THREAD = 5;
+
+    private final ServerOptions options;
+    private final MemcachedCache cache;
+    private final ServerState state;
+    private final Log log;
+    private final ConnectionIds ids;
+    private final Selector acceptSelector;
+    private final List<Listener> listeners = new ArrayList<>();
+    private final Worker[] workers;
+    private final Thread[] workerThreads;
+    private final Thread acceptorThread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private volatile boolean graceful;
+    private volatile boolean acceptPaused;
+    private long pausedSince;
+    private int nextWorker;
+
+    private record Listener(ServerSocketChannel channel, int id, String address, Path unixPath)
+    {
+    }
+
+    private MemcachedServer(final ServerOptions options, final MemcachedCache cache, final PrintStream err)
+        throws IOException
+    {
+        this.options = options;
+        this.cache = cache;
+        final ServerSettings settings = options.serverSettings();
+        this.state = new ServerState(cache, settings);
+        this.log = new Log(err);
+        final int reserved = RESERVED_FDS_PER_THREAD * settings.threads();
+        state.reservedFds(reserved);
+        this.ids = new ConnectionIds(STANDARD_FDS + reserved);
+        this.acceptSelector = Selector.open();
+        this.workers = new Worker[settings.threads()];
+        this.workerThreads = new Thread[workers.length];
+        this.acceptorThread = new Thread(this::acceptLoop, "memcached4j-acceptor");
+        state.shutdownHandler(g -> stop(g));
+    }
+
+    /**
+     * Open the listeners and start serving {@code cache} as the options say.
+     *
+     * @param options the command line.
+     * @param cache   the cache to serve; the server does not close it.
+     * @param err     where verbose output goes (standard error).
+     * @return the running server.
+     * @throws ServerStartException when a listener cannot be opened, with memcached's message and exit status.
+     */
+    public static MemcachedServer start(final ServerOptions options, final MemcachedCache cache, final PrintStream err)
+        throws ServerStartException
+    {
+        final MemcachedServer server;
+        try
+        {
+            server = new MemcachedServer(options, cache, err);
+        }
+        catch (final IOException ex)
+        {
+            throw new ServerStartException("failed to start: " + ex.getMessage(), CommandLineException.EX_OSERR);
+        }
+        try
+        {
+            server.listen();
+            server.checkMaxconns();
+            server.startThreads();
+        }
+        catch (final ServerStartException ex)
+        {
+            server.closeListeners();
+            throw ex;
+        }
+        return server;
+    }
+
+    /**
+     * The shared state: counters, settings, the cache.
+     *
+     * @return the state.
+     */
+    public ServerState state()
+    {
+        return state;
+    }
+
+    /**
+     * The addresses the server listens on, with the ports actually bound.
+     *
+     * @return the addresses.
+     */
+    public List<SocketAddress> localAddresses()
+    {
+        final List<SocketAddress> result = new ArrayList<>();
+        for (final Listener l : listeners)
+        {
+            try
+            {
+                result.add(l.channel().getLocalAddress());
+            }
+            catch (final IOException ex)
+            {
+                // closed
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Stop accepting, let connections send what they can, close them and end the threads. Returns at once; see
+     * {@link #awaitStop}.
+     *
+     * @param gracefully true for memcached's graceful stop ({@code shutdown graceful}, SIGUSR1).
+     */
+    public void stop(final boolean gracefully)
+    {
+        if (stopRequested.compareAndSet(false, true))
+        {
+            graceful = gracefully;
+            acceptSelector.wakeup();
+        }
+    }
+
+    /**
+     * Whether the stop was memcached's graceful kind.
+     *
+     * @return true after {@code shutdown graceful}.
+     */
+    public boolean stoppedGracefully()
+    {
+        return graceful;
+    }
+
+    /**
+     * Wait until the server has stopped.
+     *
+     * @param timeout the longest wait.
+     * @param unit    its unit.
+     * @return true when stopped.
+     * @throws InterruptedException when interrupted.
+     */
+    public boolean awaitStop(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return stopped.await(timeout, unit);
+    }
+
+    /**
+     * Wait until the server has stopped.
+     *
+     * @throws InterruptedException when interrupted.
+     */
+    public void awaitStop() throws InterruptedException
+    {
+        stopped.await();
+    }
+
+    /**
+     * Stop and wait (at most ten seconds).
+     */
+    @Override
+    public void close()
+    {
+        stop(false);
+        try
+        {
+            awaitStop(10, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // listening
+    // -------------------------------------------------------------------------------------------------------------
+
+    private void listen() throws ServerStartException
+    {
+        if (options.socketPath() != null)
+        {
+            listenUnix(Path.of(options.socketPath()));
+            return;
+        }
+        if (options.tcpPort() == 0)
+        {
+            return;
+        }
+        try
+        {
+            if (options.listen() == null)
+            {
+                listenTcp(new InetSocketAddress(options.tcpPort()));
+            }
+            else
+            {
+                for (final String item : options.listen().split(","))
+                {
+                    for (final InetSocketAddress a : resolve(item.trim(), options.tcpPort()))
+                    {
+                        listenTcp(a);
+                    }
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            final String what = options.listen() == null ? "failed to listen on TCP port " + options.tcpPort() :
+                "failed to listen on one of interface(s) " + options.listen();
+            throw new ServerStartException(what + ": " + reason(ex), CommandLineException.EX_OSERR);
+        }
+    }
+
+    private static String reason(final IOException ex)
+    {
+        if (ex instanceof UnknownHostException)
+        {
+            return "Name or service not known";
+        }
+        final String message = ex.getMessage();
+        if (message == null)
+        {
+            return ex.getClass().getSimpleName();
+        }
+        // the JDK appends details to the system's text: "Address already in use (Bind failed)"
+        final int paren = message.indexOf(" (");
+        return paren > 0 ? message.substring(0, paren) : message;
+    }
+
+    /**
+     * memcached's {@code -l} item: {@code host}, {@code host:port}, {@code [v6]}, {@code [v6]:port}, a bare IPv6
+     * address, optionally after memcached's {@code notls:} prefix.
+     */
+    static List<InetSocketAddress> resolve(final String spec, final int defaultPort) throws IOException
+    {
+        String s = spec;
+        if (s.startsWith("notls:"))
+        {
+            s = s.substring("notls:".length());
+        }
+        String host = s;
+        int port = defaultPort;
+        if (s.startsWith("["))
+        {
+            final int close = s.indexOf(']');
+            if (close < 0)
+            {
+                throw new UnknownHostException(spec);
+            }
+            host = s.substring(1, close);
+            if (close + 1 < s.length() && s.charAt(close + 1) == ':')
+            {
+                port = parsePort(spec, s.substring(close + 2));
+            }
+        }
+        else if (s.indexOf(':') >= 0 && s.indexOf(':') == s.lastIndexOf(':'))
+        {
+            host = s.substring(0, s.indexOf(':'));
+            port = parsePort(spec, s.substring(s.indexOf(':') + 1));
+        }
+        final List<InetSocketAddress> result = new ArrayList<>();
+        for (final InetAddress a : InetAddress.getAllByName(host))
+        {
+            result.add(new InetSocketAddress(a, port));
+        }
+        return result;
+    }
+
+    private static int parsePort(final String spec, final String port) throws IOException
+    {
+        try
+        {
+            return Integer.parseInt(port);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new UnknownHostException(spec);
+        }
+    }
+
+    private void listenTcp(final InetSocketAddress address) throws IOException
+    {
+        final ServerSocketChannel ch = ServerSocketChannel.open();
+        try
+        {
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ch.bind(address, options.serverSettings().tcpBacklog());
+            ch.configureBlocking(false);
+        }
+        catch (final IOException ex)
+        {
+            ch.close();
+            throw ex;
+        }
+        final InetSocketAddress bound = (InetSocketAddress)ch.getLocalAddress();
+        addListener(ch, "tcp" + (bound.getAddress() instanceof java.net.Inet6Address ? "6" : "") + ":" +
+            hostString(bound) + ":" + bound.getPort(), null);
+    }
+
+    private static String hostString(final InetSocketAddress a)
+    {
+        final String h = a.getAddress().getHostAddress();
+        return a.getAddress() instanceof java.net.Inet6Address ? "[" + h + "]" : h;
+    }
+
+    private void listenUnix(final Path path) throws ServerStartException
+    {
+        try
+        {
+            if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(path) &&
+                !Files.isDirectory(path))
+            {
+                // memcached removes a stale socket file before binding
+                Files.delete(path);
+            }
+            final ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            try
+            {
+                ch.bind(UnixDomainSocketAddress.of(path), options.serverSettings().tcpBacklog());
+                ch.configureBlocking(false);
+                setPermissions(path, options.access());
+            }
+            catch (final IOException ex)
+            {
+                ch.close();
+                throw ex;
+            }
+            addListener(ch, "unix:" + path, path);
+        }
+        catch (final IOException ex)
+        {
+            throw new ServerStartException("failed to listen on UNIX socket: " + path + ": " + reason(ex),
+                CommandLineException.EX_OSERR);
+        }
+    }
+
+    private static void setPermissions(final Path path, final int mode)
+    {
+        final Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        final PosixFilePermission[] order = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+        for (int bit = 0; bit < order.length; bit++)
+        {
+            if ((mode & (1 << bit)) != 0)
+            {
+                perms.add(order[bit]);
+            }
+        }
+        try
+        {
+            Files.setPosixFilePermissions(path, perms);
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            // a file system without POSIX permissions: nothing to apply
+        }
+    }
+
+    private void addListener(final ServerSocketChannel ch, final String address, final Path unixPath)
+        throws IOException
+    {
+        final int id = ids.acquire();
+        ch.register(acceptSelector, SelectionKey.OP_ACCEPT, null);
+        final Listener l = new Listener(ch, id, address, unixPath);
+        ch.keyFor(acceptSelector).attach(l);
+        listeners.add(l);
+        state.listenerOpened();
+        if (state.verbosity() > 1)
+        {
+            log.line("<" + id + " server listening (" + options.serverSettings().bindingProtocol().statsName() + ")");
+        }
+    }
+
+    private void checkMaxconns() throws ServerStartException
+    {
+        final int reserved = RESERVED_FDS_PER_THREAD * options.threads();
+        if (listeners.size() + reserved >= options.serverSettings().maxConnections() - 1)
+        {
+            throw new ServerStartException("Maxconns setting is too low, use -c to increase.",
+                CommandLineException.EXIT_FAILURE);
+        }
+    }
+
+    private void startThreads() throws ServerStartException
+    {
+        try
+        {
+            for (int i = 0; i < workers.length; i++)
+            {
+                workers[i] = new Worker(this, state, log);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new ServerStartException("failed to start worker threads: " + ex.getMessage(),
+                CommandLineException.EX_OSERR);
+        }
+        for (int i = 0; i < workers.length; i++)
+        {
+            workerThreads[i] = new Thread(workers[i], "memcached4j-worker-" + i);
+            workerThreads[i].start();
+        }
+        acceptorThread.start();
+    }
+
+    private void closeListeners()
+    {
+        for (final Listener l : listeners)
+        {
+            try
+            {
+                l.channel().close();
+            }
+            catch (final IOException ex)
+            {
+                // closing anyway
+            }
+            if (l.unixPath() != null)
+            {
+                try
+                {
+                    Files.deleteIfExists(l.unixPath());
+                }
+                catch (final IOException ex)
+                {
+                    // leave it
+                }
+            }
+            ids.release(l.id());
+        }
+        try
+        {
+            acceptSelector.close();
+        }
+        catch (final IOException ex)
+        {
+            // closing anyway
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // accepting
+    // -------------------------------------------------------------------------------------------------------------
+
+    private void acceptLoop()
+    {
+        try
+        {
+            while (!stopRequested.get())
+            {
+                acceptSelector.select(this::onAcceptable, 1000);
+                if (acceptPaused && ids.peek() < state.settings().maxConnections())
+                {
+                    resumeAccepting();
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            log.line("acceptor thread failed: " + ex);
+        }
+        finally
+        {
+            closeListeners();
+            for (final Worker w : workers)
+            {
+                w.stop();
+            }
+            for (final Thread t : workerThreads)
+            {
+                try
+                {
+                    t.join(5000);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            stopped.countDown();
+        }
+    }
+
+    private void onAcceptable(final SelectionKey key)
+    {
+        final Listener listener = (Listener)key.attachment();
+        while (key.isValid() && !acceptPaused)
+        {
+            final int maxconns = state.settings().maxConnections();
+            if (!state.settings().maxconnsFast() && ids.peek() >= maxconns)
+            {
+                // memcached 1.4's way (no_maxconns_fast): accept() fails with EMFILE and accepting pauses
+                pauseAccepting();
+                return;
+            }
+            final SocketChannel ch;
+            try
+            {
+                ch = listener.channel().accept();
+            }
+            catch (final IOException ex)
+            {
+                if (state.verbosity() > 0)
+                {
+                    log.line("accept(): " + ex.getMessage());
+                }
+                return;
+            }
+            if (ch == null)
+            {
+                return;
+            }
+            final int id = ids.acquire();
+            if (state.settings().maxconnsFast() && id >= maxconns - 1)
+            {
+                reject(ch);
+                ids.release(id);
+                continue;
+            }
+            handOff(ch, id, listener);
+        }
+    }
+
+    private void reject(final SocketChannel ch)
+    {
+        state.connectionRejected();
+        try (ch)
+        {
+            ch.configureBlocking(false);
+            ch.write(ByteBuffer.wrap(TOO_MANY_CONNECTIONS));
+        }
+        catch (final IOException ex)
+        {
+            // the client is gone already
+        }
+    }
+
+    private void handOff(final SocketChannel ch, final int id, final Listener listener)
+    {
+        String peer;
+        try
+        {
+            if (listener.unixPath() != null)
+            {
+                peer = "unix:" + listener.unixPath();
+            }
+            else
+            {
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+                final InetSocketAddress remote = (InetSocketAddress)ch.getRemoteAddress();
+                peer = (remote.getAddress() instanceof java.net.Inet6Address ? "tcp6:" : "tcp:") +
+                    hostString(remote) + ":" + remote.getPort();
+            }
+        }
+        catch (final IOException ex)
+        {
+            try
+            {
+                ch.close();
+            }
+            catch (final IOException ignore)
+            {
+                // gone
+            }
+            ids.release(id);
+            return;
+        }
+        final Worker w = workers[nextWorker];
+        nextWorker = (nextWorker + 1) % workers.length;
+        w.hand(new Worker.Handoff(ch, id, peer, listener.address()));
+    }
+
+    private void pauseAccepting()
+    {
+        if (!acceptPaused)
+        {
+            acceptPaused = true;
+            pausedSince = System.nanoTime();
+            state.accepting(false, 0);
+            if (state.verbosity() > 0)
+            {
+                log.line("Too many open connections");
+            }
+            for (final Listener l : listeners)
+            {
+                l.channel().keyFor(acceptSelector).interestOps(0);
+            }
+        }
+    }
+
+    private void resumeAccepting()
+    {
+        acceptPaused = false;
+        state.accepting(true, (System.nanoTime() - pausedSince) / 1000);
+        for (final Listener l : listeners)
+        {
+            l.channel().keyFor(acceptSelector).interestOps(SelectionKey.OP_ACCEPT);
+        }
+    }
+
+    /**
+     * A worker closed a connection: its number is free again.
+     *
+     * @param id the connection's number.
+     */
+    void connectionClosed(final int id)
+    {
+        ids.release(id);
+        if (acceptPaused)
+        {
+            acceptSelector.wakeup();
+        }
+    }
+}

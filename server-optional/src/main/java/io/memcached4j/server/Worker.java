@@ -1,0 +1,239 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.server;
+
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.jctools.queues.MpscUnboundedArrayQueue;
+
+import io.memcached4j.protocol.BufferPool;
+import io.memcached4j.protocol.ServerSettings;
+import io.memcached4j.protocol.ServerState;
+import io.memcached4j.protocol.Session;
+
+/**
+ * One of memcached's worker threads: an event loop over its own selector that serves the connections the acceptor
+ * hands it through a JCTools MPSC queue (then wakes the selector), with one {@link BufferPool} for all of them.
+ * Connections that yielded ({@code -R}) are served again after the others had their turn. Once a second it closes
+ * connections idle for longer than {@code -o idle_timeout}. Only {@link #hand} and {@link #stop} may be called from
+ * other threads.
+ */
+final class Worker implements Runnable
+{
+    private static final long SELECT_TIMEOUT_MS = 1000;
+    private static final int RETAINED_OUTPUT_BUFFERS = 8;
+
+    private final MemcachedServer server;
+    private final ServerState state;
+    private final Log log;
+    private final Selector selector;
+    private final MpscUnboundedArrayQueue<Handoff> handoffs = new MpscUnboundedArrayQueue<>(256);
+    private final BufferPool pool = new BufferPool(RETAINED_OUTPUT_BUFFERS);
+    private final ArrayDeque<Connection> yielded = new ArrayDeque<>();
+    private final List<Connection> connections = new ArrayList<>();
+    private final Consumer<SelectionKey> onKey = this::onKey;
+    private final long idleTimeoutNanos;
+    private volatile boolean stopping;
+    private long lastIdleCheck = System.nanoTime();
+
+    /**
+     * An accepted channel on its way to a worker.
+     */
+    record Handoff(SocketChannel channel, int id, String peerAddress, String localAddress)
+    {
+    }
+
+    Worker(final MemcachedServer server, final ServerState state, final Log log) throws IOException
+    {
+        this.server = server;
+        this.state = state;
+        this.log = log;
+        this.selector = Selector.open();
+        this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(state.settings().idleTimeout());
+    }
+
+    ServerState state()
+    {
+        return state;
+    }
+
+    Log log()
+    {
+        return log;
+    }
+
+    /**
+     * Give this worker a new connection: any thread.
+     *
+     * @param handoff the accepted channel.
+     */
+    void hand(final Handoff handoff)
+    {
+        handoffs.offer(handoff);
+        selector.wakeup();
+    }
+
+    /**
+     * Stop: connections get what can still be sent, then are closed. Any thread.
+     */
+    void stop()
+    {
+        stopping = true;
+        selector.wakeup();
+    }
+
+    void yielded(final Connection connection)
+    {
+        yielded.add(connection);
+    }
+
+    void closed(final Connection connection)
+    {
+        connections.remove(connection);
+        state.connectionClosed();
+        if (state.verbosity() > 1)
+        {
+            log.line("<" + connection.id() + " connection closed.");
+        }
+        server.connectionClosed(connection.id());
+    }
+
+    @Override
+    public void run()
+    {
+        try
+        {
+            while (!stopping)
+            {
+                if (yielded.isEmpty())
+                {
+                    selector.select(onKey, SELECT_TIMEOUT_MS);
+                }
+                else
+                {
+                    selector.selectNow(onKey);
+                }
+                registerHandoffs();
+                serveYielded();
+                closeIdle();
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            log.line("worker thread failed: " + ex);
+        }
+        finally
+        {
+            registerHandoffs();
+            for (final Connection c : connections.toArray(new Connection[0]))
+            {
+                c.closeGracefully();
+            }
+            try
+            {
+                selector.close();
+            }
+            catch (final IOException ex)
+            {
+                // closing anyway
+            }
+        }
+    }
+
+    private void onKey(final SelectionKey key)
+    {
+        ((Connection)key.attachment()).onReady(key);
+    }
+
+    private void registerHandoffs()
+    {
+        Handoff h;
+        while ((h = handoffs.poll()) != null)
+        {
+            final Connection c = new Connection(this, h.channel(), h.id(), h.peerAddress(), h.localAddress());
+            final SelectionKey key;
+            try
+            {
+                h.channel().configureBlocking(false);
+                key = h.channel().register(selector, SelectionKey.OP_READ, c);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                try
+                {
+                    h.channel().close();
+                }
+                catch (final IOException ignore)
+                {
+                    // already failing
+                }
+                server.connectionClosed(h.id());
+                continue;
+            }
+            c.start(key, new Session(state, c, pool));
+            state.connectionOpened();
+            connections.add(c);
+            if (state.verbosity() > 1)
+            {
+                log.line(newConnectionLine(h.id(), state.settings().bindingProtocol()));
+            }
+            if (stopping)
+            {
+                c.closeGracefully();
+            }
+        }
+    }
+
+    private static String newConnectionLine(final int id, final ServerSettings.BindingProtocol protocol)
+    {
+        return switch (protocol)
+        {
+            case ASCII -> "<" + id + " new ascii client connection.";
+            case BINARY -> "<" + id + " new binary client connection.";
+            default -> "<" + id + " new auto-negotiating client connection";
+        };
+    }
+
+    private void serveYielded()
+    {
+        for (int n = yielded.size(); n > 0; n--)
+        {
+            final Connection c = yielded.poll();
+            if (c != null && !c.isClosed())
+            {
+                c.drive();
+            }
+        }
+    }
+
+    private void closeIdle()
+    {
+        if (idleTimeoutNanos <= 0)
+        {
+            return;
+        }
+        final long now = System.nanoTime();
+        if (now - lastIdleCheck < TimeUnit.SECONDS.toNanos(1))
+        {
+            return;
+        }
+        lastIdleCheck = now;
+        for (final Connection c : connections.toArray(new Connection[0]))
+        {
+            if (c.isIdle() && now - c.lastReadNanos() > idleTimeoutNanos)
+            {
+                state.idleKick();
+                c.close();
+            }
+        }
+    }
+}

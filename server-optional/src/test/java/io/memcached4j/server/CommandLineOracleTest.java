@@ -1,0 +1,159 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad command lines give the same message and exit status as the real memcached (Debian's 1.6.18, whose checks are
+ * 1.6.39's). Not compared: {@code -o slab_chunk_max=0} and {@code =abc}, on which 1.6.18 dies of a division by zero
+ * (1.6.39 refuses them; see {@link CommandLineTest}).
+ */
+class CommandLineOracleTest
+{
+    /** Command lines memcached refuses before it listens; 1.6.18 and 1.6.39 answer them alike. */
+    private static final String[][] BAD = {
+        {"-I", "2k"},
+        {"-I", "2g"},
+        {"-I", "1000"},
+        {"-m", "1", "-I", "1m"},
+        {"-m", "0"},
+        {"-c", "0"},
+        {"-c", "-5"},
+        {"-t", "0"},
+        {"-R", "0"},
+        {"-f", "1"},
+        {"-f", "abc"},
+        {"-n", "0"},
+        {"-B", "http"},
+        {"-Q"},
+        {"--bogus"},
+        {"-p"},
+        {"--port"},
+        {"--help=1"},
+        {"-p", "70000"},
+        {"-N", "0"},
+        {"-N", "8"},
+        {"-o", "foo"},
+        {"-o", "foo,hashpower=20"},
+        {"-o", "hashpower=5"},
+        {"-o", "hashpower=40"},
+        {"-o", "hashpower"},
+        {"-o", "idle_timeout"},
+        {"-o", "hash_algorithm=foo"},
+        {"-o", "slab_automove=3"},
+        {"-o", "slab_automove_window=2"},
+        {"-o", "slab_automove_ratio=0"},
+        {"-o", "tail_repair_time=5"},
+        {"-o", "lru_crawler_sleep=2000000"},
+        {"-o", "lru_crawler_tocrawl=abc"},
+        {"-o", "hot_lru_pct=90"},
+        {"-o", "warm_lru_pct=0"},
+        {"-o", "hot_max_factor=0"},
+        {"-o", "hot_lru_pct=50,warm_lru_pct=40"},
+        {"-o", "temporary_ttl=10,no_lru_maintainer"},
+        {"-o", "foo=1,hashpower=20"},
+        {"-o", "watcher_logbuf_size=abc"},
+        {"-o", "read_buf_mem_limit=-1"},
+        {"-o", "slab_sizes=40-80"},
+        {"-o", "slab_sizes=100-90"},
+        {"-o", "slab_sizes=100-104"},
+        {"-U", "1", "-S", "-B", "binary"},
+        {"-S", "-B", "ascii"},
+        {"-Y", "/nonexistent/authfile", "-B", "binary"},
+    };
+
+    @Test
+    @Timeout(120)
+    void shouldRefuseBadCommandLinesAsMemcachedDoes() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final List<String> differences = new ArrayList<>();
+        for (final String[] args : BAD)
+        {
+            final Result theirs = memcached(args);
+            final Result ours = ours(args);
+            if (theirs.exit() != ours.exit() || !theirs.firstLine().equals(ours.firstLine()))
+            {
+                differences.add(String.join(" ", args) + "\n  memcached:   " + theirs + "\n  memcached4j: " + ours);
+            }
+        }
+        assertTrue(differences.isEmpty(), () -> String.join("\n", differences));
+    }
+
+    @Test
+    void shouldExitZeroForHelpAndVersion()
+    {
+        final Result help = ours(new String[] {"-h"});
+        assertEquals(0, help.exit());
+        assertTrue(help.stdout().startsWith("memcached4j "), help.stdout());
+        for (final Flags.Flag f : Flags.FLAGS)
+        {
+            assertTrue(help.stdout().contains("-" + f.shortName()), "help lists -" + f.shortName());
+        }
+        final Result version = ours(new String[] {"-V"});
+        assertEquals(0, version.exit());
+        assertTrue(version.stdout().matches("memcached4j \\S+\n"), version.stdout());
+    }
+
+    private record Result(int exit, String stdout, String stderr)
+    {
+        String firstLine()
+        {
+            final String text = stderr.isEmpty() ? stdout : stderr;
+            final String line = text.split("\n", 2)[0];
+            // getopt starts its messages with argv[0]
+            return line.replaceFirst("^(/usr/bin/)?memcached(4j)?: ", "PROGRAM: ");
+        }
+
+        @Override
+        public String toString()
+        {
+            return "exit " + exit + ", \"" + firstLine() + "\"";
+        }
+    }
+
+    private static Result ours(final String[] args)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static Result memcached(final String[] args) throws Exception
+    {
+        final List<String> cmd = new ArrayList<>();
+        cmd.add(TestServers.MEMCACHED.toString());
+        if (TestServers.isRoot())
+        {
+            cmd.add("-u");
+            cmd.add("nobody");
+        }
+        cmd.addAll(List.of(args));
+        final Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        if (!p.waitFor(5, TimeUnit.SECONDS))
+        {
+            p.destroyForcibly();
+            p.waitFor();
+            throw new AssertionError("memcached did not refuse " + String.join(" ", args));
+        }
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+            new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,369 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static io.memcached4j.server.TestServers.Client;
+import static io.memcached4j.server.TestServers.InProcess;
+import static io.memcached4j.server.TestServers.assertStored;
+import static io.memcached4j.server.TestServers.nc;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The server over real sockets, started in this JVM on a free loopback port.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ServerTest
+{
+    @Test
+    void shouldAnswerTheCommandsOfMemcachedsImageDocumentation() throws Exception
+    {
+        try (InProcess server = new InProcess("-m", "256", "-c", "2048"))
+        {
+            final String stats = nc(server.port, "stats\n");
+            final List<String> shown = new ArrayList<>();
+            for (final String line : stats.split("\r\n"))
+            {
+                if (line.matches(".*(version|limit_maxbytes|max_connections).*"))
+                {
+                    shown.add(line);
+                }
+            }
+            assertEquals(List.of("STAT version 1.6.39", "STAT max_connections 2048",
+                "STAT limit_maxbytes 268435456"), shown);
+            assertEquals("STORED\r\n", nc(server.port, "set testkey 0 900 5\r\nhello\r\n"));
+            assertEquals("VALUE testkey 0 5\r\nhello\r\nEND\r\n", nc(server.port, "get testkey\r\n"));
+        }
+    }
+
+    @Test
+    void shouldStoreAndReturnANineMegabyteValueWithI10m() throws Exception
+    {
+        try (InProcess server = new InProcess("-I", "10m");
+            Client c = server.client())
+        {
+            final byte[] value = new byte[9 << 20];
+            new Random(5).nextBytes(value);
+            c.send(("set big 0 0 " + value.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            c.send(value);
+            c.send("\r\n");
+            assertEquals("STORED\r\n", c.readUntil("\r\n"));
+            c.send("get big\r\n");
+            final String reply = c.readUntil("\r\nEND\r\n");
+            final String header = "VALUE big 0 " + value.length + "\r\n";
+            assertTrue(reply.startsWith(header));
+            final byte[] got = reply.substring(header.length(), reply.length() - "\r\nEND\r\n".length())
+                .getBytes(StandardCharsets.ISO_8859_1);
+            assertArrayEquals(value, got);
+        }
+    }
+
+    @Test
+    void shouldRefuseConnectionsBeyondTheLimitAsMemcached16() throws Exception
+    {
+        // -t 4: numbers 3 + 20 reserved, the listener takes 23, clients 24 on; -c 40 refuses number 39 and above
+        try (InProcess server = new InProcess("-c", "40"))
+        {
+            final List<Client> clients = new ArrayList<>();
+            try
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    clients.add(server.client());
+                }
+                int rejected = 0;
+                final List<Client> served = new ArrayList<>();
+                for (final Client c : clients)
+                {
+                    c.socket.setSoTimeout(2000);
+                    c.send("version\r\n");
+                    final String reply = c.readUntil("\r\n");
+                    if (reply.startsWith("ERROR Too many open connections\r\n"))
+                    {
+                        rejected++;
+                        assertTrue(c.closedByServer(2000));
+                    }
+                    else
+                    {
+                        assertEquals("VERSION 1.6.39\r\n", reply);
+                        served.add(c);
+                    }
+                }
+                assertEquals(5, rejected);
+                assertEquals(15, served.size());
+                assertEquals("5", served.get(0).stat("rejected_connections"));
+                assertEquals("15", served.get(0).stat("curr_connections"));
+            }
+            finally
+            {
+                for (final Client c : clients)
+                {
+                    c.close();
+                }
+            }
+            awaitStat(server, "curr_connections", "1");
+        }
+    }
+
+    @Test
+    void shouldCloseIdleConnections() throws Exception
+    {
+        try (InProcess server = new InProcess("-o", "idle_timeout=1");
+            Client idle = server.client();
+            Client busy = server.client())
+        {
+            assertEquals("VERSION 1.6.39\r\n", idle.request("version\r\n", "\r\n"));
+            final long start = System.nanoTime();
+            boolean busyClosed = false;
+            while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3))
+            {
+                busyClosed |= !"VERSION 1.6.39\r\n".equals(busy.request("version\r\n", "\r\n"));
+                Thread.sleep(200);
+            }
+            assertTrue(!busyClosed, "a connection that sends commands stays open");
+            assertTrue(idle.closedByServer(5000), "the idle connection is closed");
+            assertEquals("1", busy.stat("idle_kicks"));
+        }
+    }
+
+    @Test
+    void shouldStopReadingFromAClientThatDoesNotReadItsReplies() throws Exception
+    {
+        try (InProcess server = new InProcess();
+            Client setter = server.client();
+            SocketChannel slow = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port)))
+        {
+            final String value = "v".repeat(500_000);
+            assertStored(setter, "big", value);
+            slow.configureBlocking(false);
+            final ByteBuffer gets = ByteBuffer.wrap("get big\r\n".repeat(1000).getBytes(StandardCharsets.US_ASCII));
+            long sent = 0;
+            long lastProgress = System.nanoTime();
+            while (System.nanoTime() - lastProgress < TimeUnit.SECONDS.toNanos(2))
+            {
+                if (!gets.hasRemaining())
+                {
+                    gets.rewind();
+                }
+                final int n = slow.write(gets);
+                if (n > 0)
+                {
+                    sent += n;
+                    lastProgress = System.nanoTime();
+                }
+                else
+                {
+                    Thread.sleep(10);
+                }
+                assertTrue(sent < (256L << 20), "the server keeps reading from a client that does not read");
+            }
+            // every get asks for 500 KB: what was accepted would make gigabytes of replies had the server kept reading
+            final long readByServer = Long.parseLong(setter.stat("bytes_read"));
+            assertTrue(readByServer < (64L << 20), "server read " + readByServer + " bytes");
+            assertTrue(sent / 9 * value.length() > (1L << 30), "the client sent enough to matter: " + sent);
+            // everyone else is still served
+            assertEquals("VERSION 1.6.39\r\n", setter.request("version\r\n", "\r\n"));
+            assertTrue(Runtime.getRuntime().totalMemory() < (1L << 30));
+        }
+    }
+
+    @Test
+    void shouldForgetAHalfSentValueWhenTheClientCloses() throws Exception
+    {
+        try (InProcess server = new InProcess();
+            Client other = server.client())
+        {
+            try (Client c = server.client())
+            {
+                c.send("set half 0 0 100\r\nabc");
+            }
+            Thread.sleep(200);
+            assertEquals("END\r\n", other.request("get half\r\n", "END\r\n"));
+            assertStored(other, "half", "whole");
+            assertEquals("VALUE half 0 5\r\nwhole\r\nEND\r\n", other.request("get half\r\n", "END\r\n"));
+        }
+    }
+
+    @Test
+    void shouldCloseAConnectionSendingMegabytesWithoutANewline() throws Exception
+    {
+        try (InProcess server = new InProcess();
+            Client other = server.client();
+            Client flood = server.client())
+        {
+            final byte[] chunk = new byte[64 * 1024];
+            Arrays.fill(chunk, (byte)'x');
+            boolean closed = false;
+            try
+            {
+                for (int i = 0; i < 64; i++)
+                {
+                    flood.send(chunk);
+                }
+            }
+            catch (final IOException ex)
+            {
+                closed = true;
+            }
+            assertTrue(closed || flood.closedByServer(5000));
+            assertEquals("VERSION 1.6.39\r\n", other.request("version\r\n", "\r\n"));
+        }
+    }
+
+    @Test
+    void shouldSurviveClientsThatDisconnectMidRequest() throws Exception
+    {
+        final String[] partial = {"get", "set k 0 0 10\r\n12345", "gets a b c", "incr", "set k 0 0 5\r\nhel",
+            "\u0080\u0001\u0000", "mg key v", "stats", "delete k", "set k 0 0 1000000\r\nxx"};
+        try (InProcess server = new InProcess();
+            Client other = server.client())
+        {
+            final Random random = new Random(7);
+            for (int i = 0; i < 200; i++)
+            {
+                final Client c = server.client();
+                c.send(partial[random.nextInt(partial.length)]);
+                if (random.nextBoolean())
+                {
+                    c.socket.setSoLinger(true, 0);
+                }
+                c.close();
+            }
+            // "other" and the connection that asks
+            awaitStat(server, "curr_connections", "2");
+            assertStored(other, "k", "after");
+            assertEquals("VALUE k 0 5\r\nafter\r\nEND\r\n", other.request("get k\r\n", "END\r\n"));
+        }
+    }
+
+    @Test
+    void shouldServeAUnixDomainSocket() throws Exception
+    {
+        final Path dir = Files.createTempDirectory("memcached4j");
+        final Path socket = dir.resolve("memcached.sock");
+        try (InProcess server = new InProcess(false, "-s", socket.toString(), "-a", "600");
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX))
+        {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ch.write(ByteBuffer.wrap("set u 0 0 2\r\nok\r\nget u\r\nstats settings\r\n"
+                .getBytes(StandardCharsets.US_ASCII)));
+            final StringBuilder got = new StringBuilder();
+            final ByteBuffer buf = ByteBuffer.allocate(65536);
+            while (!got.toString().endsWith("END\r\nEND\r\n") && !(got.indexOf("STAT client_flags_size") > 0 &&
+                got.toString().endsWith("END\r\n")))
+            {
+                buf.clear();
+                if (ch.read(buf) < 0)
+                {
+                    break;
+                }
+                got.append(new String(buf.array(), 0, buf.position(), StandardCharsets.ISO_8859_1));
+            }
+            assertTrue(server.server.localAddresses().size() == 1);
+            assertTrue(got.toString().startsWith("STORED\r\nVALUE u 0 2\r\nok\r\nEND\r\n"), got.toString());
+            assertTrue(got.toString().contains("STAT domain_socket " + socket + "\r\n"), got.toString());
+            assertTrue(got.toString().contains("STAT tcpport 11211\r\n") || got.toString().contains("STAT tcpport"));
+        }
+        finally
+        {
+            Files.deleteIfExists(socket);
+            Files.delete(dir);
+        }
+    }
+
+    @Test
+    void shouldReportTheCommandLineInStatsSettings() throws Exception
+    {
+        try (InProcess server = new InProcess("-c", "2048", "-t", "2", "-R", "5", "-o", "idle_timeout=9",
+            "-B", "ascii", "-m", "128", "-I", "2m", "-f", "1.5", "-n", "64", "-C", "-M", "-F", "-X", "-A",
+            "-D", "/", "-b", "512");
+            Client c = server.client())
+        {
+            final String settings = c.request("stats settings\r\n", "END\r\n");
+            for (final String expected : new String[] {"maxbytes 134217728", "maxconns 2048", "inter 127.0.0.1",
+                "evictions off", "shutdown_command yes", "growth_factor 1.50", "chunk_size 64", "num_threads 2",
+                "stat_key_prefix /", "detail_enabled yes", "reqs_per_event 5", "cas_enabled no", "tcp_backlog 512",
+                "binding_protocol ascii", "item_size_max 2097152", "slab_chunk_max 524288", "flush_enabled no",
+                "dump_enabled no", "idle_timeout 9", "udpport 0"})
+            {
+                assertTrue(settings.contains("STAT " + expected + "\r\n"), expected + " in\n" + settings);
+            }
+        }
+    }
+
+    @Test
+    void shouldStopOnShutdownOnlyWithA() throws Exception
+    {
+        try (InProcess server = new InProcess();
+            Client c = server.client())
+        {
+            assertEquals("ERROR: shutdown not enabled\r\n", c.request("shutdown\r\n", "\r\n"));
+        }
+        try (InProcess server = new InProcess("-A");
+            Client c = server.client())
+        {
+            c.send("shutdown\r\n");
+            assertTrue(server.server.awaitStop(10, TimeUnit.SECONDS));
+            assertTrue(c.closedByServer(2000));
+        }
+    }
+
+    @Test
+    void shouldAnswerDeepPipelinesInOrderWithFewRequestsPerEvent() throws Exception
+    {
+        try (InProcess server = new InProcess("-R", "2", "-t", "1");
+            Client c = server.client())
+        {
+            final StringBuilder req = new StringBuilder();
+            final StringBuilder expected = new StringBuilder();
+            for (int i = 0; i < 500; i++)
+            {
+                req.append("set k").append(i).append(" 0 0 ").append(Integer.toString(i).length()).append("\r\n")
+                    .append(i).append("\r\nget k").append(i).append("\r\n");
+                expected.append("STORED\r\nVALUE k").append(i).append(" 0 ").append(Integer.toString(i).length())
+                    .append("\r\n").append(i).append("\r\nEND\r\n");
+            }
+            c.send(req.toString());
+            assertEquals(expected.toString(), c.readUntil("VALUE k499 0 3\r\n499\r\nEND\r\n"));
+            assertTrue(Long.parseLong(c.stat("conn_yields")) > 0);
+        }
+    }
+
+    private static void awaitStat(final InProcess server, final String name, final String value) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String last = null;
+        while (System.nanoTime() < deadline)
+        {
+            last = server.stat(name);
+            if (value.equals(last))
+            {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        assertEquals(value, last, name);
+    }
+}
