@@ -88,26 +88,42 @@ class VerboseOutputTest
         List<String> lines = List.of();
         while (System.nanoTime() < deadline)
         {
-            lines = new ArrayList<>();
-            int opened = 0;
-            int closed = 0;
+            // a connection that only opened and closed is the test's probe for the port: drop its two lines. They
+            // are found by connection number, as other connections' lines may come between them; a number is
+            // reused once its connection closed, so each "new ... connection" line starts a new record
+            final List<String> raw = new ArrayList<>();
+            final List<int[]> recordOf = new ArrayList<>();
+            final java.util.Map<String, int[]> open = new java.util.HashMap<>();
             for (final String line : text.get().split("\n"))
             {
                 if (line.matches("^[<>]\\d+ .*|^\\d+: .*") && !line.contains("server listening"))
                 {
-                    final String masked = line.replaceFirst("^([<>])\\d+", "$1N").replaceFirst("^\\d+:", "N:");
-                    opened += masked.endsWith("client connection") ? 1 : 0;
-                    if (masked.endsWith("connection closed.") && !lines.isEmpty() &&
-                        lines.get(lines.size() - 1).endsWith("client connection"))
+                    final String number = line.replaceFirst("^[<>]?(\\d+).*", "$1");
+                    int[] record = open.get(number);
+                    if (record == null || line.endsWith("client connection"))
                     {
-                        // a connection that sent nothing: the test's probe for the port
-                        lines.remove(lines.size() - 1);
-                        opened--;
-                        continue;
+                        record = new int[1];
+                        open.put(number, record);
                     }
-                    closed += masked.endsWith("connection closed.") ? 1 : 0;
-                    lines.add(masked);
+                    record[0]++;
+                    raw.add(line);
+                    recordOf.add(record);
                 }
+            }
+            lines = new ArrayList<>();
+            int opened = 0;
+            int closed = 0;
+            for (int i = 0; i < raw.size(); i++)
+            {
+                final String masked = raw.get(i).replaceFirst("^([<>])\\d+", "$1N").replaceFirst("^\\d+:", "N:");
+                if (recordOf.get(i)[0] == 2 &&
+                    (masked.endsWith("client connection") || masked.endsWith("connection closed.")))
+                {
+                    continue;
+                }
+                opened += masked.endsWith("client connection") ? 1 : 0;
+                closed += masked.endsWith("connection closed.") ? 1 : 0;
+                lines.add(masked);
             }
             if (closed >= 2 && opened == closed && lines.size() >= minimum)
             {
