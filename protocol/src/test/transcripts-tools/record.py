@@ -264,7 +264,7 @@ def _normalize_binary(data, masks):
 _STAT_RUN = re.compile(rb"(?:STAT [^\r\n]*\r\n)+")
 _VALUE_CAS = re.compile(rb"^(VALUE \S+ \d+ \d+) \d+\r$", re.M)
 _META_LINE = re.compile(rb"^(?:HD|VA|EN|NF|NS|EX)(?: [^\r\n]*)?\r$", re.M)
-_ME_LINE = re.compile(rb"^(ME |key=)[^\r\n]*$", re.M)
+_ME_LINE = re.compile(rb"^(ME |key=)[^\r\n]*\r?$", re.M)
 _CACHEDUMP = re.compile(rb"^(ITEM \S+ \[\d+ b; )\d+( s\]\r)$", re.M)
 
 

@@ -241,7 +241,7 @@ class TranscriptReplayTest
     private static final Pattern VERSION = Pattern.compile("^VERSION [^\r\n]*\r$", FLAGS);
     private static final Pattern VALUE_CAS = Pattern.compile("^(VALUE \\S+ \\d+ \\d+) \\d+\r$", FLAGS);
     private static final Pattern META_LINE = Pattern.compile("^(?:HD|VA|EN|NF|NS|EX)(?: [^\r\n]*)?\r$", FLAGS);
-    private static final Pattern ME_LINE = Pattern.compile("^(ME |key=)[^\r\n]*$", FLAGS);
+    private static final Pattern ME_LINE = Pattern.compile("^(ME |key=)[^\r\n]*\r?$", FLAGS);
     private static final Pattern ME_LINE_CRLF = Pattern.compile("^(ME |key=)[^\r\n]*(?=\r\n)", FLAGS);
     private static final Pattern CACHEDUMP = Pattern.compile("^(ITEM \\S+ \\[\\d+ b; )\\d+( s\\]\r)$", FLAGS);
     private static final Pattern ME_CAS = Pattern.compile("(?<![A-Za-z0-9_])cas=\\d+");
@@ -262,12 +262,9 @@ class TranscriptReplayTest
     }
 
     /**
-     * {@link #normalize} with one correction that makes it do what the README says: {@code exp=}, {@code la=} and
-     * {@code cas=} are masked on {@code ME} lines that end in CRLF too. record.py's {@code ^(ME |key=)[^\r\n]*$}
-     * cannot reach past the {@code \r} of a CRLF line end (Python's {@code $} in re.M matches only before
-     * {@code \n}), so it masks only LF-terminated metadump lines and never an {@code ME} reply, and
-     * {@code meta-me-ttl} would compare 1.6.18's negated TTL ({@code exp=-100}) with 1.6.39's {@code exp=100}
-     * although its masks say {@code time}.
+     * {@link #normalize} with the ME-line mask spelled out for CRLF line ends: {@code exp=}, {@code la=} and
+     * {@code cas=} are masked on {@code ME} replies as the README says (record.py once missed them, and
+     * {@code meta-me-ttl} compared 1.6.18's negated TTL, {@code exp=-100}, with 1.6.39's {@code exp=100}).
      *
      * @param data  the response bytes.
      * @param masks the masks.
@@ -421,10 +418,11 @@ class TranscriptReplayTest
         final String sample = "VALUE k 0 1 5\r\nx\r\nEND\r\nHD c12 t-1 l3 kfoo\r\nVA 2 c7\r\nhi\r\n" +
             "ME k exp=-1 la=2 cas=3 fetch=no\r\nME k exp=5 la=2 cas=3\nSTAT pid 1\r\nSTAT x y\r\nEND\r\n" +
             "VERSION 1.6.18\r\nITEM k [1 b; 1234 s]\r\nEN\r\nHD c-5\r\nNF  c1\r\n";
-        // python3 -c 'import record; print(record.normalize(sample, "cas,time,stats,version"))'; note that ME lines
-        // ending in \r\n are left alone by record.py (its [^\r\n]*$ cannot reach past the \r).
+        // python3 -c 'import record; print(record.normalize(sample, "cas,time,stats,version"))'; ME lines are masked
+        // whether they end in \r\n (replies) or \n (metadump).
         assertEquals("VALUE k 0 1 <MASKED>\r\nx\r\nEND\r\nHD c<MASKED> t<MASKED> l<MASKED> kfoo\r\nVA 2 c<MASKED>\r\n" +
-            "hi\r\nME k exp=-1 la=2 cas=3 fetch=no\r\nME k exp=<MASKED> la=<MASKED> cas=<MASKED>\n<STATS>\r\n" +
+            "hi\r\nME k exp=<MASKED> la=<MASKED> cas=<MASKED> fetch=no\r\n" +
+            "ME k exp=<MASKED> la=<MASKED> cas=<MASKED>\n<STATS>\r\n" +
             "END\r\nVERSION <MASKED>\r\nITEM k [1 b; <MASKED> s]\r\nEN\r\nHD c<MASKED>\r\nNF  c<MASKED>\r\n",
             new String(normalize(sample.getBytes(ISO_8859_1), "cas,time,stats,version"), ISO_8859_1));
         assertEquals("HD c<MASKED> t-1 l3\r\n",
