@@ -2021,25 +2021,47 @@ final class AsciiProtocol extends ProtocolHandler
         noreply = false;
     }
 
-    private Session.Status metaDelete()
+    /** What {@link #metaRefused()} answered: the status of the finished error reply (null means go on reading). */
+    private Session.Status refusal;
+
+    /**
+     * The checks {@code md} and {@code ma} make before they act, in memcached's order, and their flags. A reply
+     * method returns null when the session goes on, so the refusal is reported apart from its status.
+     *
+     * @return true when the command was answered with an error; its status is in {@link #refusal}.
+     */
+    private boolean metaRefused()
     {
         if (ntokens < 3)
         {
-            return reply("ERROR");
+            refusal = reply("ERROR");
+            return true;
         }
         if (tokenLength[1] > KEY_MAX_LENGTH)
         {
-            return reply("CLIENT_ERROR bad command line format");
+            refusal = reply("CLIENT_ERROR bad command line format");
+            return true;
         }
         if (ntokens > MFLAG_MAX_OPT_LENGTH)
         {
-            return reply("CLIENT_ERROR options flags too long");
+            refusal = reply("CLIENT_ERROR options flags too long");
+            return true;
         }
         if (!metaFlags(2, "CLIENT_ERROR bad command line format"))
         {
-            return metaError("CLIENT_ERROR invalid or duplicate flag");
+            refusal = metaError("CLIENT_ERROR invalid or duplicate flag");
+            return true;
         }
         noreply = mfNoReply;
+        return false;
+    }
+
+    private Session.Status metaDelete()
+    {
+        if (metaRefused())
+        {
+            return refusal;
+        }
         if (opaqueTooLong())
         {
             return metaError("CLIENT_ERROR opaque token too long");
@@ -2115,23 +2137,10 @@ final class AsciiProtocol extends ProtocolHandler
 
     private Session.Status metaArithmetic()
     {
-        if (ntokens < 3)
+        if (metaRefused())
         {
-            return reply("ERROR");
+            return refusal;
         }
-        if (tokenLength[1] > KEY_MAX_LENGTH)
-        {
-            return reply("CLIENT_ERROR bad command line format");
-        }
-        if (ntokens > MFLAG_MAX_OPT_LENGTH)
-        {
-            return reply("CLIENT_ERROR options flags too long");
-        }
-        if (!metaFlags(2, "CLIENT_ERROR bad command line format"))
-        {
-            return metaError("CLIENT_ERROR invalid or duplicate flag");
-        }
-        noreply = mfNoReply;
         final boolean incr;
         switch (mfMode)
         {

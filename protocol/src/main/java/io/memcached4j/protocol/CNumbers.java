@@ -25,6 +25,30 @@ final class CNumbers
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
+    /** Whether the sign {@link #skipSpaceAndSign} passed over was a minus. */
+    private boolean minus;
+
+    /**
+     * What C's {@code strtoull}/{@code strtoll} skip before the digits: white space, then one sign.
+     *
+     * @return where the digits start; the sign is in {@link #minus}.
+     */
+    private int skipSpaceAndSign(final ByteBuffer b, final int start, final int end)
+    {
+        int i = start;
+        while (i < end && isSpace(b.get(i)))
+        {
+            i++;
+        }
+        minus = false;
+        if (i < end && (b.get(i) == '+' || b.get(i) == '-'))
+        {
+            minus = b.get(i) == '-';
+            i++;
+        }
+        return i;
+    }
+
     /**
      * {@code safe_strtoull}: an unsigned 64-bit decimal.
      *
@@ -34,17 +58,8 @@ final class CNumbers
     {
         value = 0;
         final int end = start + length;
-        int i = start;
-        while (i < end && isSpace(b.get(i)))
-        {
-            i++;
-        }
-        boolean negative = false;
-        if (i < end && (b.get(i) == '+' || b.get(i) == '-'))
-        {
-            negative = b.get(i) == '-';
-            i++;
-        }
+        int i = skipSpaceAndSign(b, start, end);
+        final boolean negative = minus;
         final int digitsStart = i;
         long v = 0;
         boolean overflow = false;
@@ -121,17 +136,8 @@ final class CNumbers
     {
         value = 0;
         final int end = start + length;
-        int i = start;
-        while (i < end && isSpace(b.get(i)))
-        {
-            i++;
-        }
-        boolean negative = false;
-        if (i < end && (b.get(i) == '+' || b.get(i) == '-'))
-        {
-            negative = b.get(i) == '-';
-            i++;
-        }
+        int i = skipSpaceAndSign(b, start, end);
+        final boolean negative = minus;
         final int digitsStart = i;
         long v = 0;
         boolean overflow = false;
