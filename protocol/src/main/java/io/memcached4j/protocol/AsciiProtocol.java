@@ -1702,7 +1702,13 @@ final class AsciiProtocol extends ProtocolHandler
             {
                 if (t >= 0)
                 {
-                    cache.touch(metaKey, mfExptime);
+                    // T locks the item: the new TTL without the bump that only a successful mg makes
+                    cache.fetch(metaKey, fetchOptions.reset().bump(false).touch(mfExptime), null, infoBefore);
+                }
+                else if (!mfNoUpdate && !mfVivify && !mfRecache && flagIndex('l') < 0 && flagIndex('h') < 0)
+                {
+                    // an unlocked fetch bumps the item (marks it fetched); a locked one bumps only on success
+                    cache.fetch(metaKey, fetchOptions.reset(), null, infoBefore);
                 }
             }
             else if (mfVivify)
