@@ -20,7 +20,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 
 /**
@@ -88,7 +87,7 @@ final class Engine implements MemcachedCache, CacheAdmin
         }
         if (config.backgroundThreads())
         {
-            runner = new AgentRunner(new BackoffIdleStrategy(1, 1, 1_000, 1_000_000),
+            runner = new AgentRunner(new BackgroundIdle(config.clock(), maintainer, crawler, mover),
                 Engine::reportError, null, background);
             final ThreadFactory factory = r ->
             {

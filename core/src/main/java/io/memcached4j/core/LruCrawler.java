@@ -143,6 +143,16 @@ final class LruCrawler implements Agent
     }
 
     /**
+     * When the next batch of a running crawl is due: read by the background thread that runs it.
+     *
+     * @return a {@link Clock#nanoTime()} value.
+     */
+    long nextRunNanos()
+    {
+        return nextRunNanos;
+    }
+
+    /**
      * memcached's {@code lru_crawler_start}.
      *
      * @param ids       which LRUs (class id times 4 plus segment) to walk, or null to walk the hash table.

@@ -81,6 +81,16 @@ final class LruMaintainer implements Agent
     }
 
     /**
+     * When the next pass is due: read by the background thread that runs the maintainer.
+     *
+     * @return a {@link Clock#nanoTime()} value.
+     */
+    long nextWakeNanos()
+    {
+        return nextWakeNanos;
+    }
+
+    /**
      * One pass of the maintainer loop, whatever the back-off says is due.
      *
      * @return work done.
