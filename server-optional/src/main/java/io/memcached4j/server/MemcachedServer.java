@@ -655,6 +655,16 @@ public final class MemcachedServer implements AutoCloseable
      *
      * @param id the connection's number.
      */
+    /**
+     * The worker threads, for tests that watch them.
+     *
+     * @return the threads, one per {@code -t}.
+     */
+    List<Thread> workerThreads()
+    {
+        return List.of(workerThreads);
+    }
+
     void connectionClosed(final int id)
     {
         ids.release(id);
