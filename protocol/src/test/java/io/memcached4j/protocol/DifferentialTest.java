@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Test;
  * takes uniques at other moments), so a {@code cas} or {@code C} that should match uses the unique each side last
  * reported for that key. Arithmetic starts a new batch: whether {@code decr} pads in place depends on whether a reply
  * still holds the item, and 1.6.18 sends a {@code get}'s reply at once while 1.6.39 holds it until the batch ends;
- * even so memcached's choice depends on its LRU maintainer's timing, so padding is compared away ({@link #unpad}).
+ * even so memcached's choice depends on its LRU maintainer's timing, so padding is compared away ({@link #unpad}),
+ * and {@code mg} does not ask a counter's key for {@code h} (a replaced counter has not been fetched).
  * <p>
  * Seed: {@code -Ddifferential.seed=<n>} (printed); commands: {@code -Ddifferential.commands=<n>} (default 25,000),
  * at most {@code -Ddifferential.seconds} (default 40); {@code -Ddifferential.log=<file>} writes every batch and
@@ -64,6 +65,13 @@ class DifferentialTest
     private final Random rnd = new Random(seed);
     private final Map<String, Long> realCas = new HashMap<>();
     private final Map<String, Long> ourCas = new HashMap<>();
+    /**
+     * Keys an arithmetic command has hit since the last flush_all. memcached changes a counter in place only when
+     * nothing else holds the item; when its LRU maintainer or crawler happens to hold it, it stores a new item
+     * instead, which has not been fetched yet. Whether {@code h} then says 0 or 1 depends on that timing, so
+     * {@code mg} does not ask for {@code h} on these keys.
+     */
+    private final java.util.Set<String> countedKeys = new java.util.HashSet<>();
 
     @Test
     void shouldAnswerLikeMemcached() throws Exception
@@ -146,6 +154,7 @@ class DifferentialTest
                     ours.send(reset, SessionDriver.whole());
                     ours.takeReceived();
                     realCas.clear();
+                    countedKeys.clear();
                     ourCas.clear();
                     reconnects++;
                 }
@@ -221,10 +230,39 @@ class DifferentialTest
                 break;
             }
             batch.add(cmd);
+            noteCounter(cmd);
         }
         if (batch.isEmpty())
         {
-            batch.add(command());
+            final String cmd = command();
+            batch.add(cmd);
+            noteCounter(cmd);
+        }
+    }
+
+    private void noteCounter(final String cmd)
+    {
+        final String[] tokens = cmd.split(" ");
+        if (tokens[0].equals("flush_all"))
+        {
+            countedKeys.clear();
+        }
+        else if (isArithmetic(cmd) && tokens.length > 1)
+        {
+            final boolean base64 = java.util.Arrays.asList(tokens).subList(2, tokens.length).contains("b");
+            String key = tokens[1];
+            if (base64)
+            {
+                try
+                {
+                    key = new String(Base64.getDecoder().decode(key), ISO_8859_1);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    // not base64: memcached refuses the command
+                }
+            }
+            countedKeys.add(key);
         }
     }
 
@@ -517,7 +555,10 @@ class DifferentialTest
     {
         final List<String> flags = new ArrayList<>();
         final String key = metaKey(flags);
-        final String[] choices = {"v", "k", "f", "s", "c", "t", "h", "l", "q", "u", "O", "T", "N"};
+        final String rawKey = flags.contains("b") ? new String(Base64.getDecoder().decode(key), ISO_8859_1) : key;
+        final String[] choices = countedKeys.contains(rawKey) ?
+            new String[] {"v", "k", "f", "s", "c", "t", "l", "q", "u", "O", "T", "N"} :
+            new String[] {"v", "k", "f", "s", "c", "t", "h", "l", "q", "u", "O", "T", "N"};
         final int n = rnd.nextInt(6);
         for (int i = 0; i < n; i++)
         {
