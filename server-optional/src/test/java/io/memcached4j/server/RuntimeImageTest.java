@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -34,8 +38,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The container image without a container: the runtime that {@code server-optional/Dockerfile} makes, made here by the
  * same script ({@code src/main/jlink/make-runtime.sh}, once for the class), and the Dockerfile's {@code ENTRYPOINT}
  * and {@code HEALTHCHECK} commands run from it as the Dockerfile's {@code USER} (through {@code setpriv} when the
- * tests run as root), with nothing but the runtime's {@code bin} on the {@code PATH}. Runs after {@code package}
- * (surefire execution {@code jar-test}).
+ * tests run as root; from a copy in the temporary directory when that user cannot reach {@code target/}), with nothing
+ * but the runtime's {@code bin} on the {@code PATH}. Runs after {@code package} (surefire execution {@code jar-test}).
  */
 @Tag("jar")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -59,6 +63,7 @@ class RuntimeImageTest
     private static List<String> entrypoint;
     private static List<String> healthcheck;
     private static String user;
+    private static Path staged;
 
     @BeforeAll
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -90,6 +95,28 @@ class RuntimeImageTest
         assertTrue(jlink.waitFor(240, TimeUnit.SECONDS), "make-runtime.sh finished");
         assertEquals(0, jlink.exitValue(), output);
         assertTrue(Files.isExecutable(runtime.resolve("bin/java")), output);
+
+        if (TestServers.isRoot() && !(traversableByOthers(runtime) && traversableByOthers(jar)))
+        {
+            // the image's user cannot reach target/ (a checkout in a private directory): run a copy of both
+            staged = Files.createTempDirectory("memcached4j-image",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            final Path stagedRuntime = staged.resolve("java");
+            copyTree(runtime, stagedRuntime);
+            final Path stagedJar = staged.resolve(jar.getFileName());
+            Files.copy(jar, stagedJar, StandardCopyOption.COPY_ATTRIBUTES);
+            runtime = stagedRuntime;
+            jar = stagedJar;
+        }
+    }
+
+    @AfterAll
+    static void deleteStagedCopy() throws IOException
+    {
+        if (staged != null)
+        {
+            deleteRecursively(staged);
+        }
     }
 
     @Test
@@ -404,6 +431,29 @@ class RuntimeImageTest
         }
         assertFalse(words.isEmpty(), "exec form: " + json);
         return words;
+    }
+
+    private static boolean traversableByOthers(final Path path) throws IOException
+    {
+        for (Path p = path.getParent(); p != null; p = p.getParent())
+        {
+            if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void copyTree(final Path from, final Path to) throws IOException
+    {
+        try (Stream<Path> paths = Files.walk(from))
+        {
+            for (final Path p : (Iterable<Path>)paths::iterator)
+            {
+                Files.copy(p, to.resolve(from.relativize(p).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
     }
 
     private static void deleteRecursively(final Path root) throws IOException
