@@ -125,18 +125,10 @@ public final class Main
     public static Started start(final ServerOptions options, final PrintStream err)
     {
         final Log log = new Log(err);
-        if (isRoot())
+        final String privileges = privilegeNotice(isRoot(), options.user());
+        if (privileges != null)
         {
-            if (options.user() == null || options.user().isEmpty())
-            {
-                log.line("WARNING: running as root. memcached refuses to (\"must add '-u root' to start as root\"); " +
-                    "memcached4j cannot drop privileges from a JVM and runs as root: start it as another user.");
-            }
-            else if (!"root".equals(options.user()))
-            {
-                log.line("-u " + options.user() + " has no effect: a JVM cannot change its user; memcached4j " +
-                    "runs as root. Start it as " + options.user() + " instead.");
-            }
+            log.line(privileges);
         }
         for (final String notice : options.notices())
         {
@@ -180,6 +172,34 @@ public final class Main
             }
         }
         return new Started(server, cache, 0);
+    }
+
+    /**
+     * What the server says about the user it runs as: memcached as root refuses to start without {@code -u} and
+     * switches to the {@code -u} user, neither of which a JVM can do, so memcached4j warns and runs on. Not root,
+     * {@code -u} has no effect, as in memcached.
+     *
+     * @param root whether the process runs as root.
+     * @param user the {@code -u} user, or null.
+     * @return the notice, or null when there is none.
+     */
+    static String privilegeNotice(final boolean root, final String user)
+    {
+        if (!root)
+        {
+            return null;
+        }
+        if (user == null || user.isEmpty())
+        {
+            return "WARNING: running as root. memcached refuses to (\"must add '-u root' to start as root\"); " +
+                "memcached4j cannot drop privileges from a JVM and runs as root: start it as another user.";
+        }
+        if (!"root".equals(user))
+        {
+            return "-u " + user + " has no effect: a JVM cannot change its user; memcached4j runs as root. Start it " +
+                "as " + user + " instead.";
+        }
+        return null;
     }
 
     private static boolean isRoot()

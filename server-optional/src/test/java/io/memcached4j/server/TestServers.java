@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 final class TestServers
 {
+    private static final Map<Integer, byte[]> FILL_VALUES = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Debian's memcached, the oracle. */
     static final Path MEMCACHED = Path.of("/usr/bin/memcached");
 
@@ -147,12 +151,27 @@ final class TestServers
 
         Forked(final List<String> javaAndMain, final int port, final String... args) throws Exception
         {
+            this(javaAndMain, null, port, args);
+        }
+
+        /**
+         * @param environment the whole environment of the process, or null for this JVM's.
+         */
+        Forked(final List<String> javaAndMain, final Map<String, String> environment, final int port,
+            final String... args) throws Exception
+        {
             this.port = port;
             final List<String> cmd = new ArrayList<>(javaAndMain);
             cmd.addAll(Arrays.asList(args));
             stderr = Files.createTempFile("memcached4j-stderr", ".txt");
-            process = new ProcessBuilder(cmd).redirectError(stderr.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            final ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(stderr.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            if (environment != null)
+            {
+                builder.environment().clear();
+                builder.environment().putAll(environment);
+            }
+            process = builder.start();
             if (port > 0)
             {
                 awaitPort(port, process);
@@ -372,6 +391,116 @@ final class TestServers
         {
             socket.close();
         }
+    }
+
+    /**
+     * The fields of a {@code stats} reply.
+     */
+    static Map<String, String> stats(final Client c) throws IOException
+    {
+        return stats(c, "stats");
+    }
+
+    /**
+     * The fields of a reply to a {@code stats} command such as {@code stats slabs}.
+     */
+    static Map<String, String> stats(final Client c, final String command) throws IOException
+    {
+        final Map<String, String> stats = new HashMap<>();
+        for (final String line : c.request(command + "\r\n", "END\r\n").split("\r\n"))
+        {
+            final String[] f = line.split(" ", 3);
+            if (f.length == 3 && "STAT".equals(f[0]))
+            {
+                stats.put(f[1], f[2]);
+            }
+        }
+        return stats;
+    }
+
+    /**
+     * Fill a server through one connection with {@code noreply} sets of values of the given sizes, in turn: every
+     * size but the last until its values add up to an equal share of the memory limit, the last one until the server
+     * reports evictions; then one more round of every size, and the server's stats.
+     *
+     * @param c          the connection.
+     * @param limitBytes the server's {@code -m} in bytes.
+     * @param sizes      the value sizes.
+     * @return the stats after the last set.
+     */
+    static Map<String, String> fillUntilEvictions(final Client c, final long limitBytes, final int... sizes)
+        throws IOException
+    {
+        final OutputStream out = new java.io.BufferedOutputStream(c.out, 1 << 16);
+        final long share = limitBytes / sizes.length;
+        long key = 0;
+        for (int i = 0; i < sizes.length - 1; i++)
+        {
+            for (long sent = 0; sent < share; sent += sizes[i])
+            {
+                set(out, key++, sizes[i]);
+            }
+        }
+        final int last = sizes[sizes.length - 1];
+        final long batch = Math.max(1, (1 << 20) / last);
+        long sent = 0;
+        while (true)
+        {
+            for (int i = 0; i < batch; i++)
+            {
+                set(out, key++, last);
+            }
+            sent += batch * last;
+            out.flush();
+            final Map<String, String> stats = stats(c);
+            if (Long.parseLong(stats.get("evictions")) > 0)
+            {
+                break;
+            }
+            if (sent > 4 * limitBytes)
+            {
+                fail("no evictions after " + key + " sets: " + stats);
+            }
+        }
+        for (final int size : sizes)
+        {
+            for (long round = 0; round < share / 8; round += size)
+            {
+                set(out, key++, size);
+            }
+        }
+        out.flush();
+        return stats(c);
+    }
+
+    private static void set(final OutputStream out, final long key, final int size) throws IOException
+    {
+        final String line = "set fill:" + size + ":" + key + " 0 0 " + size + " noreply\r\n";
+        out.write(line.getBytes(StandardCharsets.US_ASCII));
+        final byte[] value = FILL_VALUES.computeIfAbsent(size, n ->
+        {
+            final byte[] bytes = new byte[n + 2];
+            Arrays.fill(bytes, (byte)'v');
+            bytes[n] = '\r';
+            bytes[n + 1] = '\n';
+            return bytes;
+        });
+        out.write(value);
+    }
+
+    /**
+     * A field of {@code /proc/<pid>/status} in KiB, e.g. {@code VmRSS}, the resident set, or {@code VmHWM}, its peak.
+     */
+    static long procStatusKib(final long pid, final String field) throws IOException
+    {
+        for (final String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"), StandardCharsets.US_ASCII))
+        {
+            if (line.startsWith(field + ":"))
+            {
+                return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim());
+            }
+        }
+        throw new IllegalStateException(field + " is not in /proc/" + pid + "/status");
     }
 
     static void assertStored(final Client c, final String key, final String value) throws IOException
