@@ -377,7 +377,8 @@ public final class ServerState
         sink.stat("pid", Long.toString(ProcessHandle.current().pid()));
         // memcached's clock starts two seconds in: a fresh server reports uptime 2
         sink.stat("uptime", Long.toString(uptime + 2));
-        sink.stat("time", Long.toString(System.currentTimeMillis() / 1000));
+        // memcached's coarse clock, the one exptimes are measured on, not the wall clock
+        sink.stat("time", Long.toString(config.clock().unixTime()));
         sink.stat("version", ServerSettings.PROTOCOL_VERSION);
         sink.stat("libevent", IO_LIBRARY);
         sink.stat("pointer_size", "64");

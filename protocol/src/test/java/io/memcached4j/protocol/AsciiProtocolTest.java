@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Random;
 
 import io.memcached4j.core.CacheBuilder;
+import io.memcached4j.core.ManualClock;
 import io.memcached4j.core.MemcachedCache;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -478,5 +479,19 @@ class AsciiProtocolTest
         conn.send("shutdown graceful\r\n");
         assertEquals(Session.Status.CLOSE, conn.last);
         assertEquals(List.of(true), requests);
+    }
+
+    @Test
+    void shouldReportTheTimeOfTheClockThatItemsExpireBy()
+    {
+        // memcached's STAT time is process_started + current_time: a client that computes an absolute exptime
+        // from it gets the expiry it asked for, even while the coarse clock lags the wall clock
+        final ManualClock clock = new ManualClock(1_700_000_000L);
+        final Conn conn = new Conn(server(MemcachedCache.builder().clock(clock), ServerSettings.defaults()));
+        assertTrue(conn.send("stats\r\n").text().contains("\r\nSTAT time 1700000062\r\n"));
+        assertEquals("STORED\r\n", conn.send("set k 0 1700000063 1\r\nv\r\n").text());
+        clock.advance(1);
+        assertTrue(conn.send("stats\r\n").text().contains("\r\nSTAT time 1700000063\r\n"));
+        assertEquals("END\r\n", conn.send("get k\r\n").text());
     }
 }
