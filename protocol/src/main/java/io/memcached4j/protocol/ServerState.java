@@ -174,6 +174,7 @@ public final class ServerState
     {
         currConnections.incrementAndGet();
         totalConnections.incrementAndGet();
+        connectionStructures.accumulateAndGet(currConnections.get(), Math::max);
     }
 
     /**

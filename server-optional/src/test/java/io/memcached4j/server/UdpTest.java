@@ -128,6 +128,16 @@ class UdpTest
             assertEquals(field(theirSettings, "num_threads_per_udp"), field(mySettings, "num_threads_per_udp"));
             assertEquals("3", field(mySettings, "num_threads_per_udp"));
 
+            // a reply of several datagrams; the listener and the three UDP connections are counted (memcached also
+            // counted the test's port probe in its connection_structures)
+            final byte[][] stats = {frame(4, 0, 1, 0, "stats\r\n")};
+            final String theirStats = payload(client.exchange(theirUdp, stats));
+            final String myStats = payload(client.exchange(ourUdp, stats));
+            assertTrue(myStats.length() > UdpEndpoint.DATA_SIZE, myStats);
+            assertEquals(field(theirStats, "curr_connections"), field(myStats, "curr_connections"));
+            assertEquals("3", field(myStats, "curr_connections"));
+            assertEquals("4", field(myStats, "connection_structures"));
+
             // over UDP: the connection serving the request shows its client; the others their socket's address
             final byte[][] conns = {frame(6, 0, 1, 0, "stats conns\r\n")};
             final String theirConns = payload(client.exchange(theirUdp, conns));
