@@ -134,6 +134,7 @@ final class AsciiProtocol extends ProtocolHandler
     private boolean getReturnCas;
     private boolean getTouch;
     private boolean getStreaming;
+    private int getKeysServed;
     private int valueTail;
 
     // replies rendered as a whole (stats) and the ASCII authentication
@@ -192,6 +193,21 @@ final class AsciiProtocol extends ProtocolHandler
             dumpSink = null;
         }
         state = CLOSED;
+    }
+
+    @Override
+    boolean idle()
+    {
+        return state == PARSE;
+    }
+
+    @Override
+    void reset()
+    {
+        close();
+        pending = null;
+        noreply = false;
+        state = PARSE;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -274,7 +290,7 @@ final class AsciiProtocol extends ProtocolHandler
 
     private Session.Status needOutput()
     {
-        out.release();
+        out.releaseForSpace();
         return Session.Status.NEED_OUTPUT;
     }
 
@@ -321,6 +337,7 @@ final class AsciiProtocol extends ProtocolHandler
         {
             return needOutput();
         }
+        out.beginResponse();
         int end = newline;
         if (newline - start > 1 && in.get(newline - 1) == '\r')
         {
@@ -356,6 +373,12 @@ final class AsciiProtocol extends ProtocolHandler
         {
             return closeNow();
         }
+        if (session.servesDatagrams() && (startsWith(p, limit, "get ") || startsWith(p, limit, "gets ")))
+        {
+            // a datagram is all there is: memcached waits for the line's end, which never comes
+            out.release();
+            return needInput();
+        }
         if (startsWith(p, limit, "get "))
         {
             gets = false;
@@ -380,6 +403,7 @@ final class AsciiProtocol extends ProtocolHandler
         getCursor = p + (gets ? 5 : 4) - start;
         getNewline = -1;
         getContentEnd = -1;
+        getKeysServed = 0;
         state = GET;
         return null;
     }
@@ -534,6 +558,7 @@ final class AsciiProtocol extends ProtocolHandler
                 session.host().verbose(">" + session.connectionId() + " NOREPLY " + line);
             }
             noreply = false;
+            out.skipResponse();
             return;
         }
         if (session.verbose())
@@ -959,6 +984,7 @@ final class AsciiProtocol extends ProtocolHandler
         getCursor = tokenStart[first];
         getContentEnd = contentLength;
         getNewline = lineEnd - lineStart - 1;
+        getKeysServed = 0;
         state = GET;
         return null;
     }
@@ -1028,6 +1054,11 @@ final class AsciiProtocol extends ProtocolHandler
             }
             keyView.clear().position(base + p).limit(base + q);
             getCursor = q;
+            if (getKeysServed++ > 0)
+            {
+                // memcached gives every key after the first a response object of its own
+                out.beginResponse();
+            }
             final Session.Status status = getOne(base + p, keyLength);
             if (status != null || state != GET)
             {
@@ -1083,6 +1114,7 @@ final class AsciiProtocol extends ProtocolHandler
         {
             return needOutput();
         }
+        out.beginResponse();
         noreply = false;
         outString("CLIENT_ERROR bad command line format");
         if (getNewline >= 0)
@@ -1124,11 +1156,31 @@ final class AsciiProtocol extends ProtocolHandler
             out.putUnsigned(info.cas());
         }
         out.putCrLf();
+        if (out.framed() && getContentEnd >= 0)
+        {
+            out.expectResponseEnd(length + 2L + (moreKeys() ? 0 : 5));
+        }
         if (session.verbose())
         {
             session.host().verbose(">" + session.connectionId() + " sending key " + ascii(keyAt, keyLength));
         }
         return valueBody(length, GET);
+    }
+
+    /**
+     * Whether the get line has a key after the one being served ({@code END} goes with the last key's response).
+     */
+    private boolean moreKeys()
+    {
+        final int base = in.position();
+        for (int i = getCursor; i < getContentEnd; i++)
+        {
+            if (in.get(base + i) != ' ')
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -1228,6 +1280,7 @@ final class AsciiProtocol extends ProtocolHandler
                 if (noreply)
                 {
                     noreply = false;
+                    out.skipResponse();
                     return finishLine();
                 }
                 if (session.verbose())
@@ -1744,6 +1797,7 @@ final class AsciiProtocol extends ProtocolHandler
             if (noreply)
             {
                 noreply = false;
+                out.skipResponse();
                 return finishLine();
             }
             out.putAscii("EN");
@@ -1826,6 +1880,7 @@ final class AsciiProtocol extends ProtocolHandler
         {
             return finishLine();
         }
+        out.expectResponseEnd(length + 2L);
         if (!reader.isOpen())
         {
             out.moveDown(windowIndex - out.writeIndex(), length);
@@ -1978,6 +2033,7 @@ final class AsciiProtocol extends ProtocolHandler
                 if (noreply)
                 {
                     noreply = false;
+                    out.skipResponse();
                     return;
                 }
                 out.putAscii("HD");
@@ -2102,6 +2158,7 @@ final class AsciiProtocol extends ProtocolHandler
                 if (noreply)
                 {
                     noreply = false;
+                    out.skipResponse();
                     return finishLine();
                 }
                 status = "HD";
@@ -2193,6 +2250,7 @@ final class AsciiProtocol extends ProtocolHandler
                 if (noreply && !info.created())
                 {
                     noreply = false;
+                    out.skipResponse();
                     return finishLine();
                 }
                 break;
@@ -2598,6 +2656,12 @@ final class AsciiProtocol extends ProtocolHandler
             {
                 return reply("BADCLASS invalid class id");
             }
+            if (session.servesDatagrams())
+            {
+                // memcached's crawler writes a dump to the connection's socket, which over UDP reaches no one
+                out.skipResponse();
+                return finishLine();
+            }
             final DumpSink sink = new DumpSink(keysOnly, cache.config().casEnabled());
             final CrawlResult result = admin.lruCrawlerDump(classes, hash, keysOnly, sink);
             if (result != CrawlResult.OK)
@@ -2804,6 +2868,7 @@ final class AsciiProtocol extends ProtocolHandler
         in.position(lineEnd);
         pending = bytes;
         pendingOffset = 0;
+        out.expectResponseEnd(bytes.length);
         state = PENDING;
         return null;
     }

@@ -294,6 +294,20 @@ final class BinaryProtocol extends ProtocolHandler
         state = CLOSED;
     }
 
+    @Override
+    boolean idle()
+    {
+        return state == PARSE;
+    }
+
+    @Override
+    void reset()
+    {
+        close();
+        noreply = false;
+        state = PARSE;
+    }
+
     /**
      * A command finished: memcached's {@code conn_new_cmd}, which counts it against {@code -R}.
      */
@@ -330,7 +344,7 @@ final class BinaryProtocol extends ProtocolHandler
 
     private Session.Status needOutput()
     {
-        out.release();
+        out.releaseForSpace();
         return Session.Status.NEED_OUTPUT;
     }
 
@@ -379,6 +393,7 @@ final class BinaryProtocol extends ProtocolHandler
         {
             return needOutput();
         }
+        out.beginResponse();
         final int extrasAt = start + HEADER_LENGTH;
         in.get(extrasAt, extras, 0, Math.min(extrasLength, MAX_EXTRAS));
         key.clear();
@@ -416,6 +431,7 @@ final class BinaryProtocol extends ProtocolHandler
         {
             return needOutput();
         }
+        out.beginResponse();
         session.commandStarted();
         if (keyLength + extrasLength > bodyLength)
         {
@@ -708,6 +724,7 @@ final class BinaryProtocol extends ProtocolHandler
             out.advance(length);
             return NEXT_NEW_CMD;
         }
+        out.expectResponseEnd(reader.remaining());
         state = VALUE_OUT;
         return NEXT_STATE;
     }
@@ -1083,6 +1100,7 @@ final class BinaryProtocol extends ProtocolHandler
         stats.stat(null, null);
         pending = stats.toByteArray();
         pendingOffset = 0;
+        out.expectResponseEnd(pending.length);
         state = BYTES_OUT;
         return NEXT_STATE;
     }

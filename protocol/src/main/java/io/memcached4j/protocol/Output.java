@@ -24,6 +24,8 @@ final class Output
     private static final byte[] DIGITS = "0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final BufferPool pool;
+    /** memcached's response objects in this output, for a session that serves datagrams; null otherwise. */
+    private ResponseFrames frames;
     private BufferPool.Chunk chunk;
     private ByteBuffer buffer;
     private ByteBuffer view;
@@ -52,7 +54,9 @@ final class Output
      * Make sure {@code length} contiguous bytes can be written at {@link #writeIndex()}.
      *
      * @param length bytes needed.
-     * @return false if the buffer cannot hold them until more is sent.
+     * @return false if the buffer cannot hold them until more is sent; also, for a session that serves datagrams,
+     *         while it holds as many responses as it can track (the bytes can be written all the same, but no new
+     *         response may begin).
      */
     boolean ensure(final int length)
     {
@@ -63,16 +67,15 @@ final class Output
             view = chunk.view;
             syncView();
         }
-        if (CAPACITY - writeIndex >= length)
+        if (CAPACITY - writeIndex < length)
         {
-            return true;
+            if (writeIndex - readIndex + length > CAPACITY)
+            {
+                return false;
+            }
+            compact();
         }
-        if (writeIndex - readIndex + length > CAPACITY)
-        {
-            return false;
-        }
-        compact();
-        return true;
+        return frames == null || !frames.isFull();
     }
 
     private void compact()
@@ -177,6 +180,10 @@ final class Output
             return false;
         }
         writeIndex = (int)index;
+        if (frames != null)
+        {
+            frames.truncate(mark);
+        }
         return true;
     }
 
@@ -299,6 +306,19 @@ final class Output
     void release()
     {
         releaseIndex = writeIndex;
+        if (frames != null)
+        {
+            frames.flush(mark());
+        }
+    }
+
+    /**
+     * Let the driver send everything written so far because the buffer is full: unlike {@link #release()}, not a
+     * point where memcached transmits.
+     */
+    void releaseForSpace()
+    {
+        releaseIndex = writeIndex;
     }
 
     int releaseIndex()
@@ -312,6 +332,10 @@ final class Output
     void discardUnreleased()
     {
         writeIndex = releaseIndex;
+        if (frames != null)
+        {
+            frames.truncate(mark());
+        }
     }
 
     /**
@@ -324,6 +348,10 @@ final class Output
         if (view != null)
         {
             syncView();
+        }
+        if (frames != null)
+        {
+            frames.truncate(mark());
         }
     }
 
@@ -403,5 +431,85 @@ final class Output
     {
         writeIndex = readIndex;
         recycle();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // datagram sessions: memcached's response objects
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Keep track of memcached's response objects from now on (a session that serves datagrams).
+     */
+    void frameResponses()
+    {
+        if (frames == null)
+        {
+            frames = new ResponseFrames();
+        }
+    }
+
+    ResponseFrames frames()
+    {
+        return frames;
+    }
+
+    /**
+     * The next of memcached's response messages that may be sent: see {@link ResponseFrames#nextMessage(long)}.
+     *
+     * @return its length, or {@link ResponseFrames#NO_MESSAGE}.
+     */
+    long nextMessage()
+    {
+        // every byte belongs to a response: the next one starts where the driver stopped sending
+        assert frames.nextStart() < 0 || frames.nextStart() == shift + readIndex :
+            "response at " + frames.nextStart() + ", output at " + (shift + readIndex);
+        return frames.nextMessage(shift + releaseIndex);
+    }
+
+    /**
+     * memcached's {@code resp_start}: a response begins at the write position. Call after a successful
+     * {@link #ensure(int)}, which leaves room for it.
+     */
+    void beginResponse()
+    {
+        if (frames != null)
+        {
+            frames.begin(mark());
+        }
+    }
+
+    /**
+     * memcached's {@code resp->skip}: the current response, which has no bytes, is not to be sent.
+     */
+    void skipResponse()
+    {
+        if (frames != null)
+        {
+            frames.skip();
+        }
+    }
+
+    /**
+     * The current response will have {@code remaining} more bytes: it streams, and a datagram driver must know its
+     * length before it is all written.
+     *
+     * @param remaining bytes still to be written for it.
+     */
+    void expectResponseEnd(final long remaining)
+    {
+        if (frames != null)
+        {
+            frames.declareEnd(mark() + remaining);
+        }
+    }
+
+    /**
+     * Whether response objects are tracked.
+     *
+     * @return true for a session that serves datagrams.
+     */
+    boolean framed()
+    {
+        return frames != null;
     }
 }

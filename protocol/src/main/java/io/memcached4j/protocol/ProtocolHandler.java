@@ -30,4 +30,17 @@ abstract class ProtocolHandler
      * The connection is gone: give back what is held (a reserved item, a referenced value).
      */
     abstract void close();
+
+    /**
+     * Whether the handler waits for a new request (nothing of one is half read or half answered).
+     *
+     * @return true between requests.
+     */
+    abstract boolean idle();
+
+    /**
+     * Drop the request in progress, if any, giving back what it holds, and wait for a new request: a datagram ended
+     * (memcached's {@code conn_cleanup} of a UDP connection).
+     */
+    abstract void reset();
 }

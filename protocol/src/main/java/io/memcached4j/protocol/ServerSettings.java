@@ -543,6 +543,19 @@ public final class ServerSettings
         }
 
         /**
+         * Worker threads that serve each UDP socket: memcached uses one when {@code -l} names several interfaces, all
+         * of them otherwise. Set after {@link #threads(int)}, which resets it.
+         *
+         * @param value threads, at least 1.
+         * @return this.
+         */
+        public Builder threadsPerUdp(final int value)
+        {
+            threadsPerUdp = value;
+            return this;
+        }
+
+        /**
          * {@code -D}: sets the delimiter and enables detail statistics.
          *
          * @param value the delimiter.

@@ -174,6 +174,7 @@ public final class ServerState
     {
         currConnections.incrementAndGet();
         totalConnections.incrementAndGet();
+        connectionStructures.accumulateAndGet(currConnections.get(), Math::max);
     }
 
     /**
@@ -629,8 +630,20 @@ public final class ServerState
         {
             final String id = Long.toString(s.connectionId());
             final SessionHost host = s.host();
-            sink.stat(id + ":addr", host.peerAddress());
-            sink.stat(id + ":listen_addr", host.localAddress());
+            if (s.servesDatagrams())
+            {
+                sink.stat(id + ":UDP", "UDP");
+            }
+            if (s.servesDatagrams() && !s.inDatagram())
+            {
+                // an idle UDP connection shows the socket's own address, as a listener does
+                sink.stat(id + ":addr", host.localAddress());
+            }
+            else
+            {
+                sink.stat(id + ":addr", host.peerAddress());
+                sink.stat(id + ":listen_addr", host.localAddress());
+            }
             sink.stat(id + ":state", s.stateName());
             sink.stat(id + ":secs_since_last_cmd", Long.toString((now - s.lastCommandNanos()) / 1_000_000_000L));
         }

@@ -26,6 +26,8 @@ import io.memcached4j.core.MemcachedCache;
  * and a few hundred bytes of its own. Nothing grows with what the client sends or fails to read: a session that cannot
  * write a reply stops consuming input, values stream into the cache as they arrive and out of it as the client reads.
  * <p>
+ * A session made by {@link #forDatagrams} serves memcached's UDP connection: see {@link #beginDatagram(ByteBuffer)}.
+ * <p>
  * Not threadsafe: one thread at a time drives a session.
  */
 public final class Session implements AutoCloseable
@@ -57,6 +59,11 @@ public final class Session implements AutoCloseable
     private boolean closing;
     private boolean closed;
     private long lastCommandNanos = System.nanoTime();
+    /** Serves datagrams: each one picks its protocol, and the session survives a close. */
+    private final boolean datagrams;
+    private ProtocolHandler asciiHandler;
+    private ProtocolHandler binaryHandler;
+    private volatile boolean inDatagram;
 
     /**
      * A session for one connection.
@@ -67,12 +74,47 @@ public final class Session implements AutoCloseable
      */
     public Session(final ServerState server, final SessionHost host, final BufferPool pool)
     {
+        this(server, host, pool, false);
+    }
+
+    private Session(final ServerState server, final SessionHost host, final BufferPool pool, final boolean datagrams)
+    {
         this.server = server;
         this.cache = server.cache();
         this.host = host;
         this.pool = pool;
         this.out = new Output(pool);
+        this.datagrams = datagrams;
+        if (datagrams)
+        {
+            out.frameResponses();
+        }
         server.register(this);
+    }
+
+    /**
+     * A session for memcached's UDP connection: one socket that many clients send datagrams to, each datagram a
+     * request on its own. The driver repeats, for every datagram whose frame header it accepts:
+     * <ol>
+     * <li>{@link #beginDatagram(ByteBuffer)} with the payload (the bytes after the frame header);</li>
+     * <li>{@link #process(ByteBuffer)} as for a connection, sending after each call the messages that
+     * {@link #nextMessage()} hands out, until the status is {@link Status#NEED_INPUT} or {@link Status#CLOSE}
+     * (calling again after {@link Status#NEED_OUTPUT} and {@link Status#YIELD});</li>
+     * <li>{@link #endDatagram()}.</li>
+     * </ol>
+     * As in memcached, the first byte of each datagram chooses the protocol, whatever {@code -B} says; a request cut
+     * short by the end of its datagram is dropped with the replies it held back, and a close ({@code quit}, a
+     * protocol error) only ends the datagram. Besides a connection's memory, the session keeps the bounds of up to
+     * 128 responses (a few KiB).
+     *
+     * @param server the server state shared by all sessions.
+     * @param host   the UDP socket's description.
+     * @param pool   the output buffer pool of the thread that drives this session.
+     * @return the session.
+     */
+    public static Session forDatagrams(final ServerState server, final SessionHost host, final BufferPool pool)
+    {
+        return new Session(server, host, pool, true);
     }
 
     /**
@@ -89,7 +131,7 @@ public final class Session implements AutoCloseable
         }
         if (handler == null)
         {
-            if (!in.hasRemaining())
+            if (!in.hasRemaining() || datagrams)
             {
                 return Status.NEED_INPUT;
             }
@@ -123,6 +165,92 @@ public final class Session implements AutoCloseable
             return new BinaryProtocol(this);
         }
         return new AsciiProtocol(this);
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // datagrams
+    // -------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Whether this session serves datagrams ({@link #forDatagrams}).
+     *
+     * @return true for memcached's UDP connection.
+     */
+    public boolean servesDatagrams()
+    {
+        return datagrams;
+    }
+
+    /**
+     * A datagram arrived: its first byte chooses the protocol (0x80 binary, anything else text), as memcached's
+     * {@code try_read_command_udp} does.
+     *
+     * @param payload the datagram after its frame header, not empty, in read mode.
+     */
+    public void beginDatagram(final ByteBuffer payload)
+    {
+        if (!datagrams)
+        {
+            throw new IllegalStateException("not a datagram session");
+        }
+        inDatagram = true;
+        if ((payload.get(payload.position()) & 0xFF) == BinaryProtocol.REQUEST_MAGIC)
+        {
+            if (binaryHandler == null)
+            {
+                binaryHandler = new BinaryProtocol(this);
+            }
+            handler = binaryHandler;
+        }
+        else
+        {
+            if (asciiHandler == null)
+            {
+                asciiHandler = new AsciiProtocol(this);
+            }
+            handler = asciiHandler;
+        }
+    }
+
+    /**
+     * The next of memcached's response messages to send, once the previous one was sent whole: its bytes start at
+     * the position of {@link #output()} and may not all be there yet (a value that streams), in which case the
+     * driver sends what it can and calls {@link #process(ByteBuffer)} for the rest. A message of length 0 is a frame
+     * header alone: memcached sends one for an empty response at the head of what it transmits (a multi-get whose
+     * first key misses, a quiet binary miss).
+     *
+     * @return the message's length in bytes, or -1 when there is none to send now.
+     */
+    public long nextMessage()
+    {
+        return out.nextMessage();
+    }
+
+    /**
+     * The driver is done with the datagram and sent what it could: what the session still holds of it is dropped
+     * (memcached's UDP connection goes back to reading) and the next datagram starts afresh.
+     */
+    public void endDatagram()
+    {
+        if (handler != null && (closing || !handler.idle()))
+        {
+            handler.reset();
+        }
+        closing = false;
+        out.discardUnsent();
+        out.frames().clear();
+        out.recycle();
+        inDatagram = false;
+    }
+
+    /**
+     * Whether a datagram is being served ({@code stats conns} shows the socket's own address otherwise).
+     *
+     * @return true between {@link #beginDatagram} and {@link #endDatagram}.
+     */
+    boolean inDatagram()
+    {
+        return inDatagram;
     }
 
     /**
@@ -177,6 +305,14 @@ public final class Session implements AutoCloseable
         {
             handler.close();
         }
+        if (asciiHandler != null && asciiHandler != handler)
+        {
+            asciiHandler.close();
+        }
+        if (binaryHandler != null && binaryHandler != handler)
+        {
+            binaryHandler.close();
+        }
         out.close();
         server.unregister(this);
     }
@@ -228,6 +364,10 @@ public final class Session implements AutoCloseable
 
     String stateName()
     {
+        if (datagrams && !inDatagram)
+        {
+            return "conn_read";
+        }
         final ProtocolHandler h = handler;
         return h == null ? "conn_new_cmd" : h.stateName();
     }

@@ -758,8 +758,9 @@ public final class CommandLine
         {
             throw usage("ERROR: Invalid port number " + o.port + ".");
         }
-        if (o.udpPort > 65535 || o.udpPort < 0)
+        if (o.udpPort < 0)
         {
+            // memcached does not check -U; a negative port fails in getaddrinfo when it binds
             throw usage("ERROR: Invalid port number " + o.udpPort + ".");
         }
         if (o.sasl)
@@ -773,10 +774,6 @@ public final class CommandLine
                 throw usage("Cannot use UDP with ascii authentication enabled (-U 0 to disable)");
             }
             o.authUsers = authFile(o.authFile);
-        }
-        if (o.udpPort != 0)
-        {
-            throw usage("memcached4j does not support UDP yet (-U " + o.udpPort + "): use TCP, or -U 0.");
         }
     }
 

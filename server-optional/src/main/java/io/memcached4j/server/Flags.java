@@ -65,8 +65,8 @@ public final class Flags
     public static final List<Flag> FLAGS = List.of(
         flag('p', "port", Argument.REQUIRED, Disposition.APPLIED,
             "TCP port to listen on (default 11211; 0 turns TCP off)"),
-        flag('U', "udp-port", Argument.REQUIRED, Disposition.REFUSED,
-            "UDP port; only 0 (no UDP, the default) is accepted: UDP is not supported yet"),
+        flag('U', "udp-port", Argument.REQUIRED, Disposition.APPLIED,
+            "UDP port to listen on (default 0: no UDP)"),
         flag('s', "unix-socket", Argument.REQUIRED, Disposition.APPLIED,
             "listen on this unix domain socket path only (no TCP, no UDP)"),
         flag('a', "unix-mask", Argument.REQUIRED, Disposition.APPLIED,

@@ -13,6 +13,7 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -36,7 +37,8 @@ import io.memcached4j.protocol.ServerState;
 /**
  * The network server: listening sockets (TCP on {@code -l}/{@code -p}, or a unix domain socket on {@code -s}), one
  * acceptor thread that applies memcached 1.6's {@code -c} rule and hands each accepted connection to one of
- * {@code -t} {@link Worker}s in turn. Start with {@link #start}, stop with {@link #stop} (also what {@code shutdown},
+ * {@code -t} {@link Worker}s in turn; with {@code -U}, a UDP socket on each {@code -l} address that the workers serve
+ * ({@link UdpEndpoint}). Start with {@link #start}, stop with {@link #stop} (also what {@code shutdown},
  * SIGTERM and SIGINT do) and wait with {@link #awaitStop}. Threadsafe.
  */
 public final class MemcachedServer implements AutoCloseable
@@ -47,6 +49,8 @@ public final class MemcachedServer implements AutoCloseable
     private static final int STANDARD_FDS = 3;
     /** memcached reserves five descriptors per worker thread. */
     private static final int RESERVED_FDS_PER_THREAD = 5;
+    /** memcached's MAX_SENDBUF_SIZE: the send buffer it asks for a UDP socket. */
+    private static final int MAX_SEND_BUFFER = 256 * 1024 * 1024;
 
     private final ServerOptions options;
     private final MemcachedCache cache;
@@ -55,6 +59,7 @@ public final class MemcachedServer implements AutoCloseable
     private final ConnectionIds ids;
     private final Selector acceptSelector;
     private final List<Listener> listeners = new ArrayList<>();
+    private final List<UdpSocket> udpSockets = new ArrayList<>();
     private final Worker[] workers;
     private final Thread[] workerThreads;
     private final Thread acceptorThread;
@@ -66,6 +71,11 @@ public final class MemcachedServer implements AutoCloseable
     private int nextWorker;
 
     private record Listener(ServerSocketChannel channel, int id, String address, Path unixPath)
+    {
+    }
+
+    /** A UDP socket and the connection numbers of the workers' endpoints on it (memcached's UDP connections). */
+    private record UdpSocket(DatagramChannel channel, String address, int[] ids)
     {
     }
 
@@ -117,6 +127,7 @@ public final class MemcachedServer implements AutoCloseable
         catch (final ServerStartException ex)
         {
             server.closeListeners();
+            server.closeUdp();
             throw ex;
         }
         return server;
@@ -224,6 +235,15 @@ public final class MemcachedServer implements AutoCloseable
     // -------------------------------------------------------------------------------------------------------------
 
     private void listen() throws ServerStartException
+    {
+        listenStreams();
+        if (options.socketPath() == null && options.udpPort() != 0)
+        {
+            listenUdp();
+        }
+    }
+
+    private void listenStreams() throws ServerStartException
     {
         if (options.socketPath() != null)
         {
@@ -424,7 +444,12 @@ public final class MemcachedServer implements AutoCloseable
     private void checkMaxconns() throws ServerStartException
     {
         final int reserved = RESERVED_FDS_PER_THREAD * options.threads();
-        if (listeners.size() + reserved >= options.serverSettings().maxConnections() - 1)
+        int udpConnections = 0;
+        for (final UdpSocket u : udpSockets)
+        {
+            udpConnections += u.ids().length;
+        }
+        if (listeners.size() + udpConnections + reserved >= options.serverSettings().maxConnections() - 1)
         {
             throw new ServerStartException("Maxconns setting is too low, use -c to increase.",
                 CommandLineException.EXIT_FAILURE);
@@ -445,6 +470,7 @@ public final class MemcachedServer implements AutoCloseable
             throw new ServerStartException("failed to start worker threads: " + ex.getMessage(),
                 CommandLineException.EX_OSERR);
         }
+        serveUdp();
         for (int i = 0; i < workers.length; i++)
         {
             workerThreads[i] = new Thread(workers[i], "memcached4j-worker-" + i);
@@ -489,6 +515,148 @@ public final class MemcachedServer implements AutoCloseable
     }
 
     // -------------------------------------------------------------------------------------------------------------
+    // UDP
+    // -------------------------------------------------------------------------------------------------------------
+
+    /**
+     * The addresses of the UDP sockets, with the ports actually bound.
+     *
+     * @return the addresses; none without {@code -U}.
+     */
+    public List<SocketAddress> udpAddresses()
+    {
+        final List<SocketAddress> result = new ArrayList<>();
+        for (final UdpSocket u : udpSockets)
+        {
+            try
+            {
+                result.add(u.channel().getLocalAddress());
+            }
+            catch (final IOException ex)
+            {
+                // closed
+            }
+        }
+        return result;
+    }
+
+    /**
+     * memcached's {@code server_sockets} for UDP, after the TCP listeners: a socket on each {@code -l} address (all
+     * addresses without {@code -l}), each with one connection per worker that serves it ({@code num_threads_per_udp}).
+     */
+    private void listenUdp() throws ServerStartException
+    {
+        // memcached does not check -U: getaddrinfo keeps the low 16 bits of a larger number (65536 binds any port)
+        final int port = options.udpPort() & 0xFFFF;
+        try
+        {
+            if (options.listen() == null)
+            {
+                openUdp(new InetSocketAddress(port));
+            }
+            else
+            {
+                for (final String item : options.listen().split(","))
+                {
+                    for (final InetSocketAddress a : resolve(item.trim(), port))
+                    {
+                        openUdp(a);
+                    }
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            final String what = options.listen() == null ? "failed to listen on UDP port " + options.udpPort() :
+                "failed to listen on one of interface(s) " + options.listen();
+            throw new ServerStartException(what + ": " + reason(ex), CommandLineException.EX_OSERR);
+        }
+    }
+
+    private void openUdp(final InetSocketAddress address) throws IOException
+    {
+        final DatagramChannel ch = DatagramChannel.open();
+        final int sendBufferWas;
+        try
+        {
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            // memcached raises the send buffer as far as the system lets it (up to 256 MiB)
+            sendBufferWas = ch.getOption(StandardSocketOptions.SO_SNDBUF);
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, MAX_SEND_BUFFER);
+            ch.bind(address);
+            ch.configureBlocking(false);
+        }
+        catch (final IOException ex)
+        {
+            ch.close();
+            throw ex;
+        }
+        final InetSocketAddress bound = (InetSocketAddress)ch.getLocalAddress();
+        final String text = "udp" + (bound.getAddress() instanceof java.net.Inet6Address ? "6" : "") + ":" +
+            hostString(bound) + ":" + bound.getPort();
+        final int[] endpointIds = new int[options.serverSettings().threadsPerUdp()];
+        for (int i = 0; i < endpointIds.length; i++)
+        {
+            endpointIds[i] = ids.acquire();
+            if (i == 0 && state.verbosity() > 1)
+            {
+                log.line("<" + endpointIds[0] + " send buffer was " + sendBufferWas + ", now " + MAX_SEND_BUFFER);
+            }
+            state.listenerOpened();
+            if (state.verbosity() > 1)
+            {
+                log.line("<" + endpointIds[i] + " server listening (udp)");
+            }
+        }
+        udpSockets.add(new UdpSocket(ch, text, endpointIds));
+    }
+
+    /**
+     * Give each UDP connection to a worker, in turn as memcached's dispatcher does (accepted connections then go on
+     * from the next worker).
+     */
+    private void serveUdp() throws ServerStartException
+    {
+        try
+        {
+            for (final UdpSocket u : udpSockets)
+            {
+                for (final int id : u.ids())
+                {
+                    workers[nextWorker].serveUdp(u.channel(), id, u.address());
+                    nextWorker = (nextWorker + 1) % workers.length;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new ServerStartException("failed to serve UDP: " + ex.getMessage(), CommandLineException.EX_OSERR);
+        }
+    }
+
+    /**
+     * Close the UDP sockets: once, after the workers stopped or when the start failed.
+     */
+    private void closeUdp()
+    {
+        for (final UdpSocket u : udpSockets)
+        {
+            try
+            {
+                u.channel().close();
+            }
+            catch (final IOException ex)
+            {
+                // closing anyway
+            }
+            for (final int id : u.ids())
+            {
+                ids.release(id);
+            }
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
     // accepting
     // -------------------------------------------------------------------------------------------------------------
 
@@ -528,6 +696,7 @@ public final class MemcachedServer implements AutoCloseable
                     break;
                 }
             }
+            closeUdp();
             stopped.countDown();
         }
     }

@@ -256,6 +256,11 @@ public final class ServerOptions
             .readBufMemLimit((int)readBufMemLimit)
             .napiIds(napiIds)
             .verbosity(verbose);
+        if (inter != null && inter.indexOf(',') >= 0)
+        {
+            // memcached serves each UDP socket with one worker when -l names several interfaces
+            b.threadsPerUdp(1);
+        }
         if (detailEnabled)
         {
             b.prefixDelimiter(prefixDelimiter);

@@ -4,6 +4,7 @@
 package io.memcached4j.server;
 
 import java.io.IOException;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -24,8 +25,8 @@ import io.memcached4j.protocol.Session;
  * One of memcached's worker threads: an event loop over its own selector that serves the connections the acceptor
  * hands it through a JCTools MPSC queue (then wakes the selector), with one {@link BufferPool} for all of them.
  * Connections that yielded ({@code -R}) are served again after the others had their turn. Once a second it closes
- * connections idle for longer than {@code -o idle_timeout}. Only {@link #hand} and {@link #stop} may be called from
- * other threads.
+ * connections idle for longer than {@code -o idle_timeout}. It also serves its {@link UdpEndpoint} of each UDP socket
+ * it was given before it started. Only {@link #hand} and {@link #stop} may be called from other threads.
  */
 final class Worker implements Runnable
 {
@@ -40,6 +41,7 @@ final class Worker implements Runnable
     private final BufferPool pool = new BufferPool(RETAINED_OUTPUT_BUFFERS);
     private final ArrayDeque<Connection> yielded = new ArrayDeque<>();
     private final List<Connection> connections = new ArrayList<>();
+    private final List<UdpEndpoint> udpEndpoints = new ArrayList<>();
     private final Consumer<SelectionKey> onKey = this::onKey;
     private final long idleTimeoutNanos;
     private volatile boolean stopping;
@@ -138,6 +140,7 @@ final class Worker implements Runnable
             {
                 c.closeGracefully();
             }
+            udpEndpoints.forEach(UdpEndpoint::close);
             try
             {
                 selector.close();
@@ -151,7 +154,29 @@ final class Worker implements Runnable
 
     private void onKey(final SelectionKey key)
     {
-        ((Connection)key.attachment()).onReady(key);
+        final Object attachment = key.attachment();
+        if (attachment instanceof UdpEndpoint)
+        {
+            ((UdpEndpoint)attachment).onReady(key);
+            return;
+        }
+        ((Connection)attachment).onReady(key);
+    }
+
+    /**
+     * Serve a UDP socket too, with an endpoint of this worker's own: called before the worker's thread starts.
+     *
+     * @param channel      the socket, non-blocking, shared with the other workers that serve it.
+     * @param id           the endpoint's connection number.
+     * @param localAddress the socket's address as {@code stats conns} shows it.
+     * @throws IOException when the channel cannot be registered.
+     */
+    void serveUdp(final DatagramChannel channel, final int id, final String localAddress) throws IOException
+    {
+        final UdpEndpoint endpoint = new UdpEndpoint(this, channel, id, localAddress);
+        endpoint.start(channel.register(selector, SelectionKey.OP_READ, endpoint),
+            Session.forDatagrams(state, endpoint, pool));
+        udpEndpoints.add(endpoint);
     }
 
     private void registerHandoffs()

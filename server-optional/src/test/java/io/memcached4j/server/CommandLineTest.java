@@ -141,14 +141,23 @@ class CommandLineTest
     }
 
     @Test
-    void shouldRefuseUdpButAcceptUdpOff() throws Exception
+    void shouldTakeTheUdpPortAsMemcached16Does() throws Exception
     {
-        // memcached gives the UDP port to TCP when only -U is given; UDP itself is refused for now
-        final CommandLineException ex =
-            assertThrows(CommandLineException.class, () -> CommandLine.parse("-U", "12345"));
-        assertEquals(64, ex.exitCode());
-        assertTrue(ex.getMessage().contains("UDP"));
+        // memcached 1.6 gives the UDP port to TCP when only -U is given
+        final ServerOptions udpOnly = CommandLine.parse("-U", "12345");
+        assertEquals(12345, udpOnly.udpPort());
+        assertEquals(12345, udpOnly.tcpPort());
+        final ServerOptions both = CommandLine.parse("-U", "12345", "-p", "23456");
+        assertEquals(12345, both.serverSettings().udpPort());
+        assertEquals(23456, both.serverSettings().tcpPort());
         assertEquals(0, CommandLine.parse("-U", "0").udpPort());
+        assertEquals(11211, CommandLine.parse("-U", "0").tcpPort());
+        // one worker per UDP socket when -l names several interfaces (num_threads_per_udp)
+        assertEquals(4, CommandLine.parse("-U", "1", "-l", "127.0.0.1").serverSettings().threadsPerUdp());
+        assertEquals(3, CommandLine.parse("-t", "3").serverSettings().threadsPerUdp());
+        assertEquals(1, CommandLine.parse("-t", "3", "-l", "127.0.0.1,127.0.0.2").serverSettings().threadsPerUdp());
+        // memcached does not check the UDP port's range
+        assertEquals(65536, CommandLine.parse("-U", "65536", "-p", "1").serverSettings().udpPort());
     }
 
     @Test
