@@ -820,11 +820,6 @@ public final class MemcachedServer implements AutoCloseable
     }
 
     /**
-     * A worker closed a connection: its number is free again.
-     *
-     * @param id the connection's number.
-     */
-    /**
      * The worker threads, for tests that watch them.
      *
      * @return the threads, one per {@code -t}.
@@ -834,6 +829,11 @@ public final class MemcachedServer implements AutoCloseable
         return List.of(workerThreads);
     }
 
+    /**
+     * A worker closed a connection: its number is free again.
+     *
+     * @param id the connection's number.
+     */
     void connectionClosed(final int id)
     {
         ids.release(id);
