@@ -77,6 +77,16 @@ public interface CacheAdmin
     void slabsAutomoveWindow(int seconds);
 
     /**
+     * The cache's clock as its operations read it: memcached's {@code current_time}, seconds since the clock's
+     * {@link Clock#processStarted()}. With background threads on a system clock this is the time the background
+     * thread last cached, which can trail {@link Clock#currentTime()} by a few milliseconds around a second's turn;
+     * an item expires when this reaches its expiry time.
+     *
+     * @return seconds.
+     */
+    int currentTime();
+
+    /**
      * The settings that clients change at run time, as they are now (for {@code stats settings}).
      *
      * @return a snapshot.

@@ -1050,6 +1050,11 @@ final class Engine implements MemcachedCache, CacheAdmin
         rebalancer.requestedWindow = Math.max(1, seconds);
     }
 
+    public int currentTime()
+    {
+        return store.now();
+    }
+
     public Tunables tunables()
     {
         return new Tunables(slabs.memoryLimit(), store.oldestLive(), mover.automove, rebalancer.maxAgeRatio,

@@ -5,6 +5,7 @@ package io.memcached4j.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +14,36 @@ import org.junit.jupiter.api.Test;
  */
 class ExpiryTest extends CacheTestSupport
 {
+    @Test
+    void shouldExpireWhenTheClockTheCacheReportsReachesTheExpiryTime()
+    {
+        final MemcachedCache cache = cache();
+        final int start = cache.admin().currentTime();
+        assertEquals(clock.currentTime(), start);
+        cache.set("a", b("v"), 0, 1);
+        assertEquals("v", string(cache.get("a")));
+        clock.advance(1);
+        assertEquals(start + 1, cache.admin().currentTime());
+        assertNull(cache.get("a"));
+    }
+
+    @Test
+    void shouldReportTheCachedClockWithBackgroundThreads() throws InterruptedException
+    {
+        final Clock system = new SystemClock();
+        try (MemcachedCache cache = MemcachedCache.builder().clock(system).build())
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                final int cached = cache.admin().currentTime();
+                // the background thread caches the system clock at least every 10 ms
+                final int now = system.currentTime();
+                assertTrue(cached == now || cached == now - 1, cached + " vs " + now);
+                Thread.sleep(60);
+            }
+        }
+    }
+
     @Test
     void shouldNeverExpireWithZero()
     {

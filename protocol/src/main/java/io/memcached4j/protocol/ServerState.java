@@ -379,7 +379,7 @@ public final class ServerState
         // memcached's clock starts two seconds in: a fresh server reports uptime 2
         sink.stat("uptime", Long.toString(uptime + 2));
         // memcached's coarse clock, the one exptimes are measured on, not the wall clock
-        sink.stat("time", Long.toString(config.clock().unixTime()));
+        sink.stat("time", Long.toString(config.clock().processStarted() + cache.admin().currentTime()));
         sink.stat("version", ServerSettings.PROTOCOL_VERSION);
         sink.stat("libevent", IO_LIBRARY);
         sink.stat("pointer_size", "64");
