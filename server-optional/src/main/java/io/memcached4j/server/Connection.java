@@ -305,9 +305,9 @@ final class Connection implements SessionHost
     @Override
     public void wakeup()
     {
-        if (wakeQueued.compareAndSet(false, true))
+        if (wakeQueued.compareAndSet(false, true) && !worker.wake(this))
         {
-            worker.wake(this);
+            wakeQueued.set(false);
         }
     }
 

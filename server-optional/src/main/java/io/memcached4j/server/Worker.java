@@ -101,14 +101,17 @@ final class Worker implements Runnable
      * A watching connection has log lines to send: serve it on this worker's thread. Any thread.
      *
      * @param connection the connection.
+     * @return false if the queue was full (it cannot be) and the connection was not queued.
      */
-    void wake(final Connection connection)
+    boolean wake(final Connection connection)
     {
         if (!woken.offer(connection))
         {
             log.line("watcher wakeup queue full");
+            return false;
         }
         selector.wakeup();
+        return true;
     }
 
     void yielded(final Connection connection)
