@@ -201,6 +201,15 @@ public interface CacheAdmin
     CrawlResult lruCrawlerDump(int[] classIds, boolean hash, boolean keysOnly, CrawlSink sink);
 
     /**
+     * Send the engine's item events to a listener (memcached's logger, behind the {@code watch} command), or stop.
+     * One listener per cache: a new one replaces the old.
+     *
+     * @param listener the listener, or null for none.
+     * @param streams  the {@link ItemEvents} stream bits it wants; 0 for none.
+     */
+    void itemEvents(ItemEvents listener, int streams);
+
+    /**
      * {@code stats cachedump <class> <limit>}: items from the head of a class's COLD LRU, skipping binary keys.
      *
      * @param classId the class.

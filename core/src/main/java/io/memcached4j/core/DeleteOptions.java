@@ -16,6 +16,7 @@ public final class DeleteOptions
     int touchExptime;
     boolean removeValue;
     int clientFlags;
+    boolean meta;
 
     /**
      * Default options: a plain {@code delete}.
@@ -38,6 +39,7 @@ public final class DeleteOptions
         touchExptime = 0;
         removeValue = false;
         clientFlags = 0;
+        meta = false;
         return this;
     }
 
@@ -111,6 +113,19 @@ public final class DeleteOptions
     public DeleteOptions clientFlags(final int flags)
     {
         this.clientFlags = flags;
+        return this;
+    }
+
+    /**
+     * Whether the delete is memcached's meta {@code md} rather than {@code delete}: it changes nothing but the name
+     * {@link ItemEvents#deleted} reports (memcached's deletions log names the command).
+     *
+     * @param meta true for {@code md}.
+     * @return this.
+     */
+    public DeleteOptions meta(final boolean meta)
+    {
+        this.meta = meta;
         return this;
     }
 }

@@ -371,6 +371,11 @@ final class Engine implements MemcachedCache, CacheAdmin
         if (ref < 0)
         {
             ctx.increment(ref == ItemStore.ALLOC_TOO_LARGE ? Counters.STORE_TOO_LARGE : Counters.STORE_NO_MEMORY);
+            if ((store.eventMask() & ItemEvents.MUTATIONS) != 0)
+            {
+                store.logFailedStore(ctx, options,
+                    ref == ItemStore.ALLOC_TOO_LARGE ? StoreResult.TOO_LARGE : StoreResult.NO_MEMORY);
+            }
             if (options.deleteOnFailure)
             {
                 store.removeAfterFailedStore(ctx);
@@ -1185,6 +1190,11 @@ final class Engine implements MemcachedCache, CacheAdmin
         }
         final LruCrawler.Module module = keysOnly ? LruCrawler.Module.MGDUMP : LruCrawler.Module.METADUMP;
         return crawlResult(crawler.start(ids, 0, module, sink));
+    }
+
+    public void itemEvents(final ItemEvents listener, final int streams)
+    {
+        store.itemEvents(listener, streams);
     }
 
     public void cachedump(final int classId, final int limit, final CachedumpVisitor visitor)

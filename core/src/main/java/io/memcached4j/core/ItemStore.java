@@ -113,6 +113,14 @@ final class ItemStore
     /** What {@code flush_all} set: read as one snapshot so the two values always agree. */
     private volatile FlushState flush = FlushState.NONE;
 
+    /**
+     * The {@link ItemEvents} streams wanted, 0 when nobody listens: the one field an operation reads for the events,
+     * once. Written after {@link #events}, so a thread that sees a stream bit sees the listener.
+     */
+    private volatile int eventMask;
+    private ItemEvents events;
+    private volatile boolean listenerFailureReported;
+
     ItemStore(final CacheConfig config, final SlabAllocator slabs, final HashIndex index)
     {
         this.config = config;
@@ -360,7 +368,8 @@ final class ItemStore
 
     /**
      * Find a live item under the stripe's write lock, unlinking it if it is expired or flushed (memcached's
-     * {@code do_item_get}, which counts those in {@code get_expired} and {@code get_flushed}).
+     * {@code do_item_get}, which counts those in {@code get_expired} and {@code get_flushed}). What it found is left in
+     * {@code ctx.lookupStatus} for the {@link ItemEvents#fetched} event.
      *
      * @return the item's ref, or 0.
      */
@@ -368,6 +377,7 @@ final class ItemStore
         final ThreadContext ctx, final Stripe stripe, final long hash, final Region key, final int keyOffset,
         final int keyLength, final int now)
     {
+        ctx.lookupStatus = ItemEvents.NOT_FOUND;
         final int ref = find(stripe, hash, key, keyOffset, keyLength);
         if (ref == 0)
         {
@@ -379,12 +389,14 @@ final class ItemStore
         {
             unlinkLocked(stripe, hash, ref);
             ctx.increment(Counters.GET_FLUSHED);
+            ctx.lookupStatus = ItemEvents.FLUSHED;
             return 0;
         }
         if (expired(r.getInt(o + EXPTIME_OFFSET), now))
         {
             unlinkLocked(stripe, hash, ref);
             ctx.increment(Counters.GET_EXPIRED);
+            ctx.lookupStatus = ItemEvents.EXPIRED;
             return 0;
         }
         return ref;
@@ -1269,6 +1281,14 @@ final class ItemStore
                                 {
                                     c.evictedActive++;
                                 }
+                                if ((eventMask & ItemEvents.EVICTIONS) != 0)
+                                {
+                                    if (c.eventKey == null)
+                                    {
+                                        c.eventKey = new byte[ThreadContext.KEY_CAPACITY];
+                                    }
+                                    logEviction(c.eventKey, r, o, state, now);
+                                }
                                 unlinkLocked(stripe, hash, search);
                                 removed++;
                                 if (mover != null && mover.automove() == 2)
@@ -1357,6 +1377,10 @@ final class ItemStore
                 if (result == MISS_RESULT)
                 {
                     countMiss(ctx, options);
+                    if ((eventMask & ItemEvents.FETCHES) != 0)
+                    {
+                        logFetch(ctx, ctx.key, 0, ctx.keyLength, ItemEvents.NOT_FOUND, 0, 0);
+                    }
                     return MISS;
                 }
                 if (result == NEED_LOCK)
@@ -1382,6 +1406,10 @@ final class ItemStore
                 }
                 final int length = (int)result;
                 countHit(ctx, options);
+                if ((eventMask & ItemEvents.FETCHES) != 0)
+                {
+                    logFetch(ctx, ctx.key, 0, ctx.keyLength, ItemEvents.FOUND, length, ctx.hitClass);
+                }
                 if (sink != null && length <= sink.capacity)
                 {
                     sink.complete(length);
@@ -1404,12 +1432,28 @@ final class ItemStore
                 if (result == MISS_RESULT)
                 {
                     countMiss(ctx, options);
+                    if ((eventMask & ItemEvents.FETCHES) != 0)
+                    {
+                        logFetch(ctx, ctx.key, 0, ctx.keyLength, ctx.lookupStatus, 0, 0);
+                    }
                     return MISS;
                 }
                 ctx.hitClass = full.slabClass;
                 ctx.hitLru = full.lru;
                 countHit(ctx, options);
                 final int length = (int)result;
+                if ((eventMask & ItemEvents.FETCHES) != 0)
+                {
+                    // a vivified item was a miss for the lookup, as memcached logs it before creating the item
+                    if (full.created)
+                    {
+                        logFetch(ctx, ctx.key, 0, ctx.keyLength, ctx.lookupStatus, 0, 0);
+                    }
+                    else
+                    {
+                        logFetch(ctx, ctx.key, 0, ctx.keyLength, ItemEvents.FOUND, length, full.slabClass);
+                    }
+                }
                 if (sink != null && length <= sink.capacity)
                 {
                     sink.complete(length);
@@ -1482,6 +1526,7 @@ final class ItemStore
         final ValueSink sink, final ItemInfo info, final ItemReaderImpl pin, final boolean exclusive)
     {
         final int now = now();
+        ctx.lookupStatus = ItemEvents.NOT_FOUND;
         int ref = find(stripe, hash, ctx.key, 0, ctx.keyLength);
         if (ref != 0)
         {
@@ -1680,6 +1725,7 @@ final class ItemStore
         }
         final Stripe stripe = index.stripe(hash);
         final int now = now();
+        final int events = eventMask;
         StoreResult result = StoreResult.NOT_STORED;
         int stored = 0;
         final long stamp = stripe.lock.writeLock();
@@ -1689,6 +1735,10 @@ final class ItemStore
             final int keyIndex = o + keyOffset(newState);
             final int keyLength = nkeyOf(r, o);
             final int old = findLiveLocked(ctx, stripe, hash, r, keyIndex, keyLength, now);
+            if ((events & ItemEvents.FETCHES) != 0)
+            {
+                logLookup(ctx, r, keyIndex, keyLength, old);
+            }
             if (old != 0)
             {
                 final Region or = region(old);
@@ -1790,6 +1840,15 @@ final class ItemStore
                 final int so = offset(stored);
                 fillInfo(info, sr, so, sr.getIntVolatile(so + STATE_OFFSET), now);
             }
+            if ((events & ItemEvents.MUTATIONS) != 0)
+            {
+                // memcached logs the item it ends with: the combined one of an append, else the one offered
+                final int it = stored != 0 ? stored : ref;
+                final Region ir = region(it);
+                final int io = offset(it);
+                logStore(ctx, r, keyIndex, keyLength, result, mode, ir.getInt(io + NBYTES_OFFSET),
+                    ttl(ir.getInt(io + EXPTIME_OFFSET), now), lruClassOf(ir, io));
+            }
         }
         finally
         {
@@ -1855,6 +1914,10 @@ final class ItemStore
         try
         {
             final int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, now());
+            if ((eventMask & ItemEvents.FETCHES) != 0)
+            {
+                logLookup(ctx, ctx.key, 0, ctx.keyLength, ref);
+            }
             if (ref != 0)
             {
                 unlinkLocked(stripe, hash, ref);
@@ -1874,11 +1937,16 @@ final class ItemStore
     {
         final long hash = ctx.hash;
         final Stripe stripe = index.stripe(hash);
+        final int events = eventMask;
         final long stamp = stripe.lock.writeLock();
         try
         {
             final int now = now();
             int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, now);
+            if ((events & ItemEvents.FETCHES) != 0)
+            {
+                logLookup(ctx, ctx.key, 0, ctx.keyLength, ref);
+            }
             if (ref == 0)
             {
                 ctx.increment(Counters.DELETE_MISSES);
@@ -1901,10 +1969,20 @@ final class ItemStore
                 {
                     return DeleteResult.NO_MEMORY;
                 }
+                if ((events & ItemEvents.FETCHES) != 0)
+                {
+                    // memcached stores the empty item through its store path, which looks the key up again
+                    logLookup(ctx, ctx.key, 0, ctx.keyLength, ref);
+                }
                 replaceLocked(ctx, stripe, hash, ref, empty, options.casIn != 0 ? options.casIn : cas);
                 ref = empty;
                 r = region(ref);
                 o = offset(ref);
+                if ((events & ItemEvents.MUTATIONS) != 0)
+                {
+                    logStore(ctx, ctx.key, 0, ctx.keyLength, StoreResult.STORED, StoreMode.SET, 0,
+                        ttl(r.getInt(o + EXPTIME_OFFSET), now), lruClassOf(r, o));
+                }
             }
             if (options.invalidate)
             {
@@ -1921,6 +1999,10 @@ final class ItemStore
             else
             {
                 ctx.increment(Counters.classCounter(lruClassOf(r, o), Counters.DELETE_HITS));
+                if ((events & ItemEvents.DELETIONS) != 0)
+                {
+                    logDelete(ctx, options.meta, lruClassOf(r, o), r.getInt(o + NBYTES_OFFSET));
+                }
                 if (!options.removeValue)
                 {
                     if (info != null)
@@ -1954,12 +2036,17 @@ final class ItemStore
     {
         final long hash = ctx.hash;
         final Stripe stripe = index.stripe(hash);
+        final int events = eventMask;
         final long stamp = stripe.lock.writeLock();
         try
         {
             final int now = now();
             boolean replaced = false;
             int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, now);
+            if ((events & ItemEvents.FETCHES) != 0)
+            {
+                logLookup(ctx, ctx.key, 0, ctx.keyLength, ref);
+            }
             if (ref == 0)
             {
                 if (!options.vivify)
@@ -1979,6 +2066,17 @@ final class ItemStore
                 copyIn(mr, mo, mr.getIntVolatile(mo + STATE_OFFSET), 0, length,
                     ctx.adapters.arraySource.wrap(digits, 0, length), 0);
                 ctx.adapters.arraySource.clear();
+                if ((events & ItemEvents.FETCHES) != 0)
+                {
+                    // memcached adds the new item through its store path: a second lookup, then the store
+                    logFetch(ctx, ctx.key, 0, ctx.keyLength, ItemEvents.NOT_FOUND, 0, 0);
+                }
+                if ((events & ItemEvents.MUTATIONS) != 0)
+                {
+                    // stored with no expiry; memcached applies the vivify TTL afterwards
+                    logStore(ctx, ctx.key, 0, ctx.keyLength, StoreResult.STORED, StoreMode.ADD, length, 0,
+                        lruClassOf(mr, mo));
+                }
                 mr.putInt(mo + EXPTIME_OFFSET, realtime(options.vivifyExptime));
                 linkLocked(ctx, stripe, hash, made, options.casIn != 0 ? options.casIn : nextCas());
                 ref = made;
@@ -2243,6 +2341,203 @@ final class ItemStore
                     }
                 }
             }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Item events: memcached's logger hooks
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Install or remove the listener. The listener is written before the mask, so an operation that sees a stream
+     * bit also sees the listener; an operation already past its read of the mask may still call the old listener.
+     */
+    void itemEvents(final ItemEvents listener, final int streams)
+    {
+        if (listener == null || streams == 0)
+        {
+            eventMask = 0;
+            events = null;
+        }
+        else
+        {
+            events = listener;
+            eventMask = streams;
+        }
+    }
+
+    /**
+     * The streams wanted now, for code outside this class that reads the mask once per operation.
+     */
+    int eventMask()
+    {
+        return eventMask;
+    }
+
+    /** The TTL memcached logs for a stored item: seconds from now, 0 for no expiry. */
+    private static int ttl(final int exptime, final int now)
+    {
+        return exptime == 0 ? 0 : exptime - now;
+    }
+
+    /**
+     * The lookup of a {@link #findLiveLocked} (or {@link #find}) that returned {@code ref}.
+     */
+    void logLookup(final ThreadContext ctx, final Region key, final int keyIndex, final int keyLength, final int ref)
+    {
+        if (ref != 0)
+        {
+            final Region r = region(ref);
+            final int o = offset(ref);
+            logFetch(ctx, key, keyIndex, keyLength, ItemEvents.FOUND, r.getInt(o + NBYTES_OFFSET), lruClassOf(r, o));
+        }
+        else
+        {
+            logFetch(ctx, key, keyIndex, keyLength, ctx.lookupStatus, 0, 0);
+        }
+    }
+
+    void logFetch(
+        final ThreadContext ctx, final Region key, final int keyIndex, final int keyLength, final int status,
+        final int valueLength, final int slabClass)
+    {
+        final ItemEvents listener = events;
+        if (listener == null)
+        {
+            return;
+        }
+        key.getBytes(keyIndex, ctx.eventKey, 0, keyLength);
+        try
+        {
+            listener.fetched(ctx.eventKey, keyLength, status, valueLength, slabClass);
+        }
+        catch (final RuntimeException ex)
+        {
+            listenerFailed(ex);
+        }
+    }
+
+    void logStore(
+        final ThreadContext ctx, final Region key, final int keyIndex, final int keyLength, final StoreResult result,
+        final StoreMode mode, final int valueLength, final int ttl, final int slabClass)
+    {
+        final ItemEvents listener = events;
+        if (listener == null)
+        {
+            return;
+        }
+        key.getBytes(keyIndex, ctx.eventKey, 0, keyLength);
+        try
+        {
+            listener.stored(ctx.eventKey, keyLength, result, mode, valueLength, ttl, slabClass);
+        }
+        catch (final RuntimeException ex)
+        {
+            listenerFailed(ex);
+        }
+    }
+
+    /**
+     * A store whose item could not be allocated: memcached logs it with no size, TTL or class.
+     */
+    void logFailedStore(final ThreadContext ctx, final StoreOptions options, final StoreResult result)
+    {
+        StoreMode mode = options.mode;
+        if (options.compareCas != 0 && (mode == StoreMode.SET || mode == StoreMode.REPLACE))
+        {
+            mode = StoreMode.CAS;
+        }
+        logStore(ctx, ctx.key, 0, ctx.keyLength, result, mode, 0, 0, 0);
+    }
+
+    private void logDelete(final ThreadContext ctx, final boolean meta, final int slabClass, final int valueLength)
+    {
+        final ItemEvents listener = events;
+        if (listener == null)
+        {
+            return;
+        }
+        ctx.key.getBytes(0, ctx.eventKey, 0, ctx.keyLength);
+        try
+        {
+            listener.deleted(ctx.eventKey, ctx.keyLength, meta, slabClass, valueLength);
+        }
+        catch (final RuntimeException ex)
+        {
+            listenerFailed(ex);
+        }
+    }
+
+    /**
+     * An item about to be evicted. Caller holds the item's stripe lock.
+     *
+     * @param scratch a key buffer of {@link ThreadContext#KEY_CAPACITY} bytes the caller owns, or null for a new one.
+     */
+    void logEviction(final byte[] scratch, final Region r, final int o, final int state, final int now)
+    {
+        final ItemEvents listener = events;
+        if (listener == null)
+        {
+            return;
+        }
+        final int keyLength = nkeyOf(r, o);
+        final byte[] key = scratch != null ? scratch : new byte[keyLength];
+        r.getBytes(o + keyOffset(state), key, 0, keyLength);
+        final int exptime = r.getInt(o + EXPTIME_OFFSET);
+        try
+        {
+            listener.evicted(key, keyLength, (state & FETCHED) != 0, exptime == 0 ? -1 : exptime - now,
+                now - r.getInt(o + TIME_OFFSET), lruClassOf(r, o), r.getInt(o + NBYTES_OFFSET));
+        }
+        catch (final RuntimeException ex)
+        {
+            listenerFailed(ex);
+        }
+    }
+
+    void logCrawlerStatus(
+        final int slabClass, final int lru, final long lowMark, final long nextReclaims, final int sinceRun,
+        final int nextRun, final int elapsed, final long examined, final long reclaimed)
+    {
+        final ItemEvents listener = events;
+        if (listener == null)
+        {
+            return;
+        }
+        try
+        {
+            listener.crawlerStatus(slabClass, lru, lowMark, nextReclaims, sinceRun, nextRun, elapsed, examined,
+                reclaimed);
+        }
+        catch (final RuntimeException ex)
+        {
+            listenerFailed(ex);
+        }
+    }
+
+    void logSlabMove(final int source, final int destination, final boolean started)
+    {
+        final ItemEvents listener = events;
+        if (listener == null)
+        {
+            return;
+        }
+        try
+        {
+            listener.slabMove(source, destination, started);
+        }
+        catch (final RuntimeException ex)
+        {
+            listenerFailed(ex);
+        }
+    }
+
+    private void listenerFailed(final RuntimeException ex)
+    {
+        if (!listenerFailureReported)
+        {
+            listenerFailureReported = true;
+            System.err.println("memcached4j item event listener failed (reported once): " + ex);
         }
     }
 }

@@ -269,6 +269,11 @@ final class LruMaintainer implements Agent
                     }
                     nextCrawlWait[id] = Math.min(nextCrawlWait[id], MAX_CRAWL_WAIT);
                     nextCrawls[id] = now + nextCrawlWait[id] + 5;
+                    if ((store.eventMask() & ItemEvents.SYSEVENTS) != 0)
+                    {
+                        store.logCrawlerStatus(id / LRU_COUNT, id % LRU_COUNT, lowWatermark, available,
+                            now - s.endTime, nextCrawls[id] - now, s.endTime - s.startTime, s.seen, s.reclaimed);
+                    }
                     s.runComplete = false;
                 }
                 if (now > nextCrawls[id])

@@ -386,6 +386,10 @@ final class PageMover
             {
                 if (currentPass >= BUSY_PASSES_BEFORE_DELETE)
                 {
+                    if ((store.eventMask() & ItemEvents.EVICTIONS) != 0)
+                    {
+                        store.logEviction(null, r, o, current, store.now());
+                    }
                     store.unlinkLocked(stripe, hash, ref);
                     busyDeletes.incrementAndGet();
                 }
@@ -525,6 +529,11 @@ final class PageMover
             {
                 if (currentPass >= BUSY_PASSES_BEFORE_DELETE)
                 {
+                    if ((store.eventMask() & ItemEvents.EVICTIONS) != 0)
+                    {
+                        // memcached 1.6.39 logs this as an eviction
+                        store.logEviction(null, hr, ho, current, store.now());
+                    }
                     store.unlinkLocked(stripe, hash, head);
                     busyDeletes.incrementAndGet();
                 }

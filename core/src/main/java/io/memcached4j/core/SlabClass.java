@@ -57,6 +57,9 @@ final class SlabClass
     long movesWithinLru;
     long directReclaims;
 
+    /** The key of an item being evicted, for {@link ItemEvents}: made on first use, guarded by this class's lock. */
+    byte[] eventKey;
+
     SlabClass(final int id, final int size, final int perSlab)
     {
         this.id = id;

@@ -204,7 +204,12 @@ final class SlabRebalancer implements Agent
         {
             return 0;
         }
-        if (mover.reassign(src, dst) == PageMover.Reassign.OK)
+        final boolean started = mover.reassign(src, dst) == PageMover.Reassign.OK;
+        if ((store.eventMask() & ItemEvents.SYSEVENTS) != 0)
+        {
+            store.logSlabMove(src, dst, started);
+        }
+        if (started)
         {
             if (dst != 0)
             {

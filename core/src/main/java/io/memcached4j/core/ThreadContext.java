@@ -38,6 +38,10 @@ final class ThreadContext
     final DeleteOptions deleteOptions = new DeleteOptions();
     final ArithmeticOptions arithmeticOptions = new ArithmeticOptions();
     final boolean[] parseStatus = new boolean[1];
+    /** The key handed to {@link ItemEvents}: a copy, so that the listener never sees the engine's memory. */
+    final byte[] eventKey = new byte[KEY_CAPACITY];
+    /** What the last {@code findLiveLocked} found, as an {@link ItemEvents} lookup status. */
+    int lookupStatus;
     int keyLength;
     long hash;
     /** The slab class and LRU of the last hit, for counting it. */

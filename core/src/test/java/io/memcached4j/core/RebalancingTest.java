@@ -20,6 +20,8 @@ class RebalancingTest extends CacheTestSupport
     void shouldMovePagesToTheClassThatNeedsThem()
     {
         final MemcachedCache cache = cache(builder().memoryLimit(64L << 20));
+        final ItemEventsTest.Recorder recorder = new ItemEventsTest.Recorder();
+        cache.admin().itemEvents(recorder, ItemEvents.SYSEVENTS);
         final byte[] small = new byte[100];
         int filled = 0;
         while (cache.stats().get("evictions") == 0)
@@ -65,5 +67,10 @@ class RebalancingTest extends CacheTestSupport
             "class " + largeClass + " owns " + largePages + " pages");
         assertTrue(hits >= workingSet * 0.9, "hits " + hits + " of " + workingSet);
         assertTrue(stats.totalMalloced() <= 64L << 20);
+        // every page automove moved was announced to the sysevents stream (memcached's type=slab_move)
+        final long announced = recorder.events.stream()
+            .filter(e -> e.startsWith("slab_move ") && e.endsWith(" true")).count();
+        assertTrue(announced >= 1 && announced >= stats.get("slabs_moved") - 1 &&
+            announced <= stats.get("slabs_moved") + 1, "announced " + announced + " of " + stats.get("slabs_moved"));
     }
 }

@@ -64,6 +64,7 @@ final class AsciiProtocol extends ProtocolHandler
     private static final int AUTH_DATA = 7;
     private static final int DUMP = 8;
     private static final int CLOSED = 9;
+    private static final int WATCH = 10;
 
     private static final byte[] BASE64 =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
@@ -171,6 +172,7 @@ final class AsciiProtocol extends ProtocolHandler
             case PENDING:
                 return "conn_mwrite";
             case DUMP:
+            case WATCH:
                 return "conn_watch";
             case CLOSED:
                 return "conn_closing";
@@ -251,6 +253,8 @@ final class AsciiProtocol extends ProtocolHandler
                 case DUMP:
                     status = dump();
                     break;
+                case WATCH:
+                    return watchOut();
                 default:
                     return Session.Status.CLOSE;
             }
@@ -756,6 +760,7 @@ final class AsciiProtocol extends ProtocolHandler
             in.position(lineEnd);
             out.release();
             state = CLOSED;
+            session.closeReason(LogStreams.CLOSE_NORMAL);
             return Session.Status.CLOSE;
         }
         if (is(0, "lru_crawler"))
@@ -2128,7 +2133,7 @@ final class AsciiProtocol extends ProtocolHandler
         {
             return metaError("CLIENT_ERROR opaque token too long");
         }
-        deleteOptions.reset().invalidate(mfSetStale).removeValue(mfRemoveValue).clientFlags(mfClientFlags);
+        deleteOptions.reset().meta(true).invalidate(mfSetStale).removeValue(mfRemoveValue).clientFlags(mfClientFlags);
         if (mfHasCas)
         {
             deleteOptions.compareCas(mfCompareCas);
@@ -2145,7 +2150,9 @@ final class AsciiProtocol extends ProtocolHandler
         if (mfHasCas && mfCompareCas == 0 && cache.config().casEnabled())
         {
             // md compares C as given: no item has CAS 0, so C0 never matches (the engine reads 0 as "no compare")
-            result = cache.inspect(metaKey, info) ? DeleteResult.EXISTS : DeleteResult.NOT_FOUND;
+            final boolean found = cache.inspect(metaKey, info);
+            logLookup(metaKey, found);
+            result = found ? DeleteResult.EXISTS : DeleteResult.NOT_FOUND;
         }
         else
         {
@@ -2345,7 +2352,9 @@ final class AsciiProtocol extends ProtocolHandler
             key = keyBuffer.clear().limit(keyLength);
         }
         server.cmdMeta.increment();
-        if (!cache.inspect(key, info))
+        final boolean found = cache.inspect(key, info);
+        logLookup(key, found);
+        if (!found)
         {
             return reply("EN");
         }
@@ -2435,12 +2444,14 @@ final class AsciiProtocol extends ProtocolHandler
         {
             in.position(lineEnd);
             server.requestShutdown(false);
+            session.closeReason(LogStreams.CLOSE_SHUTDOWN);
             return closeNow();
         }
         if (ntokens == 3 && is(1, "graceful"))
         {
             in.position(lineEnd);
             server.requestShutdown(true);
+            session.closeReason(LogStreams.CLOSE_SHUTDOWN);
             return closeNow();
         }
         return reply("CLIENT_ERROR invalid shutdown mode");
@@ -2762,6 +2773,22 @@ final class AsciiProtocol extends ProtocolHandler
         }
     }
 
+    /**
+     * A lookup made through {@link MemcachedCache#inspect}, which reports no events: memcached's {@code me} and
+     * {@code md} look the key up with {@code item_get}, which its fetchers stream shows.
+     */
+    private void logLookup(final ByteBuffer key, final boolean found)
+    {
+        if (!server.logs.watching(LogStreams.FETCHERS))
+        {
+            return;
+        }
+        final int length = key.remaining();
+        key.get(key.position(), keyBytes, 0, length);
+        server.logs.fetched(keyBytes, length, found ? io.memcached4j.core.ItemEvents.FOUND :
+            io.memcached4j.core.ItemEvents.NOT_FOUND, found ? info.valueLength() : 0, found ? info.slabClass() : 0);
+    }
+
     private Session.Status watch()
     {
         setNoreplyMaybe();
@@ -2773,17 +2800,103 @@ final class AsciiProtocol extends ProtocolHandler
         {
             return reply("ERROR cannot pipeline other commands before watch");
         }
+        int streams = 0;
         for (int i = 1; realToken(i); i++)
         {
-            if (!(is(i, "rawcmds") || is(i, "evictions") || is(i, "fetchers") || is(i, "mutations") ||
-                is(i, "sysevents") || is(i, "connevents") || is(i, "proxyreqs") || is(i, "proxyevents") ||
-                is(i, "proxyuser") || is(i, "deletions")))
+            final int stream = watchStream(i);
+            if (stream == 0)
             {
                 return reply("ERROR");
             }
+            streams |= stream;
         }
-        // log streams are not produced by this server: memcached's answer when a watcher cannot be added
-        return reply("WATCHER_FAILED failed to add log watcher");
+        if (streams == 0)
+        {
+            streams = LogStreams.FETCHERS;
+        }
+        final LogStreams.Watcher watcher;
+        try
+        {
+            watcher = server.logs.add(session.host(), streams);
+        }
+        catch (final OutOfMemoryError | NegativeArraySizeException ex)
+        {
+            // a watcher_logbuf_size no array can have (2 GiB and more): memcached's answer when its buffer cannot be
+            // allocated
+            return reply("WATCHER_FAILED failed to add log watcher");
+        }
+        if (watcher == null)
+        {
+            return reply("WATCHER_TOO_MANY log watcher limit reached");
+        }
+        // the connection now only sends the watcher's lines, starting with the OK in its buffer; whatever the client
+        // sent after the command, and sends from now on, is never read as a command
+        session.watch(watcher);
+        noreply = false;
+        state = WATCH;
+        return watchOut();
+    }
+
+    private int watchStream(final int i)
+    {
+        if (is(i, "rawcmds"))
+        {
+            // memcached accepts it but logs raw commands only in its proxy
+            return LogStreams.RAWCMDS;
+        }
+        if (is(i, "evictions"))
+        {
+            return LogStreams.EVICTIONS;
+        }
+        if (is(i, "fetchers"))
+        {
+            return LogStreams.FETCHERS;
+        }
+        if (is(i, "mutations"))
+        {
+            return LogStreams.MUTATIONS;
+        }
+        if (is(i, "sysevents"))
+        {
+            return LogStreams.SYSEVENTS;
+        }
+        if (is(i, "connevents"))
+        {
+            return LogStreams.CONNEVENTS;
+        }
+        if (is(i, "proxyreqs"))
+        {
+            // no proxy here: accepted as memcached accepts it, and silent
+            return LogStreams.PROXYREQS;
+        }
+        if (is(i, "proxyevents"))
+        {
+            return LogStreams.PROXYEVENTS;
+        }
+        if (is(i, "proxyuser"))
+        {
+            return LogStreams.PROXYUSER;
+        }
+        if (is(i, "deletions"))
+        {
+            return LogStreams.DELETIONS;
+        }
+        return 0;
+    }
+
+    /**
+     * A watching connection: move the watcher's lines to the output. Input is dropped unread, as memcached's logger
+     * thread reads a watcher's socket only to notice that it closed.
+     */
+    private Session.Status watchOut()
+    {
+        in.position(in.limit());
+        if (!session.watcher().drainTo(out))
+        {
+            return needOutput();
+        }
+        out.release();
+        return needInput();
     }
 
     // ---------------------------------------------------------------------------------------------------------------

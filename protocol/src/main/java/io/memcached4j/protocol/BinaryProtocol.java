@@ -645,6 +645,7 @@ final class BinaryProtocol extends ProtocolHandler
                     {
                         writeHeader(STATUS_SUCCESS, 0, 0, 0, 0);
                     }
+                    session.closeReason(LogStreams.CLOSE_NORMAL);
                     return NEXT_CLOSE_AFTER_WRITE;
                 }
                 break;

@@ -24,7 +24,8 @@ import io.memcached4j.core.MemcachedCache;
  * What the sessions of one server share: the cache, the {@link ServerSettings}, the settings clients may change
  * ({@code verbosity}, {@code stats detail}), the server's own counters (connections, bytes, {@code cmd_meta},
  * authentication), the per-prefix statistics of {@code stats detail}, the open connections for {@code stats conns},
- * and the statistics renderers that merge the engine's figures with the server's in memcached's order. Threadsafe.
+ * the log streams of {@code watch}, and the statistics renderers that merge the engine's figures with the server's
+ * in memcached's order. Threadsafe.
  */
 public final class ServerState
 {
@@ -58,6 +59,8 @@ public final class ServerState
     final AtomicLong timeInListenDisabledMicros = new AtomicLong();
     private volatile boolean acceptingConnections = true;
     private volatile int reservedFds = 20;
+    /** The {@code watch} command's log streams. */
+    final LogStreams logs;
 
     /**
      * State for a server that serves {@code cache} with {@code settings}.
@@ -71,6 +74,7 @@ public final class ServerState
         this.settings = settings;
         this.verbosity = settings.verbosity();
         this.detailEnabled = settings.detailEnabled();
+        this.logs = new LogStreams(cache, settings.watcherLogbufSize());
     }
 
     /**
@@ -354,6 +358,9 @@ public final class ServerState
         connYields.reset();
         flushRefused.reset();
         idleKicks.reset();
+        logs.written.reset();
+        logs.skipped.reset();
+        logs.sent.reset();
         totalConnections.set(0);
         rejectedConnections.set(0);
         listenDisabledNum.set(0);
@@ -455,11 +462,12 @@ public final class ServerState
             sink.stat("lru_maintainer_juggles", Long.toString(g.get("lru_maintainer_juggles")));
         }
         sink.stat("malloc_fails", Long.toString(g.get("malloc_fails")));
+        // lines go straight into the watchers' buffers: there is no per-thread buffer to drop them
         sink.stat("log_worker_dropped", "0");
-        sink.stat("log_worker_written", "0");
-        sink.stat("log_watcher_skipped", "0");
-        sink.stat("log_watcher_sent", "0");
-        sink.stat("log_watchers", "0");
+        sink.stat("log_worker_written", Long.toString(logs.written.sum()));
+        sink.stat("log_watcher_skipped", Long.toString(logs.skipped.sum()));
+        sink.stat("log_watcher_sent", Long.toString(logs.sent.sum()));
+        sink.stat("log_watchers", Integer.toString(logs.watchers()));
         sink.stat("unexpected_napi_ids", "0");
         sink.stat("round_robin_fallback", "0");
         for (final String name : new String[] {"bytes", "curr_items", "total_items", "slab_global_page_pool",

@@ -21,6 +21,10 @@ import io.memcached4j.core.MemcachedCache;
  * </ol>
  * The first byte decides the protocol as memcached's {@code -B auto} does: 0x80 is binary, anything else text.
  * <p>
+ * A session that runs {@code watch} becomes a log watcher ({@link #isWatching()}): it reads no further commands and
+ * sends the log lines other threads produce. When lines arrive for it, its host's {@link SessionHost#wakeup()} is
+ * called on the producing thread; the driver then calls {@link #process(ByteBuffer)} on the session's own thread.
+ * <p>
  * Memory: besides the driver's input buffer (which must hold at least {@link #MIN_INPUT_CAPACITY} bytes), a session
  * holds one output buffer of {@value Output#CAPACITY} bytes from its {@link BufferPool} while it has replies to send,
  * and a few hundred bytes of its own. Nothing grows with what the client sends or fails to read: a session that cannot
@@ -55,7 +59,9 @@ public final class Session implements AutoCloseable
     final BufferPool pool;
     final Output out;
     private final SessionHost host;
+    private final long id;
     private ProtocolHandler handler;
+    private boolean binary;
     private boolean closing;
     private boolean closed;
     private long lastCommandNanos = System.nanoTime();
@@ -64,6 +70,11 @@ public final class Session implements AutoCloseable
     private ProtocolHandler asciiHandler;
     private ProtocolHandler binaryHandler;
     private volatile boolean inDatagram;
+    /** The log state of the thread that last drove this session. */
+    private LogStreams.ThreadState logThread;
+    /** Set once the session {@code watch}es. */
+    private LogStreams.Watcher watcher;
+    private int closeReason = LogStreams.CLOSE_ERROR;
 
     /**
      * A session for one connection.
@@ -82,6 +93,7 @@ public final class Session implements AutoCloseable
         this.server = server;
         this.cache = server.cache();
         this.host = host;
+        this.id = host.connectionId();
         this.pool = pool;
         this.out = new Output(pool);
         this.datagrams = datagrams;
@@ -90,6 +102,11 @@ public final class Session implements AutoCloseable
             out.frameResponses();
         }
         server.register(this);
+        if (!datagrams)
+        {
+            // memcached logs conn_new for the connections it accepts, not for its UDP connections
+            server.logs.connectionOpened(host);
+        }
     }
 
     /**
@@ -136,7 +153,17 @@ public final class Session implements AutoCloseable
                 return Status.NEED_INPUT;
             }
             handler = negotiate(in.get(in.position()));
+            binary = handler instanceof BinaryProtocol;
         }
+        // memcached's cur_sfd: the engine's events on this thread now come from this connection
+        LogStreams.ThreadState t = logThread;
+        if (t == null || t.thread != Thread.currentThread())
+        {
+            t = server.logs.threadState();
+            logThread = t;
+        }
+        t.connection = id;
+        t.binary = binary;
         Status status;
         try
         {
@@ -288,6 +315,20 @@ public final class Session implements AutoCloseable
     {
         out.discardUnsent();
         closing = true;
+        if (watcher == null)
+        {
+            // memcached closes a watcher from its logger thread without a reason: it is logged as an error
+            closeReason = LogStreams.CLOSE_NORMAL;
+        }
+    }
+
+    /**
+     * The driver closes the connection because it was idle for longer than {@code -o idle_timeout}: the close is
+     * logged with that reason. Call before {@link #close()}.
+     */
+    public void timedOut()
+    {
+        closeReason = LogStreams.CLOSE_IDLE_TIMEOUT;
     }
 
     /**
@@ -315,6 +356,14 @@ public final class Session implements AutoCloseable
         }
         out.close();
         server.unregister(this);
+        if (watcher != null)
+        {
+            server.logs.remove(watcher);
+        }
+        if (!datagrams)
+        {
+            server.logs.connectionClosed(host, closeReason);
+        }
     }
 
     /**
@@ -335,6 +384,32 @@ public final class Session implements AutoCloseable
     public boolean hasOutput()
     {
         return out.hasReleased();
+    }
+
+    /**
+     * Whether the session has become a log watcher ({@code watch}): it reads no more commands and sends log lines
+     * when its host's {@link SessionHost#wakeup()} is called. memcached's idle timeout does not apply to it.
+     *
+     * @return true once watching.
+     */
+    public boolean isWatching()
+    {
+        return watcher != null;
+    }
+
+    LogStreams.Watcher watcher()
+    {
+        return watcher;
+    }
+
+    void watch(final LogStreams.Watcher w)
+    {
+        watcher = w;
+    }
+
+    void closeReason(final int reason)
+    {
+        closeReason = reason;
     }
 
     SessionHost host()

@@ -39,6 +39,15 @@ public interface SessionHost
     }
 
     /**
+     * Any thread: a session that {@code watch}es has log lines to send and wants {@link Session#process} called on
+     * its own thread, even though no input arrived. Called once when lines arrive for a session that had sent all it
+     * had; a driver that does not implement it must call {@code process} on a watching session from time to time.
+     */
+    default void wakeup()
+    {
+    }
+
+    /**
      * A host for sessions driven in memory (tests, embedded use): loopback-looking addresses and no verbose output.
      *
      * @param id the connection number.

@@ -442,10 +442,17 @@ class AsciiProtocolTest
         final Conn conn = new Conn(server());
         conn.send("watch bogus\r\n");
         assertEquals("ERROR\r\n", conn.text());
-        conn.send("watch fetchers\r\n");
-        assertEquals("WATCHER_FAILED failed to add log watcher\r\n", conn.text());
         conn.send("version\r\nwatch\r\n");
         assertEquals("VERSION 1.6.39\r\nERROR cannot pipeline other commands before watch\r\n", conn.text());
+        // a watcher_logbuf_size no buffer can have: memcached's answer when it cannot allocate one
+        final Conn huge = new Conn(server(MemcachedCache.builder(),
+            ServerSettings.builder().watcherLogbufSize(Integer.MAX_VALUE).build()));
+        huge.send("watch fetchers\r\n");
+        assertEquals("WATCHER_FAILED failed to add log watcher\r\n", huge.text());
+        final Conn wrapped = new Conn(server(MemcachedCache.builder(),
+            ServerSettings.builder().watcherLogbufSize(-1024).build()));
+        wrapped.send("watch fetchers\r\n");
+        assertEquals("WATCHER_FAILED failed to add log watcher\r\n", wrapped.text());
         final Conn refused = new Conn(server(MemcachedCache.builder(),
             ServerSettings.builder().watchEnabled(false).build()));
         refused.send("watch\r\n");

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.memcached4j.core.CacheBuilder;
 import io.memcached4j.core.ManualClock;
@@ -28,7 +29,8 @@ import io.memcached4j.core.MemcachedCache;
  * compacted between calls, calls {@link Session#process(ByteBuffer)}, sends {@link Session#output()} (whole or in
  * random pieces) and calls {@link Session#outputSent()}, then acts on the status: {@code NEED_INPUT} reads more,
  * {@code NEED_OUTPUT} and {@code YIELD} call again, {@code CLOSE} sends what is left and closes. Once all input is
- * consumed the client half-closes ({@link Session#inputClosed()}).
+ * consumed the client half-closes ({@link Session#inputClosed()}). A watching session ({@code watch}) is served again
+ * with {@link Connection#poke()}, as the server does when the session's host is woken; the host counts the wake-ups.
  * <p>
  * Every call is checked: an {@code internal error} line given to {@link SessionHost#verbose(String)} (the session
  * caught an exception) fails the test at once, as do a session that asks for input while its input buffer is full
@@ -133,8 +135,8 @@ final class SessionDriver implements AutoCloseable
     /**
      * A cache and server state configured as {@code memcached <args>} would be. Understood: {@code -m <MiB>},
      * {@code -I <size>[k|m]}, {@code -C}, {@code -M}, {@code -F}, {@code -A}, {@code -B ascii|binary|auto},
-     * {@code -R <n>}, {@code -t <n>}. Background agents are not started and the clock stands still, so that every
-     * run is the same.
+     * {@code -R <n>}, {@code -t <n>}, {@code -W}, {@code -o watcher_logbuf_size=<KiB>}. Background agents are not
+     * started and the clock stands still, so that every run is the same.
      *
      * @param args memcached arguments, e.g. {@code "-M -m 2"}; empty for the defaults ({@code -m 64}).
      * @return the driver; close it.
@@ -178,6 +180,18 @@ final class SessionDriver implements AutoCloseable
                     break;
                 case "-t":
                     settings.threads(Integer.parseInt(tokens[++i]));
+                    break;
+                case "-W":
+                    settings.watchEnabled(false);
+                    break;
+                case "-o":
+                    final String option = tokens[++i];
+                    if (!option.startsWith("watcher_logbuf_size="))
+                    {
+                        throw new IllegalArgumentException("SessionDriver does not know -o " + option);
+                    }
+                    settings.watcherLogbufSize(
+                        Integer.parseInt(option.substring("watcher_logbuf_size=".length())) * 1024);
                     break;
                 default:
                     throw new IllegalArgumentException("SessionDriver does not know memcached argument " + t +
@@ -329,6 +343,7 @@ final class SessionDriver implements AutoCloseable
         private final long id;
         private final List<String> lines = new ArrayList<>();
         private String firstInternalError;
+        private final AtomicInteger wakeups = new AtomicInteger();
 
         RecordingHost(final long id)
         {
@@ -366,9 +381,25 @@ final class SessionDriver implements AutoCloseable
             }
         }
 
+        @Override
+        public void wakeup()
+        {
+            wakeups.incrementAndGet();
+        }
+
         List<String> lines()
         {
             return Collections.unmodifiableList(lines);
+        }
+
+        /**
+         * Calls of {@link #wakeup()}: a watching session asked to be served.
+         *
+         * @return the count.
+         */
+        int wakeups()
+        {
+            return wakeups.get();
         }
 
         String firstInternalError()

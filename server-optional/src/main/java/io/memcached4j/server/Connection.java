@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.memcached4j.protocol.ServerSettings;
 import io.memcached4j.protocol.Session;
@@ -36,6 +37,8 @@ final class Connection implements SessionHost
     private boolean writePending;
     private boolean closed;
     private long lastReadNanos;
+    /** Whether a {@link #wakeup()} is queued at the worker. */
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
 
     Connection(
         final Worker worker, final SocketChannel channel, final int id, final String peerAddress,
@@ -112,7 +115,7 @@ final class Connection implements SessionHost
      */
     boolean isIdle()
     {
-        return !writePending && !closeAfterWrite;
+        return !writePending && !closeAfterWrite && !session.isWatching();
     }
 
     void onReady(final SelectionKey k)
@@ -292,6 +295,40 @@ final class Connection implements SessionHost
     void closeGracefully()
     {
         flush();
+        close();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // watch: log lines produced on other threads wake the connection through its worker
+    // ---------------------------------------------------------------------------------------------------------------
+
+    @Override
+    public void wakeup()
+    {
+        if (wakeQueued.compareAndSet(false, true) && !worker.wake(this))
+        {
+            wakeQueued.set(false);
+        }
+    }
+
+    /**
+     * The worker took this connection from its wake-up queue: let the session send its watcher's lines.
+     */
+    void woken()
+    {
+        wakeQueued.set(false);
+        drive();
+    }
+
+    /**
+     * Close for {@code -o idle_timeout}.
+     */
+    void closeIdle()
+    {
+        if (session != null)
+        {
+            session.timedOut();
+        }
         close();
     }
 

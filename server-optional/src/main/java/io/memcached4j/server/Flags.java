@@ -157,7 +157,7 @@ public final class Flags
         sub("temporary_ttl", Disposition.APPLIED, "items with a TTL up to this go to a TEMP segment (default 61)"),
         sub("idle_timeout", Disposition.APPLIED, "close connections idle longer than this many seconds (0: never)"),
         sub("slab_chunk_max", Disposition.APPLIED, "largest slab chunk in kilobytes; larger items are chained (512)"),
-        sub("watcher_logbuf_size", Disposition.APPLIED, "kilobytes, reported by stats settings (default 256)"),
+        sub("watcher_logbuf_size", Disposition.APPLIED, "kilobytes of each log watcher's line buffer (default 256)"),
         sub("worker_logbuf_size", Disposition.APPLIED, "kilobytes, reported by stats settings (default 64)"),
         sub("track_sizes", Disposition.APPLIED, "keep the item size histogram of \"stats sizes\""),
         sub("no_hashexpand", Disposition.IGNORED, "accepted, no effect: the index always grows"),

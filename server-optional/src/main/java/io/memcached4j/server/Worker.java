@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
 import io.memcached4j.protocol.BufferPool;
@@ -40,6 +41,11 @@ final class Worker implements Runnable
     private final MpscUnboundedArrayQueue<Handoff> handoffs = new MpscUnboundedArrayQueue<>(256);
     private final BufferPool pool = new BufferPool(RETAINED_OUTPUT_BUFFERS);
     private final ArrayDeque<Connection> yielded = new ArrayDeque<>();
+    /**
+     * Watching connections woken by other threads ({@code watch}): each is queued at most once at a time and at most
+     * 20 connections watch, so the queue never fills.
+     */
+    private final MpscArrayQueue<Connection> woken = new MpscArrayQueue<>(32);
     private final List<Connection> connections = new ArrayList<>();
     private final List<UdpEndpoint> udpEndpoints = new ArrayList<>();
     private final Consumer<SelectionKey> onKey = this::onKey;
@@ -93,6 +99,23 @@ final class Worker implements Runnable
         selector.wakeup();
     }
 
+    /**
+     * A watching connection has log lines to send: serve it on this worker's thread. Any thread.
+     *
+     * @param connection the connection.
+     * @return false if the queue was full (it cannot be) and the connection was not queued.
+     */
+    boolean wake(final Connection connection)
+    {
+        if (!woken.offer(connection))
+        {
+            log.line("watcher wakeup queue full");
+            return false;
+        }
+        selector.wakeup();
+        return true;
+    }
+
     void yielded(final Connection connection)
     {
         yielded.add(connection);
@@ -125,6 +148,7 @@ final class Worker implements Runnable
                     selector.selectNow(onKey);
                 }
                 registerHandoffs();
+                serveWoken();
                 serveYielded();
                 closeIdle();
             }
@@ -240,6 +264,15 @@ final class Worker implements Runnable
         }
     }
 
+    private void serveWoken()
+    {
+        Connection c;
+        while ((c = woken.poll()) != null)
+        {
+            c.woken();
+        }
+    }
+
     private void closeIdle()
     {
         if (idleTimeoutNanos <= 0)
@@ -257,7 +290,7 @@ final class Worker implements Runnable
             if (c.isIdle() && now - c.lastReadNanos() > idleTimeoutNanos)
             {
                 state.idleKick();
-                c.close();
+                c.closeIdle();
             }
         }
     }
