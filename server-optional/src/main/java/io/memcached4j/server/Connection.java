@@ -346,6 +346,12 @@ final class Connection implements SessionHost
         {
             key.cancel();
         }
+        // as memcached: the -vv line, then the socket, so that a client that reconnects at once is logged after it
+        worker.closing(this);
+        if (session != null)
+        {
+            session.close();
+        }
         try
         {
             channel.close();
@@ -353,10 +359,6 @@ final class Connection implements SessionHost
         catch (final IOException ex)
         {
             // nothing to do: the descriptor is released either way
-        }
-        if (session != null)
-        {
-            session.close();
         }
         worker.closed(this);
     }

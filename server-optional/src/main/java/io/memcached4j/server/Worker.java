@@ -121,14 +121,18 @@ final class Worker implements Runnable
         yielded.add(connection);
     }
 
-    void closed(final Connection connection)
+    void closing(final Connection connection)
     {
-        connections.remove(connection);
-        state.connectionClosed();
         if (state.verbosity() > 1)
         {
             log.line("<" + connection.id() + " connection closed.");
         }
+    }
+
+    void closed(final Connection connection)
+    {
+        connections.remove(connection);
+        state.connectionClosed();
         server.connectionClosed(connection.id());
     }
 
