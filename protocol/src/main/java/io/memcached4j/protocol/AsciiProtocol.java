@@ -107,6 +107,12 @@ final class AsciiProtocol extends ProtocolHandler
     private int commandsLeft;
     private boolean noreply;
     private boolean authenticated;
+    /**
+     * Before a {@code -Y} login, memcached answers every command of one read in the same response object, each
+     * reply replacing the one before it, until it runs out of input and sends what is left: where that reply starts
+     * in the output, or -1.
+     */
+    private long authReply = -1;
 
     // the current line: absolute start in the input, tokens relative to it
     private int lineStart;
@@ -300,7 +306,21 @@ final class AsciiProtocol extends ProtocolHandler
 
     private Session.Status needInput()
     {
+        authReply = -1;
         return Session.Status.NEED_INPUT;
+    }
+
+    /**
+     * A reply before the login: it replaces the one before it unless memcached would have sent that already.
+     */
+    private void authReply(final String line)
+    {
+        if (authReply >= 0)
+        {
+            out.truncate(authReply);
+        }
+        authReply = out.mark();
+        outString(line);
     }
 
     private Session.Status closeNow()
@@ -3249,7 +3269,7 @@ final class AsciiProtocol extends ProtocolHandler
         noreply = false;
         if (ntokens < 6 || !is(0, "set") || !strtoul(4))
         {
-            outString("CLIENT_ERROR unauthenticated");
+            authReply("CLIENT_ERROR unauthenticated");
             return commandDone();
         }
         authPayloadLength = num.value + 2;
@@ -3277,7 +3297,7 @@ final class AsciiProtocol extends ProtocolHandler
         in.position(start + length);
         if (in.get(start + length - 2) != '\r' || in.get(start + length - 1) != '\n')
         {
-            outString("CLIENT_ERROR bad command line termination");
+            authReply("CLIENT_ERROR bad command line termination");
             return commandDone();
         }
         lineStart = start;
@@ -3286,19 +3306,20 @@ final class AsciiProtocol extends ProtocolHandler
         tokenize(start, nul >= 0 ? nul : end);
         if (ntokens < 3)
         {
-            outString("CLIENT_ERROR bad authentication token format");
+            authReply("CLIENT_ERROR bad authentication token format");
             return commandDone();
         }
         server.authCmds.increment();
         if (checkAuth(token(0), token(1)))
         {
             authenticated = true;
-            outString("STORED");
+            authReply("STORED");
+            authReply = -1;
         }
         else
         {
             server.authErrors.increment();
-            outString("CLIENT_ERROR authentication failure");
+            authReply("CLIENT_ERROR authentication failure");
         }
         return commandDone();
     }

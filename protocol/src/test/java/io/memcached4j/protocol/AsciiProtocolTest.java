@@ -355,6 +355,31 @@ class AsciiProtocolTest
     }
 
     @Test
+    void shouldAnswerOnlyTheLastCommandOfOneReadBeforeTheLoginAsMemcachedDoes()
+    {
+        // memcached 1.6.18 and 1.6.39 reuse one response object for the commands of one read until login
+        final ServerState state = server(MemcachedCache.builder(),
+            ServerSettings.builder().asciiAuth("/dev/null", Map.of("alice", "secret")).build());
+        Conn conn = new Conn(state);
+        conn.send("get k\r\nget j\r\n");
+        assertEquals("CLIENT_ERROR unauthenticated\r\n", conn.text());
+        conn.send("set auth 0 0 12\r\nalice wrongx\r\nget k\r\n");
+        assertEquals("CLIENT_ERROR unauthenticated\r\n", conn.text());
+        // a command cut by the end of the read sends what came before it
+        conn.send("get k\r\nget");
+        assertEquals("CLIENT_ERROR unauthenticated\r\n", conn.text());
+        conn.send(" j\r\n");
+        assertEquals("CLIENT_ERROR unauthenticated\r\n", conn.text());
+        conn.send("get k\r\nset auth 0 0 12\r\nalice secret\r\nget k\r\n");
+        assertEquals("STORED\r\nEND\r\n", conn.text());
+        conn = new Conn(state);
+        conn.send("get k\r\nset auth 0 0 12\r\n");
+        assertEquals("CLIENT_ERROR unauthenticated\r\n", conn.text());
+        conn.send("alice secret\r\nget k\r\n");
+        assertEquals("STORED\r\nEND\r\n", conn.text());
+    }
+
+    @Test
     void shouldCloseAnUnauthenticatedClientThatSendsAHugePayloadLength()
     {
         final ServerState state = server(MemcachedCache.builder(),

@@ -303,10 +303,15 @@ class AuthenticationTest
         try (Socket s = connect(port))
         {
             t.add("wrong password: " + exchange(s, "set auth 0 0 11\r\nalice wrong\r\n"));
-            // one command per read: memcached answers only the last of the commands it reads at once before a
-            // login (each reply replaces the one before in its response object); memcached4j answers every one
             t.add("a set after the wrong password: " + exchange(s, "set k 0 0 1\r\nv\r\n"));
             t.add("a get after the wrong password: " + exchange(s, "get k\r\n"));
+        }
+        try (Socket s = connect(port))
+        {
+            // commands read at once before a login share one reply, the last one's
+            t.add("pipelined before login: " + exchange(s, "get k\r\nset auth 0 0 11\r\nalice wrong\r\nget k\r\n"));
+            t.add("pipelined login: " + exchange(s, "get k\r\nset auth 0 0 " + login.length() + "\r\n" + login +
+                "\r\nget k\r\n"));
         }
         try (Socket s = connect(port))
         {
