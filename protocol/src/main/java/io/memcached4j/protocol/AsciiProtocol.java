@@ -3287,6 +3287,8 @@ final class AsciiProtocol extends ProtocolHandler
         final int start = in.position();
         if (in.limit() - start < authPayloadLength)
         {
+            // memcached sends what it holds while it waits for the rest
+            out.release();
             return needInput();
         }
         if (!out.ensure(COMMAND_ROOM))
