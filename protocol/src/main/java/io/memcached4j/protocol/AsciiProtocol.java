@@ -2857,49 +2857,24 @@ final class AsciiProtocol extends ProtocolHandler
         return watchOut();
     }
 
+    /**
+     * The streams {@code watch} takes, by name. memcached accepts {@code rawcmds} but logs raw commands only in its
+     * proxy, and the {@code proxy*} streams with no proxy here: accepted as memcached accepts them, and silent.
+     */
+    private static final String[] WATCH_STREAM_NAMES = {"rawcmds", "evictions", "fetchers", "mutations", "sysevents",
+        "connevents", "proxyreqs", "proxyevents", "proxyuser", "deletions"};
+    private static final int[] WATCH_STREAMS = {LogStreams.RAWCMDS, LogStreams.EVICTIONS, LogStreams.FETCHERS,
+        LogStreams.MUTATIONS, LogStreams.SYSEVENTS, LogStreams.CONNEVENTS, LogStreams.PROXYREQS,
+        LogStreams.PROXYEVENTS, LogStreams.PROXYUSER, LogStreams.DELETIONS};
+
     private int watchStream(final int i)
     {
-        if (is(i, "rawcmds"))
+        for (int s = 0; s < WATCH_STREAM_NAMES.length; s++)
         {
-            // memcached accepts it but logs raw commands only in its proxy
-            return LogStreams.RAWCMDS;
-        }
-        if (is(i, "evictions"))
-        {
-            return LogStreams.EVICTIONS;
-        }
-        if (is(i, "fetchers"))
-        {
-            return LogStreams.FETCHERS;
-        }
-        if (is(i, "mutations"))
-        {
-            return LogStreams.MUTATIONS;
-        }
-        if (is(i, "sysevents"))
-        {
-            return LogStreams.SYSEVENTS;
-        }
-        if (is(i, "connevents"))
-        {
-            return LogStreams.CONNEVENTS;
-        }
-        if (is(i, "proxyreqs"))
-        {
-            // no proxy here: accepted as memcached accepts it, and silent
-            return LogStreams.PROXYREQS;
-        }
-        if (is(i, "proxyevents"))
-        {
-            return LogStreams.PROXYEVENTS;
-        }
-        if (is(i, "proxyuser"))
-        {
-            return LogStreams.PROXYUSER;
-        }
-        if (is(i, "deletions"))
-        {
-            return LogStreams.DELETIONS;
+            if (is(i, WATCH_STREAM_NAMES[s]))
+            {
+                return WATCH_STREAMS[s];
+            }
         }
         return 0;
     }
