@@ -28,6 +28,7 @@ public final class ItemInfo
     boolean keyBinary;
     long numericValue;
     int lru;
+    int lookup;
 
     /**
      * An empty holder.
@@ -54,6 +55,7 @@ public final class ItemInfo
         created = false;
         keyBinary = false;
         numericValue = 0;
+        lookup = ItemEvents.NOT_FOUND;
     }
 
     /**
@@ -214,6 +216,18 @@ public final class ItemInfo
     public long numericValue()
     {
         return numericValue;
+    }
+
+    /**
+     * What the last {@link MemcachedCache#inspect} into this holder found under the key, as memcached's fetchers log
+     * names it: {@link ItemEvents#FOUND}, or for a miss {@link ItemEvents#NOT_FOUND}, {@link ItemEvents#EXPIRED} (the
+     * item was there but expired, and is now gone) or {@link ItemEvents#FLUSHED} (it was there but flushed).
+     *
+     * @return one of the {@link ItemEvents} lookup results.
+     */
+    public int lookup()
+    {
+        return lookup;
     }
 
     /**

@@ -1684,11 +1684,13 @@ final class ItemStore
             final int ref = findLiveLocked(ctx, stripe, hash, ctx.key, 0, ctx.keyLength, now);
             if (ref == 0)
             {
+                info.lookup = ctx.lookupStatus;
                 return false;
             }
             final Region r = region(ref);
             final int o = offset(ref);
             fillInfo(info, r, o, r.getIntVolatile(o + STATE_OFFSET), now);
+            info.lookup = ItemEvents.FOUND;
             return true;
         }
         finally

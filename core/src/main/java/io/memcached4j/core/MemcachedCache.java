@@ -273,7 +273,7 @@ public interface MemcachedCache extends AutoCloseable
      * Look at an item without counting a fetch or bumping it in the LRU (meta {@code me}).
      *
      * @param key  the key.
-     * @param info receives the item's details.
+     * @param info receives the item's details, and in {@link ItemInfo#lookup()} what the lookup found.
      * @return true if found.
      */
     boolean inspect(ByteBuffer key, ItemInfo info);
@@ -284,7 +284,7 @@ public interface MemcachedCache extends AutoCloseable
      * @param key       the buffer holding the key.
      * @param keyOffset where the key starts.
      * @param keyLength key length.
-     * @param info      receives the item's details.
+     * @param info      receives the item's details, and in {@link ItemInfo#lookup()} what the lookup found.
      * @return true if found.
      */
     boolean inspect(DirectBuffer key, int keyOffset, int keyLength, ItemInfo info);

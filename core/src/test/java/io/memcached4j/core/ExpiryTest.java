@@ -4,6 +4,7 @@
 package io.memcached4j.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,30 @@ class ExpiryTest extends CacheTestSupport
         clock.advance(1);
         assertNull(cache.get("k"));
         assertEquals(1, cache.stats().get("get_expired"));
+    }
+
+    @Test
+    void shouldSayWhatAnInspectFound()
+    {
+        final MemcachedCache cache = cache();
+        final ItemInfo info = new ItemInfo();
+        cache.set("live", b("v"), 0, 0);
+        cache.set("short", b("v"), 0, 5);
+        assertTrue(cache.inspect(bytes("live"), info));
+        assertEquals(ItemEvents.FOUND, info.lookup());
+        assertFalse(cache.inspect(bytes("absent"), info));
+        assertEquals(ItemEvents.NOT_FOUND, info.lookup());
+        clock.advance(5);
+        assertFalse(cache.inspect(bytes("short"), info));
+        assertEquals(ItemEvents.EXPIRED, info.lookup());
+        assertFalse(cache.inspect(bytes("short"), info), "the expired item is gone after the lookup");
+        assertEquals(ItemEvents.NOT_FOUND, info.lookup());
+        cache.flushAll();
+        assertFalse(cache.inspect(bytes("live"), info));
+        assertEquals(ItemEvents.FLUSHED, info.lookup());
+        final CacheStats stats = cache.stats();
+        assertEquals(1, stats.get("get_expired"));
+        assertEquals(1, stats.get("get_flushed"));
     }
 
     @Test

@@ -2805,8 +2805,8 @@ final class AsciiProtocol extends ProtocolHandler
         }
         final int length = key.remaining();
         key.get(key.position(), keyBytes, 0, length);
-        server.logs.fetched(keyBytes, length, found ? io.memcached4j.core.ItemEvents.FOUND :
-            io.memcached4j.core.ItemEvents.NOT_FOUND, found ? info.valueLength() : 0, found ? info.slabClass() : 0);
+        server.logs.fetched(
+            keyBytes, length, info.lookup(), found ? info.valueLength() : 0, found ? info.slabClass() : 0);
     }
 
     private Session.Status watch()

@@ -104,11 +104,16 @@ public final class WatchOracle
             "md nokey q",
             "me c",
             "md c C0",
+            "set e2 0 -1 1", "x",
+            "me e2",
+            "set e3 0 -1 1", "x",
+            "md e3 C0",
+            "set f 0 0 1", "x",
             "set big 0 0 " + TOO_LARGE) + "\r\n";
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(text.getBytes(ISO_8859_1));
         out.writeBytes(new byte[TOO_LARGE]);
-        out.writeBytes("\r\nflush_all\r\nget a\r\nmn\r\n".getBytes(ISO_8859_1));
+        out.writeBytes("\r\nflush_all\r\nget a\r\nme c\r\nmd f C0\r\nmn\r\n".getBytes(ISO_8859_1));
         return out.toByteArray();
     }
 
