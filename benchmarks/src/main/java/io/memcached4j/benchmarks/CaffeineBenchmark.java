@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -32,7 +33,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * there). Keys are {@code String}s, the common usage; the lookup keys are different {@code String} instances from
  * the stored ones, equal in content and with their hash codes computed in setup, as they would be when an application
  * builds a key per request and looks it up. A get returns the stored {@code byte[]} itself (no copy) and a set stores
- * a reference to one shared {@code byte[]}: this is Caffeine's natural cost model, not a copy into cache memory.
+ * a reference to a {@code byte[]}: this is Caffeine's natural cost model, not a copy into cache memory.
+ * <p>
+ * The engine's get copies the value into the caller's buffer, so it reads the value's bytes; Caffeine's
+ * {@code getIfPresent} returns a reference and reads none of them. {@link #getHitRead} and {@link #mix90Read} are the
+ * same operations followed by what a caller that uses the value does first: copy its bytes (into a per-thread array,
+ * as a server would into its output buffer). With one shared value array that copy always hits the CPU's cache,
+ * which is why the {@code valueArrays} parameter also offers one array per entry ({@code distinct}), what a cache of a
+ * million values holds.
  * <p>
  * Run (from the repository root, after {@code ./mvnw -B -pl benchmarks -am package -DskipTests}):
  * <pre>
@@ -53,7 +61,23 @@ public class CaffeineBenchmark
     private Cache<String, byte[]> cache;
     private String[] hitKeys;
     private String[] missKeys;
-    private byte[] value;
+    private byte[][] values;
+
+    /**
+     * {@code shared}: every entry refers to one {@code byte[]}; {@code distinct}: every entry has its own array of
+     * {@value Workload#VALUE_LENGTH} bytes (about 116 MB of heap in all, between the entries).
+     */
+    @Param({"shared", "distinct"})
+    public String valueArrays;
+
+    /**
+     * Where {@link #getHitRead} and {@link #mix90Read} copy a value: one array per thread.
+     */
+    @State(Scope.Thread)
+    public static class Destination
+    {
+        final byte[] bytes = new byte[Workload.VALUE_LENGTH];
+    }
 
     /**
      * Build and preload the cache, build the lookup keys, and check that every key is there.
@@ -62,10 +86,13 @@ public class CaffeineBenchmark
     public void setUp()
     {
         cache = Caffeine.newBuilder().maximumSize(MAXIMUM_SIZE).build();
-        value = Workload.value(Workload.VALUE_LENGTH);
+        final byte[] shared = Workload.value(Workload.VALUE_LENGTH);
+        final boolean distinct = "distinct".equals(valueArrays);
+        values = new byte[Workload.KEY_COUNT][];
         for (int i = 0; i < Workload.KEY_COUNT; i++)
         {
-            cache.put(Workload.keyString(Workload.HIT_PREFIX, i), value);
+            values[i] = distinct ? shared.clone() : shared;
+            cache.put(Workload.keyString(Workload.HIT_PREFIX, i), values[i]);
         }
         hitKeys = lookupKeys(Workload.HIT_PREFIX);
         missKeys = lookupKeys(Workload.MISS_PREFIX);
@@ -122,7 +149,8 @@ public class CaffeineBenchmark
     @Benchmark
     public void set(final KeyStream keys)
     {
-        cache.put(hitKeys[keys.nextKey()], value);
+        final int key = keys.nextKey();
+        cache.put(hitKeys[key], values[key]);
     }
 
     /**
@@ -135,13 +163,48 @@ public class CaffeineBenchmark
     public byte[] mix90(final KeyStream keys)
     {
         final int slot = keys.advance();
-        final String key = hitKeys[keys.key(slot)];
+        final int index = keys.key(slot);
+        final String key = hitKeys[index];
         if (keys.isWrite(slot))
         {
-            cache.put(key, value);
+            cache.put(key, values[index]);
             return null;
         }
         return cache.getIfPresent(key);
+    }
+
+    /**
+     * {@link #getHit}, then a copy of the value's bytes into the thread's array.
+     *
+     * @param keys        this thread's key sequence.
+     * @param destination this thread's array.
+     * @return the array the value was copied into.
+     */
+    @Benchmark
+    public byte[] getHitRead(final KeyStream keys, final Destination destination)
+    {
+        final byte[] value = getHit(keys);
+        System.arraycopy(value, 0, destination.bytes, 0, value.length);
+        return destination.bytes;
+    }
+
+    /**
+     * {@link #mix90}, with each get's value copied into the thread's array.
+     *
+     * @param keys        this thread's key sequence.
+     * @param destination this thread's array.
+     * @return the array a get's value was copied into, or null for a put.
+     */
+    @Benchmark
+    public byte[] mix90Read(final KeyStream keys, final Destination destination)
+    {
+        final byte[] value = mix90(keys);
+        if (value == null)
+        {
+            return null;
+        }
+        System.arraycopy(value, 0, destination.bytes, 0, value.length);
+        return destination.bytes;
     }
 
     private static String[] lookupKeys(final String prefix)

@@ -38,7 +38,7 @@ class WatchServerTest
         final List<String> expected;
         try
         {
-            expected = WatchOracle.normalize(WatchOracle.watchScript(port));
+            expected = WatchOracle.normalize(WatchOracle.watchScript(port, false));
         }
         finally
         {
@@ -49,7 +49,7 @@ class WatchServerTest
         {
             try (InProcess server = new InProcess("-t", threads))
             {
-                final List<String> actual = WatchOracle.normalize(WatchOracle.watchScript(server.port));
+                final List<String> actual = WatchOracle.normalize(WatchOracle.watchScript(server.port, false));
                 assertEquals(String.join("\n", expected), String.join("\n", actual), "-t " + threads);
             }
         }
