@@ -57,12 +57,13 @@ public final class WatchOracle
      * outcome, arithmetic, touches, deletes, a value too large to store, keys that need URI encoding and binary
      * (base64) keys, vivification; it ends with {@code mn}.
      *
-     * @param inspectFlushed also look at two items with {@code me} and {@code md C0} after the {@code flush_all}.
-     *                       Only where no LRU maintainer runs: a server's maintainer reclaims flushed items from the
-     *                       LRU tails at its own pace, and the lookup then finds nothing, in either server.
+     * @param inspectReclaimable also look with {@code me} and {@code md C0} at expired items and, after the
+     *                           {@code flush_all}, at flushed ones. Only where no LRU maintainer runs: a server's
+     *                           maintainer reclaims such items from the LRU tails at its own pace, and the lookup then
+     *                           finds nothing, in either server.
      * @return the bytes a client sends.
      */
-    public static byte[] script(final boolean inspectFlushed)
+    public static byte[] script(final boolean inspectReclaimable)
     {
         final String text = String.join("\r\n",
             "set a 0 0 1", "x",
@@ -106,18 +107,18 @@ public final class WatchOracle
             "md m",
             "md nokey q",
             "me c",
-            "md c C0",
+            "md c C0") + "\r\n" + (inspectReclaimable ? String.join("\r\n",
             "set e2 0 -1 1", "x",
             "me e2",
             "set e3 0 -1 1", "x",
             "md e3 C0",
-            "set f 0 0 1", "x",
-            "set big 0 0 " + TOO_LARGE) + "\r\n";
+            "set f 0 0 1", "x") + "\r\n" : "") +
+            "set big 0 0 " + TOO_LARGE + "\r\n";
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(text.getBytes(ISO_8859_1));
         out.writeBytes(new byte[TOO_LARGE]);
         out.writeBytes("\r\nflush_all\r\nget a\r\n".getBytes(ISO_8859_1));
-        if (inspectFlushed)
+        if (inspectReclaimable)
         {
             out.writeBytes("me c\r\nmd f C0\r\n".getBytes(ISO_8859_1));
         }
@@ -226,12 +227,12 @@ public final class WatchOracle
     /**
      * Watch {@link #STREAMS} on one connection while another sends {@link #script} and quits.
      *
-     * @param port           the server's loopback port.
-     * @param inspectFlushed passed to {@link #script}.
+     * @param port               the server's loopback port.
+     * @param inspectReclaimable passed to {@link #script}.
      * @return everything the watcher received up to the client's {@code conn_close} line.
      * @throws IOException when a connection fails or the lines do not come within 15 seconds.
      */
-    public static String watchScript(final int port, final boolean inspectFlushed) throws IOException
+    public static String watchScript(final int port, final boolean inspectReclaimable) throws IOException
     {
         try (Socket watcher = connect(port))
         {
@@ -240,7 +241,7 @@ public final class WatchOracle
             readUntil(watcher, seen, "OK\r\n");
             try (Socket client = connect(port))
             {
-                client.getOutputStream().write(script(inspectFlushed));
+                client.getOutputStream().write(script(inspectReclaimable));
                 readUntil(client, new StringBuilder(), REPLY_END);
                 client.getOutputStream().write("quit\r\n".getBytes(ISO_8859_1));
                 readUntil(client, new StringBuilder(), null);

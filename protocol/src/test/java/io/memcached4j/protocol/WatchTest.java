@@ -57,7 +57,7 @@ class WatchTest
     {
         WatchOracle.assumeMemcached();
         final int port = WatchOracle.freePort();
-        // no LRU maintainer or crawler in either server: the script looks at flushed items
+        // no LRU maintainer or crawler in either server: the script looks at expired and flushed items
         final Process memcached = WatchOracle.startMemcached(port, "-o", "no_lru_maintainer,no_lru_crawler");
         final String real;
         try
