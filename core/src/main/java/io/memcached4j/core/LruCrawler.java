@@ -204,7 +204,7 @@ final class LruCrawler implements Agent
             }
             else
             {
-                for (int id = LRU_COUNT; id < IDS; id++)
+                for (int id = 1; id < IDS; id++)
                 {
                     if (ids[id] && startOne(id, limit, now))
                     {
@@ -234,7 +234,19 @@ final class LruCrawler implements Agent
     {
         final int cls = id / LRU_COUNT;
         final int lru = id % LRU_COUNT;
-        if (cls < 1 || cls > slabs.largest() || active[id])
+        if (cls < 1 || cls > slabs.largest())
+        {
+            if (module == Module.AUTOEXPIRE)
+            {
+                // memcached's crawler also walks the LRUs of classes that do not exist, which end at once, and its
+                // maintainer reports them with the others
+                crawlStats[id].reset(now);
+                crawlStats[id].endTime = now;
+                crawlStats[id].runComplete = true;
+            }
+            return false;
+        }
+        if (active[id])
         {
             return false;
         }

@@ -239,8 +239,12 @@ final class LruMaintainer implements Agent
         crawler.lock.lock();
         try
         {
-            for (int id = LRU_COUNT; id < (slabs.largest() + 1) * LRU_COUNT; id++)
+            // memcached's order: segment by segment, every class number in each (its LRU ids are the class number
+            // plus the segment times 64), which also reports the classes that do not exist, as memcached does
+            for (int memcachedId = 1; memcachedId < SlabClassTable.MAX_CLASSES * LRU_COUNT; memcachedId++)
             {
+                final int cls = memcachedId % SlabClassTable.MAX_CLASSES;
+                final int id = cls * LRU_COUNT + memcachedId / SlabClassTable.MAX_CLASSES;
                 final LruCrawler.CrawlStats s = crawler.crawlStats[id];
                 if (s.runComplete)
                 {
@@ -278,8 +282,10 @@ final class LruMaintainer implements Agent
                 }
                 if (now > nextCrawls[id])
                 {
-                    final SlabClass c = slabs.classes[id / LRU_COUNT];
-                    tocrawlLimit = Math.max(tocrawlLimit, c.counts[id % LRU_COUNT]);
+                    if (cls >= 1 && cls <= slabs.largest())
+                    {
+                        tocrawlLimit = Math.max(tocrawlLimit, slabs.classes[cls].counts[id % LRU_COUNT]);
+                    }
                     todo[id] = true;
                     doRun = true;
                     nextCrawls[id] = now + 5;

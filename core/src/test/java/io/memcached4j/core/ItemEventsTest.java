@@ -259,6 +259,33 @@ class ItemEventsTest extends CacheTestSupport
     }
 
     @Test
+    void shouldReportEveryLruOfEveryClassNumberInMemcachedsOrder()
+    {
+        final MemcachedCache cache = watched(builder(), ItemEvents.SYSEVENTS);
+        for (int second = 0; second < 3; second++)
+        {
+            clock.advance(1);
+            background(cache, 50);
+        }
+        final List<String> events = recorder.take();
+        // memcached numbers an LRU as its class plus 64 times its segment and reports ids 1 to 255 in that order,
+        // classes that do not exist included (checked against memcached 1.6.18's first sysevents lines)
+        final List<String> expected = new java.util.ArrayList<>();
+        for (int id = 1; id < 256; id++)
+        {
+            expected.add("crawler " + (id % 64) + " lru=" + (id / 64));
+        }
+        final List<String> reported = new java.util.ArrayList<>();
+        for (final String event : events.subList(0, Math.min(255, events.size())))
+        {
+            reported.add(event.substring(0, event.indexOf(" low_mark=")));
+        }
+        assertEquals(expected, reported);
+        assertTrue(events.get(254).startsWith("crawler 63 lru=" + ItemEvents.TEMP_LRU + " low_mark=1 next_run=65 "),
+            events.get(254));
+    }
+
+    @Test
     void shouldSurviveAListenerThatThrows()
     {
         final MemcachedCache cache = cache(builder().memoryLimit(2L << 20));
