@@ -43,8 +43,10 @@ import io.memcached4j.core.HashIndex.Stripe;
  * <p>
  * Counters: {@code rescues}/{@code chunkRescues} count items and value chunks copied out of a draining page;
  * {@code busyNoMemory} counts items dropped because no free chunk was left to rescue them into (memcached 1.6.18
- * called this {@code slab_reassign_evictions_nomem}); {@code busyDeletes} counts items still referenced after several
- * passes, unlinked so that the page can be freed once their readers finish. Threadsafe.
+ * called this {@code slab_reassign_evictions_nomem}). An item a reader holds is copied all the same, as memcached
+ * 1.6.39 does: the copy takes its place and the old chunk is freed when the reader lets go. Only a chained item
+ * cannot be copied that way; {@code busyDeletes} counts those still referenced after several passes, unlinked so that
+ * the page can be freed once their readers finish. Threadsafe.
  */
 final class PageMover
 {
@@ -384,6 +386,23 @@ final class PageMover
             }
             if (refcount(current) != 0)
             {
+                // a reader holds it: as memcached 1.6.39 does, put a copy in its place for everyone else, and let the
+                // chunk free itself when the last reader lets go (a chained item cannot be copied that way)
+                if ((current & CHUNKED) == 0)
+                {
+                    if (store.expiredOrFlushed(r, o, store.now()))
+                    {
+                        store.unlinkLocked(stripe, hash, ref);
+                        return false;
+                    }
+                    final int copy = allocRescueChunk(c);
+                    if (copy != 0)
+                    {
+                        rescueItemLocked(c, ref, copy, current, stripe, hash);
+                        rescues.incrementAndGet();
+                        return false;
+                    }
+                }
                 if (currentPass >= BUSY_PASSES_BEFORE_DELETE)
                 {
                     if ((store.eventMask() & ItemEvents.EVICTIONS) != 0)
@@ -465,7 +484,7 @@ final class PageMover
             {
                 lruClass.tails[lru] = copy;
             }
-            cr.putIntRelease(co + STATE_OFFSET, state);
+            cr.putIntRelease(co + STATE_OFFSET, state & ItemDescriptor.FLAGS_MASK);
             index.replaceLocked(stripe, hash, ref, copy);
             if ((state & CHUNKED) != 0)
             {
@@ -478,10 +497,37 @@ final class PageMover
                     chunk = chr.getInt(offset(chunk) + NEXT_OFFSET);
                 }
             }
-            synchronized (memoryClass)
+            if (refcount(state) == 0)
             {
-                slabs.freeLocked(memoryClass, ref);
+                synchronized (memoryClass)
+                {
+                    slabs.freeLocked(memoryClass, ref);
+                }
             }
+            else
+            {
+                releaseUnlinked(ref, r, o);
+            }
+        }
+    }
+
+    /**
+     * Mark an item whose copy took its place unlinked; its last reader frees it, or this call if that reader is
+     * already gone. Caller holds the stripe's write lock, so nobody can take a new reference meanwhile.
+     */
+    private void releaseUnlinked(final int ref, final Region r, final int o)
+    {
+        int state;
+        int next;
+        do
+        {
+            state = r.getIntVolatile(o + STATE_OFFSET);
+            next = state & ~LINKED;
+        }
+        while (!r.compareAndSetInt(o + STATE_OFFSET, state, next));
+        if (refcount(next) == 0)
+        {
+            store.freeItemMemory(ref, next);
         }
     }
 
