@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
@@ -320,5 +321,32 @@ class ConcurrencyStressTest extends CacheTestSupport
         assertTrue(stats.get("evictions") > 0, "the small cache should evict");
         assertTrue(stats.get("slabs_moved") > 0, "pages should have moved between classes");
         assertTrue(stats.totalMalloced() <= 8L << 20);
+    }
+    @Test
+    void shouldStayConsistentWhilePagesMoveUnderReaders() throws InterruptedException
+    {
+        // memory to spare, so a page move can copy items out, including those a reader holds at that moment
+        final MemcachedCache cache = cache(builder().memoryLimit(64L << 20));
+        final Runnable[] bodies = new Runnable[THREADS];
+        for (int i = 0; i < THREADS - 1; i++)
+        {
+            bodies[i] = mixed(cache, 5000, i % 2 == 0 ? 200 : 20_000);
+        }
+        bodies[THREADS - 1] = () ->
+        {
+            final ThreadLocalRandom random = ThreadLocalRandom.current();
+            final int largest = ((Engine)cache).slabs.largest();
+            final long end = System.nanoTime() + RUN_NANOS;
+            while (running(end) && failures.isEmpty())
+            {
+                cache.admin().slabsReassign(1 + random.nextInt(largest), 0);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        };
+        runThreads(cache, bodies);
+        final CacheStats stats = cache.stats();
+        System.out.println("page move stress: " + stats.general());
+        assertTrue(stats.get("slabs_moved") > 0, "pages should have moved");
+        assertTrue(stats.get("slab_reassign_rescues") > 0, "items should have been copied out of moving pages");
     }
 }
