@@ -70,6 +70,8 @@ final class PageMover
     private int page;
     private int passes;
     private int currentPass;
+    /** Busy chunks the last pass left, or -1 before the first pass of a move. */
+    private int lastBusy = -1;
     private int pickCursor;
 
     volatile int automove;
@@ -196,6 +198,7 @@ final class PageMover
             destination = dst;
             page = p;
             passes = 0;
+            lastBusy = -1;
             running = true;
             return true;
         }
@@ -218,7 +221,10 @@ final class PageMover
     /**
      * Advance the move in progress by one pass over its page.
      *
-     * @return work done (0 when no move is in progress).
+     * @return work done: 0 when no move is in progress, and also when the pass found as many busy chunks as the one
+     *         before (nothing moved; waiting on readers or stores in progress), so that the background thread rests
+     *         between such passes instead of going round again at once, as memcached's mover backs off between busy
+     *         loops.
      */
     int step()
     {
@@ -240,8 +246,11 @@ final class PageMover
                 finish(source, page, destination);
                 source = null;
                 running = false;
+                return 1;
             }
-            return 1;
+            final boolean progress = busy != lastBusy;
+            lastBusy = busy;
+            return progress ? 1 : 0;
         }
         finally
         {
