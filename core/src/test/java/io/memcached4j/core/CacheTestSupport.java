@@ -78,6 +78,17 @@ abstract class CacheTestSupport
         return work;
     }
 
+    /**
+     * Run the background agents, a millisecond of the manual clock apart, until a round does no work.
+     */
+    void backgroundUntilIdle(final MemcachedCache cache)
+    {
+        while (background(cache, 1) > 0)
+        {
+            clock.advanceNanos(1_000_000L);
+        }
+    }
+
     static ByteBuffer bytes(final String s)
     {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));

@@ -143,10 +143,7 @@ class LruAndCrawlerTest extends CacheTestSupport
         clock.advance(11);
         assertEquals(CrawlResult.OK, cache.admin().lruCrawlerCrawl(null));
         assertEquals(CrawlResult.BUSY, cache.admin().lruCrawlerCrawl(new int[]{1}));
-        while (background(cache, 1) > 0)
-        {
-            clock.advanceNanos(1_000_000L);
-        }
+        backgroundUntilIdle(cache);
         final CacheStats stats = cache.stats();
         assertEquals(100, stats.get("crawler_reclaimed"));
         assertEquals(100, stats.get("curr_items"));
@@ -278,10 +275,7 @@ class LruAndCrawlerTest extends CacheTestSupport
         assertEquals(CacheAdmin.ReassignResult.NOSPARE, admin.slabsReassign(small + 1, small));
         final long pages = item(cache, small, "total_pages");
         assertEquals(CacheAdmin.ReassignResult.OK, admin.slabsReassign(small, 0));
-        while (background(cache, 1) > 0)
-        {
-            clock.advanceNanos(1_000_000L);
-        }
+        backgroundUntilIdle(cache);
         assertEquals(pages - 1, item(cache, small, "total_pages"));
         assertEquals(1, cache.stats().get("slab_global_page_pool"));
         assertEquals(1, cache.stats().get("slabs_moved"));

@@ -319,10 +319,7 @@ class StatsTest extends CacheTestSupport
         }
         assertEquals(CacheAdmin.ReassignResult.OK, cache.admin().slabsReassign(3, 0));
         assertEquals(1, cache.stats().get("slab_reassign_running"));
-        while (background(cache, 1) > 0)
-        {
-            clock.advanceNanos(1_000_000L);
-        }
+        backgroundUntilIdle(cache);
         final CacheStats stats = cache.stats();
         assertEquals(0, stats.get("slab_reassign_running"));
         assertEquals(1, stats.get("slabs_moved"));
@@ -355,10 +352,7 @@ class StatsTest extends CacheTestSupport
             // the held item is not chained, so it is copied out (once a chunk is free) rather than deleted
             assertEquals(0, stats.get("slab_reassign_busy_deletes"));
         }
-        while (background(cache, 1) > 0)
-        {
-            clock.advanceNanos(1_000_000L);
-        }
+        backgroundUntilIdle(cache);
         assertEquals(1, cache.stats().get("slabs_moved"));
     }
 
@@ -396,10 +390,7 @@ class StatsTest extends CacheTestSupport
             assertEquals(100, reader.read(dst));
             assertArrayEquals(held, dst.array());
         }
-        while (background(cache, 1) > 0)
-        {
-            clock.advanceNanos(1_000_000L);
-        }
+        backgroundUntilIdle(cache);
         final CacheStats stats = cache.stats();
         assertEquals(1, stats.get("slabs_moved"));
         assertEquals(0, stats.get("slab_reassign_busy_deletes"));
@@ -464,10 +455,7 @@ class StatsTest extends CacheTestSupport
         {
             readers.forEach(ItemReader::close);
         }
-        while (background(cache, 1) > 0)
-        {
-            clock.advanceNanos(1_000_000L);
-        }
+        backgroundUntilIdle(cache);
         assertEquals(1, cache.stats().get("slabs_moved"));
     }
 
@@ -485,10 +473,7 @@ class StatsTest extends CacheTestSupport
         }
         final int largest = ((Engine)cache).slabs.largest();
         assertEquals(CacheAdmin.ReassignResult.OK, cache.admin().slabsReassign(largest, 0));
-        while (background(cache, 1) > 0)
-        {
-            clock.advanceNanos(1_000_000L);
-        }
+        backgroundUntilIdle(cache);
         final CacheStats stats = cache.stats();
         assertEquals(1, stats.get("slabs_moved"));
         assertTrue(stats.get("slab_reassign_chunk_rescues") > 0);
@@ -506,10 +491,7 @@ class StatsTest extends CacheTestSupport
         clock.advance(2);
         assertEquals(CrawlResult.OK, cache.admin().lruCrawlerCrawl(null));
         assertEquals(1, cache.stats().get("lru_crawler_running"));
-        while (background(cache, 1) > 0)
-        {
-            clock.advanceNanos(1_000_000L);
-        }
+        backgroundUntilIdle(cache);
         final CacheStats stats = cache.stats();
         assertEquals(0, stats.get("lru_crawler_running"));
         assertEquals(1, stats.get("lru_crawler_starts"));
