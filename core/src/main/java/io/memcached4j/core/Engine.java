@@ -1020,7 +1020,7 @@ final class Engine implements MemcachedCache, CacheAdmin
         {
             return ReassignResult.DISABLED;
         }
-        switch (mover.reassign(src, dst))
+        switch (mover.reassign(src, dst, true))
         {
             case OK:
                 return ReassignResult.OK;

@@ -26,8 +26,7 @@ import io.memcached4j.core.HashIndex.Stripe;
 
 /**
  * Moves slab pages between classes (memcached's slabs_mover.c): empties one page of a source class, rescuing each
- * live item into a free chunk of the same class when there is one and evicting it otherwise, then hands the page to
- * the destination class or the global pool.
+ * live item into another chunk of the same class, then hands the page to the destination class or the global pool.
  * <p>
  * How a page is emptied: under the source class lock the page is marked draining and its free chunks are taken off
  * the free list, so no allocation can return them and a chunk freed later stays off the list. Then each chunk is
@@ -36,14 +35,22 @@ import io.memcached4j.core.HashIndex.Stripe;
  * is handled through its head item; anything else (a store in progress, an unlinked item a reader still holds) is
  * busy and looked at again on the next pass. A page whose chunks are all free leaves the class.
  * <p>
+ * Where a rescued item goes, as in memcached 1.6.39: before each item the mover makes sure it holds a spare chunk of
+ * the class, taken from the free list (never from the page being drained). When the free list is empty and the move
+ * may evict (a {@code slabs reassign} command, an aggressive automove, or any move started while the memory limit is
+ * reached and the global pool is empty), it evicts from the class's COLD tail, or pushes HOT items down, up to ten
+ * times until a chunk is free: the items lost are the least recently used ones, not whatever the page held. An item
+ * that finds no spare chunk stays where it is and is counted in {@code busyNoMemory}; a later pass tries again.
+ * <p>
  * One move runs at a time. Requests come from {@code slabs reassign}, from the automove decision of the
  * {@link SlabRebalancer}, and from an allocation in a class that has no page at all: memcached lets such a class
  * take a page beyond the memory limit, this engine takes one from the class with the most pages instead (even with
  * reassignment off, since it replaces memcached's over-allocation), so item memory never exceeds the limit.
  * <p>
  * Counters: {@code rescues}/{@code chunkRescues} count items and value chunks copied out of a draining page;
- * {@code busyNoMemory} counts items dropped because no free chunk was left to rescue them into (memcached 1.6.18
- * called this {@code slab_reassign_evictions_nomem}). An item a reader holds is copied all the same, as memcached
+ * {@code busyNoMemory} counts the times an item waited because no chunk was free to rescue it into (memcached 1.6.18,
+ * which dropped such items, counted them in {@code slab_reassign_evictions_nomem}). An item a reader holds is copied
+ * all the same, as memcached
  * 1.6.39 does: the copy takes its place and the old chunk is freed when the reader lets go. Only a chained item
  * cannot be copied that way; {@code busyDeletes} counts those still referenced after several passes, unlinked so that
  * the page can be freed once their readers finish. Threadsafe.
@@ -58,6 +65,8 @@ final class PageMover
 
     private static final int BUSY_PASSES_BEFORE_DELETE = 3;
     private static final int INLINE_PASSES = 4;
+    /** Evictions tried for one spare chunk, as memcached's {@code slab_rebalance_prep}. */
+    private static final int EVICTION_TRIES = 10;
 
     private final ItemStore store;
     private final SlabAllocator slabs;
@@ -72,6 +81,10 @@ final class PageMover
     private int currentPass;
     /** Busy chunks the last pass left, or -1 before the first pass of a move. */
     private int lastBusy = -1;
+    /** Whether the move in progress may evict from its source class to find room for the items it rescues. */
+    private boolean allowEvictions;
+    /** A chunk of the source class, allocated and unused, for the next rescue; 0 when none. */
+    private int spare;
     private int pickCursor;
 
     volatile int automove;
@@ -122,11 +135,14 @@ final class PageMover
     /**
      * Start moving a page: memcached's {@code slabs_reassign}.
      *
-     * @param src the source class, or -1 for any class with a spare page.
-     * @param dst the destination class, or 0 for the global pool.
+     * @param src            the source class, or -1 for any class with a spare page.
+     * @param dst            the destination class, or 0 for the global pool.
+     * @param allowEvictions whether the move may evict from the source class to make room for the items it rescues
+     *                       (memcached's {@code SLABS_REASSIGN_ALLOW_EVICTIONS}); a move started while the memory
+     *                       limit is reached and the global pool is empty may evict in any case.
      * @return the outcome.
      */
-    Reassign reassign(final int src, final int dst)
+    Reassign reassign(final int src, final int dst, final boolean allowEvictions)
     {
         if (!moveLock.tryLock())
         {
@@ -160,7 +176,7 @@ final class PageMover
             {
                 return Reassign.NOSPARE;
             }
-            return start(c, dst) ? Reassign.OK : Reassign.BUSY;
+            return start(c, dst, allowEvictions) ? Reassign.OK : Reassign.BUSY;
         }
         finally
         {
@@ -184,8 +200,9 @@ final class PageMover
     /**
      * Begin draining the first page of a class. Caller holds the move lock.
      */
-    private boolean start(final SlabClass c, final int dst)
+    private boolean start(final SlabClass c, final int dst, final boolean mayEvict)
     {
+        final boolean memoryFull = slabs.limitReached() && slabs.globalPoolSize() == 0;
         synchronized (c)
         {
             if (c.pageCount == 0 || c.drainingPage != 0)
@@ -199,6 +216,7 @@ final class PageMover
             page = p;
             passes = 0;
             lastBusy = -1;
+            allowEvictions = mayEvict || memoryFull;
             running = true;
             return true;
         }
@@ -299,6 +317,8 @@ final class PageMover
                 p = from.pages[0];
                 beginDrainLocked(from, p);
             }
+            // this replaces memcached's page beyond the memory limit: the source may evict to make room
+            allowEvictions = true;
             for (int i = 0; i < INLINE_PASSES; i++)
             {
                 currentPass = 0;
@@ -339,10 +359,12 @@ final class PageMover
             final boolean done;
             if ((state & CHUNK) != 0)
             {
+                prepareSpare(c);
                 done = moveValueChunk(c, ref, blocking);
             }
             else if ((state & LINKED) != 0)
             {
+                prepareSpare(c);
                 done = moveItem(c, ref, state, blocking);
             }
             else
@@ -393,51 +415,41 @@ final class PageMover
             {
                 return false;
             }
-            if (refcount(current) != 0)
-            {
-                // a reader holds it: as memcached 1.6.39 does, put a copy in its place for everyone else, and let the
-                // chunk free itself when the last reader lets go (a chained item cannot be copied that way)
-                if ((current & CHUNKED) == 0)
-                {
-                    if (store.expiredOrFlushed(r, o, store.now()))
-                    {
-                        store.unlinkLocked(stripe, hash, ref);
-                        return false;
-                    }
-                    final int copy = allocRescueChunk(c);
-                    if (copy != 0)
-                    {
-                        rescueItemLocked(c, ref, copy, current, stripe, hash);
-                        rescues.incrementAndGet();
-                        return false;
-                    }
-                }
-                if (currentPass >= BUSY_PASSES_BEFORE_DELETE)
-                {
-                    if ((store.eventMask() & ItemEvents.EVICTIONS) != 0)
-                    {
-                        store.logEviction(null, r, o, current, store.now());
-                    }
-                    store.unlinkLocked(stripe, hash, ref);
-                    busyDeletes.incrementAndGet();
-                }
-                return false;
-            }
             if (store.expiredOrFlushed(r, o, store.now()))
             {
+                // not worth saving; a reader that still holds it frees it later
                 store.unlinkLocked(stripe, hash, ref);
-                return true;
+                return refcount(current) == 0;
             }
-            final int copy = allocRescueChunk(c);
-            if (copy == 0)
+            if (spare == 0)
             {
+                // no room to rescue it into: wait for a later pass, as memcached 1.6.39 does
                 busyNoMemory.incrementAndGet();
-                store.unlinkLocked(stripe, hash, ref);
+                return false;
+            }
+            if (refcount(current) == 0)
+            {
+                rescueItemLocked(c, ref, takeSpare(), current, stripe, hash);
+                rescues.incrementAndGet();
                 return true;
             }
-            rescueItemLocked(c, ref, copy, current, stripe, hash);
-            rescues.incrementAndGet();
-            return true;
+            // a reader holds it: as memcached 1.6.39 does, put a copy in its place for everyone else, and let the
+            // chunk free itself when the last reader lets go (a chained item cannot be copied that way)
+            if ((current & CHUNKED) == 0)
+            {
+                rescueItemLocked(c, ref, takeSpare(), current, stripe, hash);
+                rescues.incrementAndGet();
+            }
+            else if (currentPass >= BUSY_PASSES_BEFORE_DELETE)
+            {
+                if ((store.eventMask() & ItemEvents.EVICTIONS) != 0)
+                {
+                    store.logEviction(null, r, o, current, store.now());
+                }
+                store.unlinkLocked(stripe, hash, ref);
+                busyDeletes.incrementAndGet();
+            }
+            return false;
         }
         finally
         {
@@ -445,11 +457,76 @@ final class PageMover
         }
     }
 
-    private int allocRescueChunk(final SlabClass c)
+    /**
+     * Make sure a spare chunk of the source class is ready for the next rescue (memcached's
+     * {@code slab_rebalance_prep}): from the free list, else, when the move may evict, by evicting from the class's
+     * COLD tail (or pushing HOT items down) up to ten times. Called holding no stripe lock.
+     */
+    private void prepareSpare(final SlabClass c)
+    {
+        if (spare != 0)
+        {
+            return;
+        }
+        spare = allocSpare(c);
+        if (spare != 0 || !allowEvictions)
+        {
+            return;
+        }
+        for (int i = 0; i < EVICTION_TRIES && spare == 0; i++)
+        {
+            if (store.pullTail(c, ItemDescriptor.COLD_LRU, 0, ItemStore.PULL_EVICT, 0) <= 0 && store.lruSegmented)
+            {
+                store.pullTail(c, ItemDescriptor.HOT_LRU, 0, 0, 0);
+            }
+            spare = allocSpare(c);
+        }
+    }
+
+    private int allocSpare(final SlabClass c)
     {
         synchronized (c)
         {
             return slabs.allocNoGrowLocked(c);
+        }
+    }
+
+    /**
+     * Take the spare chunk for a rescue.
+     *
+     * @return the chunk, or 0 when there is none.
+     */
+    private int takeSpare()
+    {
+        final int copy = spare;
+        spare = 0;
+        return copy;
+    }
+
+    /**
+     * The chunk held for the next rescue, for checks of the structures.
+     *
+     * @return the chunk ref, or 0.
+     */
+    int spareChunk()
+    {
+        moveLock.lock();
+        try
+        {
+            return spare;
+        }
+        finally
+        {
+            moveLock.unlock();
+        }
+    }
+
+    private void releaseSpareLocked(final SlabClass c)
+    {
+        if (spare != 0)
+        {
+            slabs.freeLocked(c, spare);
+            spare = 0;
         }
     }
 
@@ -594,13 +671,12 @@ final class PageMover
                 }
                 return false;
             }
-            final int copy = allocRescueChunk(c);
-            if (copy == 0)
+            if (spare == 0)
             {
                 busyNoMemory.incrementAndGet();
-                store.unlinkLocked(stripe, hash, head);
-                return true;
+                return false;
             }
+            final int copy = takeSpare();
             final Region cr = store.region(copy);
             final int co = offset(copy);
             final int used = r.getInt(o + USED_OFFSET);
@@ -641,6 +717,7 @@ final class PageMover
     {
         synchronized (c)
         {
+            releaseSpareLocked(c);
             c.drainingPage = 0;
             c.removePage(p);
         }
@@ -674,6 +751,7 @@ final class PageMover
     {
         synchronized (c)
         {
+            releaseSpareLocked(c);
             c.drainingPage = 0;
             final Region r = slabs.pages[p];
             for (int i = 0; i < c.perSlab; i++)

@@ -89,7 +89,7 @@ final class SlabRebalancer implements Agent
         if (automove == 2)
         {
             final int cls = mover.takeAggressiveRequest();
-            if (cls != 0 && mover.reassign(-1, cls) == PageMover.Reassign.OK)
+            if (cls != 0 && mover.reassign(-1, cls, true) == PageMover.Reassign.OK)
             {
                 return 1;
             }
@@ -204,7 +204,7 @@ final class SlabRebalancer implements Agent
         {
             return 0;
         }
-        final boolean started = mover.reassign(src, dst) == PageMover.Reassign.OK;
+        final boolean started = mover.reassign(src, dst, false) == PageMover.Reassign.OK;
         if ((store.eventMask() & ItemEvents.SYSEVENTS) != 0)
         {
             store.logSlabMove(src, dst, started);

@@ -96,7 +96,7 @@ class ModelBasedTest extends CacheTestSupport
             else
             {
                 assertTrue(stats.get("evictions") > 0, message("the small run should evict"));
-                final long evicted = stats.get("evictions") + stats.get("slab_reassign_busy_nomem");
+                final long evicted = stats.get("evictions") + stats.get("slab_reassign_busy_deletes");
                 assertTrue(evicted >= losses && evicted <= losses + boundaryExpired,
                     message("evictions (LRU and page mover) " + evicted + " vs losses seen " + losses +
                     " (+ up to " + boundaryExpired + " items evicted in the second they expired)"));

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -330,13 +331,23 @@ class StatsTest extends CacheTestSupport
     }
 
     @Test
-    void shouldCountBusyAndDroppedItemsDuringPageMoves()
+    void shouldEvictFromTheColdTailToMakeRoomForAPageBeingMoved()
     {
+        // the class has no free chunk: as memcached 1.6.39 does for `slabs reassign`, the mover evicts the least
+        // recently used items of the class to rescue the page's items, instead of dropping them
         final MemcachedCache cache = cache(builder().memoryLimit(8L << 20));
         for (int i = 0; i < 20_000; i++)
         {
             cache.set("s" + i, new byte[100], 0, 0);
         }
+        backgroundUntilIdle(cache);
+        final int perPage = (int)cache.stats().slabClass(3).get("chunks_per_page");
+        // fetched after the others, so that the last items of the first page are no longer the oldest
+        for (int i = perPage - 100; i < perPage; i++)
+        {
+            assertNotNull(cache.get("s" + i));
+        }
+        backgroundUntilIdle(cache);
         try (ItemReader reader = cache.newReader())
         {
             assertEquals(100, reader.open(bytes("s0"), new FetchOptions(), null, null));
@@ -348,12 +359,65 @@ class StatsTest extends CacheTestSupport
             }
             final CacheStats stats = cache.stats();
             assertTrue(stats.get("slab_reassign_busy_items") > 0);
-            assertTrue(stats.get("slab_reassign_busy_nomem") > 0);
-            // the held item is not chained, so it is copied out (once a chunk is free) rather than deleted
+            assertEquals(0, stats.get("slab_reassign_busy_nomem"));
+            // the held item is not chained, so it is copied out rather than deleted
             assertEquals(0, stats.get("slab_reassign_busy_deletes"));
         }
         backgroundUntilIdle(cache);
-        assertEquals(1, cache.stats().get("slabs_moved"));
+        final CacheStats stats = cache.stats();
+        assertEquals(1, stats.get("slabs_moved"));
+        assertTrue(stats.get("slab_reassign_rescues") > 0);
+        assertEquals(0, stats.get("slab_reassign_busy_nomem"));
+        // every item lost was evicted from the LRU's tail, and counted there
+        assertEquals(20_000 - stats.get("curr_items"), stats.get("evictions"));
+        assertEquals(stats.get("evictions"), stats.slabClass(3).get("evicted"));
+        // the recently fetched items of the moved page survive it; the oldest items do not
+        for (int i = perPage - 100; i < perPage; i++)
+        {
+            assertNotNull(cache.get("s" + i), "s" + i);
+        }
+        assertNull(cache.get("s1"));
+    }
+
+    @Test
+    void shouldWaitForMemoryWhenAPageMoveMayNotEvict()
+    {
+        // with -M nothing may be evicted: items of the moving page that find no free chunk wait, none is dropped
+        final MemcachedCache cache = cache(builder().memoryLimit(8L << 20).evictionsEnabled(false));
+        for (int i = 0; i < 20_000; i++)
+        {
+            cache.set("s" + i, new byte[100], 0, 0);
+        }
+        final long used = cache.stats().slabClass(3).get("used_chunks");
+        final long total = cache.stats().slabClass(3).get("total_chunks");
+        assertEquals(CacheAdmin.ReassignResult.OK, cache.admin().slabsReassign(3, 0));
+        for (int i = 0; i < 10; i++)
+        {
+            background(cache, 1);
+            clock.advanceNanos(1_000_000L);
+        }
+        CacheStats stats = cache.stats();
+        assertTrue(stats.get("slab_reassign_busy_nomem") > 0);
+        assertEquals(1, stats.get("slab_reassign_running"));
+        assertEquals(20_000, stats.get("curr_items"));
+        assertEquals(0, stats.get("evictions"));
+        new StructureWalker(cache).check();
+        // room for the rest of the page: the move completes and every remaining item is still there
+        final int room = (int)(cache.stats().slabClass(3).get("chunks_per_page") - (total - used));
+        for (int i = 20_000 - room; i < 20_000; i++)
+        {
+            assertTrue(cache.delete("s" + i));
+        }
+        backgroundUntilIdle(cache);
+        stats = cache.stats();
+        assertEquals(1, stats.get("slabs_moved"));
+        assertEquals(0, stats.get("slab_reassign_running"));
+        assertEquals(20_000 - room, stats.get("curr_items"));
+        assertEquals(0, stats.get("evictions"));
+        for (int i = 0; i < 20_000 - room; i++)
+        {
+            assertNotNull(cache.get("s" + i), "s" + i);
+        }
     }
 
     @Test
@@ -412,10 +476,19 @@ class StatsTest extends CacheTestSupport
         {
             assertEquals(100, reader.open(bytes("s0"), new FetchOptions(), null, null));
             assertEquals(CacheAdmin.ReassignResult.OK, cache.admin().slabsReassign(3, 0));
+            // once the rest of the page is emptied (and the LRU maintainer has settled), only the held item is busy
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long rescues = -1;
+            while (rescues != cache.stats().get("slab_reassign_rescues") && System.nanoTime() < deadline)
+            {
+                rescues = cache.stats().get("slab_reassign_rescues");
+                Thread.sleep(200);
+            }
+            final long before = cache.stats().get("slab_reassign_busy_items");
             Thread.sleep(500);
             // memcached's mover backs off up to 1 ms between busy loops; so does this one, about 500 passes here
-            final long busy = cache.stats().get("slab_reassign_busy_items");
-            System.out.println("busy items after 500 ms: " + busy);
+            final long busy = cache.stats().get("slab_reassign_busy_items") - before;
+            System.out.println("busy items counted in 500 ms: " + busy);
             assertTrue(busy > 0 && busy < 2_000, "busy items counted in 500 ms: " + busy);
         }
     }

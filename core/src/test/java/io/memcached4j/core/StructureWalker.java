@@ -198,6 +198,7 @@ final class StructureWalker
     private void walkPages(final SlabClass c, final Set<Integer> linked, final Set<Integer> chunks)
     {
         final Set<Integer> free = new HashSet<>();
+        final int spare = engine.mover.spareChunk();
         int ref = c.freeHead;
         int prev = 0;
         while (ref != 0)
@@ -227,9 +228,11 @@ final class StructureWalker
                     store.region(chunk).getIntVolatile(offset(chunk) + STATE_OFFSET) == SLABBED);
                 final boolean isItem = linked.contains(chunk);
                 final boolean isChunk = chunks.contains(chunk);
-                check((isFree ? 1 : 0) + (isItem ? 1 : 0) + (isChunk ? 1 : 0) == 1,
+                // or the page mover holds it, allocated, for its next rescue
+                final boolean isSpare = chunk == spare;
+                check((isFree ? 1 : 0) + (isItem ? 1 : 0) + (isChunk ? 1 : 0) + (isSpare ? 1 : 0) == 1,
                     "chunk " + chunk + " of class " + c.id + " is free=" + isFree + " item=" + isItem +
-                    " chunk=" + isChunk);
+                    " chunk=" + isChunk + " spare=" + isSpare);
             }
         }
     }
