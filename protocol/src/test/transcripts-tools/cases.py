@@ -3,9 +3,8 @@
 
 For every case below this script writes <root>/<case>/input.bin and
 <root>/<case>/case.properties (description, source, args, closes, masks).
-For recorded cases expected.bin is produced afterwards by record.py; for
-hand-written cases (source = hand-written-1.6.39) this script also writes
-expected.bin from the literal given here.
+expected.bin is produced afterwards by record.py, from memcached 1.6.18 or,
+for cases with source = memcached-1.6.39, from a 1.6.39 build (--memcached).
 
 An existing closes= value of a recorded case is kept (record.py owns it).
 
@@ -28,7 +27,8 @@ import record  # noqa: E402  (read_props / write_props)
 DEFAULT_ROOT = os.path.normpath(os.path.join(HERE, "..", "resources", "transcripts"))
 
 REC = "memcached-1.6.18"
-HAND = "hand-written-1.6.39"
+# recorded from memcached 1.6.39 built from its release tag: cases whose bytes differ between the two versions
+REC_1639 = "memcached-1.6.39"
 
 CASES = []
 
@@ -129,15 +129,15 @@ case("storage-append-prepend-noreply",
       L("get k")],
      "append/prepend noreply, including a hidden NOT_STORED")
 case("storage-cas",
-     [st("set", "k", b"v1"), L("gets k"), st("cas", "k", b"v2", extra=b"1"),
-      st("cas", "k", b"v3", extra=b"1"), st("cas", "missing", b"x", extra=b"1"), L("gets k")],
+     [st("set", "k", b"v1"), L("gets k"), st("cas", "k", b"v2", extra=b"2"),
+      st("cas", "k", b"v3", extra=b"2"), st("cas", "missing", b"x", extra=b"1"), L("gets k")],
      "cas: STORED on matching unique, EXISTS on a stale one, NOT_FOUND on a missing key",
-     masks="cas")
+     masks="cas", source=REC_1639)
 case("storage-cas-noreply",
      [st("set", "k", b"v1"), st("cas", "k", b"v2", extra=b"99 noreply"),
-      st("cas", "k", b"v3", extra=b"1 noreply"), L("gets k")],
+      st("cas", "k", b"v3", extra=b"2 noreply"), L("gets k")],
      "cas noreply hides EXISTS and STORED",
-     masks="cas")
+     masks="cas", source=REC_1639)
 case("storage-cas-zero-unique",
      [st("set", "k", b"v"), st("cas", "k", b"w", extra=b"0"), L("get k")],
      "cas with unique 0 never matches: EXISTS")
@@ -586,9 +586,9 @@ case("meta-ms-flags-ttl-cas",
      [L("ms k 2 T100 F7 c k Oq1"), b"hi\r\n", L("mg k f t v")],
      "ms with T, F, returning c, k and O", masks="cas,time")
 case("meta-ms-compare-cas",
-     [L("ms k 1 c"), b"a\r\n", L("ms k 1 C1 c"), b"b\r\n", L("ms k 1 C1"), b"c\r\n",
+     [L("ms k 1 c"), b"a\r\n", L("ms k 1 C2 c"), b"b\r\n", L("ms k 1 C2"), b"c\r\n",
       L("ms miss 1 C5"), b"d\r\n", L("mg k v c")],
-     "ms C<cas>: HD on match, EX on mismatch, NF on a missing key", masks="cas")
+     "ms C<cas>: HD on match, EX on mismatch, NF on a missing key", masks="cas", source=REC_1639)
 case("meta-ms-invalidate",
      [L("ms k 1"), b"a\r\n", L("ms k 1"), b"b\r\n", L("ms k 1 I C99"), b"x\r\n", L("ms k 1 I C1 c"), b"c\r\n",
       L("mg k v c", "mg k v c")],
@@ -639,8 +639,8 @@ case("meta-md-quiet",
      [st("set", "k", b"v"), L("md k q", "md k q", "mn")],
      "md q suppresses HD but not NF")
 case("meta-md-cas",
-     [st("set", "k", b"v"), L("md k C99", "md k C1", "mg k")],
-     "md C<cas>: EX on mismatch, HD on match")
+     [st("set", "k", b"v"), L("md k C99", "md k C2", "mg k")],
+     "md C<cas>: EX on mismatch, HD on match", source=REC_1639)
 case("meta-md-invalidate",
      [st("set", "k", b"v"), L("md k I T30", "mg k v c", "mg k v c", "md k I", "mg k v c")],
      "md I marks the item stale with a new cas; mg then shows X and W, then X and Z", masks="cas")
@@ -667,8 +667,8 @@ case("meta-ma-quiet",
      [st("set", "n", b"1"), L("ma n q", "ma nope q", "ma n q v", "mn", "mg n v")],
      "ma q suppresses HD (not NF, not VA)")
 case("meta-ma-cas",
-     [st("set", "n", b"1"), L("ma n C99", "ma n C1 c")],
-     "ma C<cas>: EX on mismatch", masks="cas")
+     [st("set", "n", b"1"), L("ma n C99", "ma n C2 c")],
+     "ma C<cas>: EX on mismatch, HD on match", masks="cas", source=REC_1639)
 case("meta-ma-invalid",
      [st("set", "n", b"1"), st("set", "s", b"abc"), L("ma n MX", "ma n Dabc", "ma n J-1 N0", "ma s", "ma n k Oo v")],
      "ma invalid mode, bad delta (reported as invalid or duplicate flag), non-numeric value")
@@ -717,10 +717,10 @@ case("binary-set-add-replace",
       breq("GET", "k", opaque=5)],
      "ADD on an existing key is 0x0002, REPLACE on a missing key 0x0001", masks="cas")
 case("binary-set-cas",
-     [bset("SET", "k", b"1", opaque=1), bset("SET", "k", b"2", opaque=2, cas=1),
+     [bset("SET", "k", b"1", opaque=1), bset("SET", "k", b"2", opaque=2, cas=2),
       bset("SET", "k", b"3", opaque=3, cas=99), bset("SET", "nope", b"4", opaque=4, cas=5),
-      bset("REPLACE", "k", b"5", opaque=5, cas=2), breq("GET", "k", opaque=6)],
-     "SET/REPLACE with a CAS in the header: ok on match, 0x0002 on mismatch, 0x0001 on a missing key", masks="cas")
+      bset("REPLACE", "k", b"5", opaque=5, cas=3), breq("GET", "k", opaque=6)],
+     "SET/REPLACE with a CAS in the header: ok on match, 0x0002 on mismatch, 0x0001 on a missing key", masks="cas", source=REC_1639)
 case("binary-append-prepend",
      [breq("APPEND", "k", value=b"x", opaque=1), breq("PREPEND", "k", value=b"x", opaque=2),
       bset("SET", "k", b"mid", flags=5, opaque=3), breq("APPEND", "k", value=b"-end", opaque=4),
@@ -845,61 +845,56 @@ case("option-shutdown-enabled-bad-mode",
 
 
 # ==========================================================================
-# hand-written cases: memcached 1.6.39 behaviour that 1.6.18 lacks.
-# Derived by reading memcached 1.6.39 (tag 1.6.39): proto_text.c, memcached.c,
-# items.c and doc/protocol.txt.  expected.bin is written from the literal.
+# memcached 1.6.39 behaviour that 1.6.18 lacks, recorded from memcached 1.6.39
+# built from its release tag (record.py --memcached PATH).  Each description
+# names the code in 1.6.39 that produces the bytes.
 
-def hand(name, data, expected, description, masks="", closes=False):
-    case(name, data, description + " [derived from 1.6.39 source, not recorded]",
-         masks=masks, source=HAND, expected=expected, closes=closes)
+def v1639(name, data, description, masks=""):
+    case(name, data, description, masks=masks, source=REC_1639)
 
 
-hand("v1639-ms-size-flag",
-     [L("ms k 2 s"), b"hi\r\n", L("ms k 3 MA s"), b"abc\r\n", L("ms nope 1 MA s"), b"x\r\n",
-      L("ms k 2 s q"), b"zz\r\n", L("mn")],
-     L("HD s2", "HD s5", "NS s1", "MN"),
-     "ms s returns the item's value size (1.6.20): the final size after an append; on NS the size of the rejected value "
-     "(proto_text.c _finalize_mset: nbytes is only set by a successful append/prepend, else c->item's nbytes); q still hides HD")
-hand("v1639-ms-E-cas",
-     [L("ms k 2 E973 c"), b"hi\r\n", L("mg k c v"), L("ms k 1 E5 C973 c"), b"x\r\n", L("ms k 2 Exyz"), b"hi\r\n", L("mg k c v")],
-     L("HD c973", "VA 2 c973", "hi", "HD c5", "CLIENT_ERROR bad token in command line format", "VA 1 c5", "x"),
-     "ms E<cas> sets the new item's CAS (1.6.27; process_mset_command: c->cas = E value, passed to store_item as cas_in); "
-     "a bad E token is CLIENT_ERROR bad token in command line format and the data block is swallowed")
-hand("v1639-mg-E-vivify",
-     [L("mg k N30 E77 c v", "mg k c v", "mg j Exyz v")],
-     L("VA 0 c77 W", "", "VA 0 c77 Z", "", "CLIENT_ERROR bad token in command line format"),
-     "mg N with E<cas>: the vivified item is linked with that CAS (1.6.27; process_mget_command do_item_link(..., cas_id_in)); "
-     "a bad E token fails in _meta_flag_preparse")
-hand("v1639-md-E-invalidate",
-     [st("set", "k", b"v"), L("md k I E55", "mg k c v", "md k E9 C1")],
-     L("STORED", "HD", "VA 1 c55 X W", "v", "EX"),
-     "md I E<cas>: the stale item gets the given CAS instead of a new one (1.6.27; process_mdelete_command ITEM_set_cas(it, cas_id_in)); "
-     "C still compares against the current CAS (55), so C1 is EX")
-hand("v1639-md-x",
-     [st("set", "k", b"abc", flags=5), L("md k x", "mg k s f v", "md k x E9 F3", "mg k c f v", "md nope x")],
-     L("STORED", "HD", "VA 0 s0 f0", "", "HD", "VA 0 c9 f3", "", "NF"),
-     "md x (1.6.27) replaces the item by an empty value instead of deleting it; the new item takes F (default 0), T (default none) "
-     "and the old CAS unless E is given (process_mdelete_command remove_val: item_alloc(key, F, T, 2) + do_store_item NREAD_SET)")
-hand("v1639-ma-E",
-     [L("ma n N0 J5 E42 c v", "ma n E43 c v", "mg n c v", "ma n Exyz")],
-     L("VA 1 c42", "5", "VA 1 c43", "6", "VA 1 c43", "6", "CLIENT_ERROR invalid or duplicate flag"),
-     "ma E<cas> (1.6.27): vivify stores with the given CAS; an in-place increment gets it via ITEM_set_cas; "
-     "a bad E token is reported as invalid or duplicate flag (ma ignores the preparse errstr)")
-hand("v1639-me-exp-seconds-left",
-     [st("set", "k", b"val", exp=100), st("set", "n", b"v", flags=1), L("me k", "me n")],
-     L("STORED", "STORED", "ME k exp=100 la=0 cas=1 fetch=no cls=1 size=63", "ME n exp=-1 la=0 cas=2 fetch=no cls=1 size=65"),
-     "me in 1.6.39 prints exp= as the seconds left (it->exptime - current_time; 1.6.18 printed the negation), -1 without TTL",
-     masks="time,cas")
-hand("v1639-flush-keeps-cas-counter",
-     [st("set", "a", b"1"), L("flush_all"), st("set", "b", b"2"), L("gets a b")],
-     L("STORED", "OK", "STORED", "VALUE b 0 1 2", "2", "END"),
-     "1.6.39 flush_all sets oldest_live = now-1 and unlinks recent items (item_flush_expired) without taking a cas unique "
-     "(1.6.18 called get_cas_id() here); an item stored right after the flush survives and gets cas 2")
-hand("v1639-cas-consumed-by-failed-add",
-     [st("set", "a", b"1"), st("add", "a", b"2"), st("set", "b", b"3"), L("gets b")],
-     L("STORED", "NOT_STORED", "STORED", "VALUE b 0 1 3", "3", "END"),
-     "1.6.39 takes the new cas unique before storing (complete_nread_ascii: store_item(..., get_cas_id())), "
-     "so a failed add still consumes one: b gets 3 (1.6.18 assigned it on link and would print 2)")
+v1639("v1639-ms-size-flag",
+      [L("ms k 2 s"), b"hi\r\n", L("ms k 3 MA s"), b"abc\r\n", L("ms nope 1 MA s"), b"x\r\n",
+       L("ms k 2 s q"), b"zz\r\n", L("mn")],
+      "ms s returns the item's value size (1.6.20): the final size after an append; on NS the size of the rejected "
+      "value (proto_text.c _finalize_mset: nbytes is only set by a successful append/prepend, else c->item's nbytes); "
+      "q still hides HD")
+v1639("v1639-ms-E-cas",
+      [L("ms k 2 E973 c"), b"hi\r\n", L("mg k c v"), L("ms k 1 E5 C973 c"), b"x\r\n", L("ms k 2 Exyz"), b"hi\r\n",
+       L("mg k c v")],
+      "ms E<cas> sets the new item's CAS (1.6.27; process_mset_command: c->cas = E value, passed to store_item as "
+      "cas_in); a bad E token is CLIENT_ERROR bad token in command line format and the data block is swallowed")
+v1639("v1639-mg-E-vivify",
+      [L("mg k N30 E77 c v", "mg k c v", "mg j Exyz v")],
+      "mg N with E<cas>: the vivified item is linked with that CAS (1.6.27; process_mget_command do_item_link(..., "
+      "cas_id_in)); a bad E token fails in _meta_flag_preparse")
+v1639("v1639-md-E-invalidate",
+      [st("set", "k", b"v"), L("md k I E55", "mg k c v", "md k E9 C1")],
+      "md I E<cas>: the stale item gets the given CAS instead of a new one (1.6.27; process_mdelete_command "
+      "ITEM_set_cas(it, cas_id_in)); C still compares against the current CAS (55), so C1 is EX")
+v1639("v1639-md-x",
+      [st("set", "k", b"abc", flags=5), L("md k x", "mg k s f v", "md k x E9 F3", "mg k c f v", "md nope x")],
+      "md x (1.6.27) replaces the item by an empty value instead of deleting it; the new item takes F (default 0), "
+      "T (default none) and the old CAS unless E is given (process_mdelete_command remove_val: item_alloc(key, F, T, 2) "
+      "+ do_store_item NREAD_SET)")
+v1639("v1639-ma-E",
+      [L("ma n N0 J5 E42 c v", "ma n E43 c v", "mg n c v", "ma n Exyz")],
+      "ma E<cas> (1.6.27): vivify stores with the given CAS; an in-place increment gets it via ITEM_set_cas; "
+      "a bad E token is reported as invalid or duplicate flag (ma ignores the preparse errstr)")
+v1639("v1639-me-exp-seconds-left",
+      [st("set", "k", b"val", exp=100), st("set", "n", b"v", flags=1), L("me k", "me n")],
+      "me in 1.6.39 prints exp= as the seconds left (it->exptime - current_time; 1.6.18 printed the negation), "
+      "-1 without TTL",
+      masks="time,cas")
+v1639("v1639-flush-keeps-cas-counter",
+      [st("set", "a", b"1"), L("flush_all"), st("set", "b", b"2"), L("gets a b")],
+      "1.6.39 flush_all sets oldest_live = now-1 and unlinks recent items (item_flush_expired) without taking a cas "
+      "unique (1.6.18 called get_cas_id() here); its cas counter starts at 1 (items.c), so a gets 2 and b, stored "
+      "right after the flush, survives with 3")
+v1639("v1639-cas-consumed-by-failed-add",
+      [st("set", "a", b"1"), st("add", "a", b"2"), st("set", "b", b"3"), L("gets b")],
+      "1.6.39 takes the new cas unique before storing (complete_nread_ascii: store_item(..., get_cas_id())), "
+      "so a failed add still consumes one: a gets 2, the add 3, b 4 (1.6.18 assigned it on link and printed 2)")
 
 
 # --------------------------------------------------------------------------

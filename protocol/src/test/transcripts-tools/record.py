@@ -14,7 +14,7 @@ waits until the server either closes the connection or stays silent for
 --settle seconds.  If the server closed first, the case gets closes=true.
 Otherwise the client half-closes (shutdown(SHUT_WR)) and keeps reading until
 EOF or --drain seconds of silence; closes=false.  The bytes read are written
-to expected.bin.  Hand-written cases (source = hand-written-*) are skipped.
+to expected.bin.
 
 With --check nothing is written: every recorded case is replayed against a
 fresh server and compared, after applying the case's masks (see normalize()),

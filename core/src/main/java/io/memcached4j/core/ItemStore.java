@@ -93,7 +93,8 @@ final class ItemStore
     final int itemSizeMax;
     final int slabChunkMax;
     final int maxChunks;
-    final AtomicLong casId = new AtomicLong();
+    /** The last CAS value handed out; memcached 1.6.39 starts its counter at 1, so the first item gets 2. */
+    final AtomicLong casId = new AtomicLong(1);
     final AtomicIntegerArray sizes;
     PageMover mover;
 
@@ -2281,25 +2282,22 @@ final class ItemStore
     // ------------------------------------------------------------------------------------------------------------
 
     /**
-     * memcached's {@code flush_all [delay]}: items last updated up to now (or up to the delay's moment) become
-     * invisible then; they are reclaimed lazily. With CAS on, the next CAS value separates items stored earlier in the
-     * flush's own second from those stored after it, without taking a CAS value (as memcached 1.6.39 takes none;
-     * 1.6.18 took one); with CAS off, the items of that second are unlinked now by walking the LRUs.
+     * memcached 1.6.39's {@code flush_all [delay]}: items last updated before the second of the flush (or of the
+     * delay's moment) become invisible then, and are reclaimed lazily ({@code get_flushed} counts them on access);
+     * items updated in the flush's own second or later are unlinked now, by walking each LRU from its head until an
+     * older item (memcached's {@code item_flush_expired}). No CAS value is taken (1.6.18 took one).
+     * <p>
+     * The walk, like memcached's, skips an item whose stripe is busy at that moment, and stops at the first older
+     * item, so an item of that second lying behind an older one in a segment is not reached. With CAS on, such an
+     * item is still caught: the next CAS value is kept as a boundary, and an item of that second with a smaller one
+     * counts as flushed.
      */
     void flushAll(final int delay)
     {
         final int now = now();
         final int oldestLive = (delay > 0 ? realtime(delay) : now) - 1;
-        if (casEnabled)
-        {
-            // the next CAS value marks the boundary: items of this second with a smaller one were stored before
-            flush = new FlushState(oldestLive, oldestLive <= now ? casId.get() + 1 : 0);
-        }
-        else
-        {
-            flush = new FlushState(oldestLive, 0);
-            unlinkRecentForFlush(oldestLive);
-        }
+        flush = new FlushState(oldestLive, casEnabled && oldestLive <= now ? casId.get() + 1 : 0);
+        unlinkRecentForFlush(oldestLive);
     }
 
     private void unlinkRecentForFlush(final int oldestLive)

@@ -458,7 +458,7 @@ class AsciiProtocolTest
         final Conn conn = new Conn(server());
         conn.send("ms k 3 T100 F5\r\nabc\r\nme k\r\nme missing\r\n");
         final String text = conn.text();
-        assertTrue(text.matches("HD\r\nME k exp=100 la=0 cas=1 fetch=no cls=1 size=67\r\nEN\r\n"), text);
+        assertTrue(text.matches("HD\r\nME k exp=100 la=0 cas=2 fetch=no cls=1 size=67\r\nEN\r\n"), text);
     }
 
     @Test

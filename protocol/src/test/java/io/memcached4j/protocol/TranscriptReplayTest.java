@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Replays every golden transcript under {@code src/test/resources/transcripts/} (recorded from memcached 1.6.18, or
- * written from 1.6.39's source; format in {@code src/test/transcripts-tools/README.md}) against a fresh in-memory
+ * Replays every golden transcript under {@code src/test/resources/transcripts/} (recorded from memcached 1.6.18 or
+ * 1.6.39; format in {@code src/test/transcripts-tools/README.md}) against a fresh in-memory
  * session configured with the case's {@code args}: the input in one write, then in five seeded random splits (random
  * output sends too), then byte by byte. Each run compares the normalized output ({@link #normalize}, a port of
  * {@code record.py}'s) with the normalized {@code expected.bin}, and checks {@code closes}: whether the session

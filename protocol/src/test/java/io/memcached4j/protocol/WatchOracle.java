@@ -37,10 +37,13 @@ public final class WatchOracle
 {
     /** What 1.6.18 and 1.6.39 both log. */
     public static final String STREAMS = "fetchers mutations evictions connevents";
-    /** The real memcached. */
-    public static final String MEMCACHED = "/usr/bin/memcached";
+    /** The real memcached: Debian's, or the build the environment variable {@code MEMCACHED_BIN} names. */
+    public static final String MEMCACHED =
+        java.util.Objects.requireNonNullElse(System.getenv("MEMCACHED_BIN"), "/usr/bin/memcached");
     /** The last reply of {@link #script}. */
     public static final String REPLY_END = "MN\r\n";
+    /** Seconds between the two parts of {@link #script}. */
+    public static final int FLUSH_PAUSE = 2;
     /** One more than the default item size limit of 1 MiB: too large. */
     private static final int TOO_LARGE = 1024 * 1024 + 1;
 
@@ -55,7 +58,10 @@ public final class WatchOracle
     /**
      * The conversation: text and meta commands over hits, misses, expired and flushed items, every store mode and
      * outcome, arithmetic, touches, deletes, a value too large to store, keys that need URI encoding and binary
-     * (base64) keys, vivification; it ends with {@code mn}.
+     * (base64) keys, vivification; it ends with {@code mn}. It comes in two parts, sent at least {@value #FLUSH_PAUSE}
+     * seconds apart: everything before the {@code flush_all}, then the flush and what follows. memcached 1.6.39 unlinks
+     * at once the items stored in the flush's own second or the one before, and lets older ones be found as flushed
+     * (1.6.18 found them all flushed): after the pause every item is older, so all three servers agree.
      *
      * @param inspectReclaimable also look with {@code me} and {@code md C0} at expired items and, after the
      *                           {@code flush_all}, at flushed ones. Only where no LRU maintainer runs: a server's
@@ -63,7 +69,7 @@ public final class WatchOracle
      *                           finds nothing, in either server.
      * @return the bytes a client sends.
      */
-    public static byte[] script(final boolean inspectReclaimable)
+    public static byte[][] script(final boolean inspectReclaimable)
     {
         final String text = String.join("\r\n",
             "set a 0 0 1", "x",
@@ -114,16 +120,18 @@ public final class WatchOracle
             "md e3 C0",
             "set f 0 0 1", "x") + "\r\n" : "") +
             "set big 0 0 " + TOO_LARGE + "\r\n";
+        final ByteArrayOutputStream before = new ByteArrayOutputStream();
+        before.writeBytes(text.getBytes(ISO_8859_1));
+        before.writeBytes(new byte[TOO_LARGE]);
+        before.writeBytes("\r\n".getBytes(ISO_8859_1));
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(text.getBytes(ISO_8859_1));
-        out.writeBytes(new byte[TOO_LARGE]);
-        out.writeBytes("\r\nflush_all\r\nget a\r\n".getBytes(ISO_8859_1));
+        out.writeBytes("flush_all\r\nget a\r\n".getBytes(ISO_8859_1));
         if (inspectReclaimable)
         {
             out.writeBytes("me c\r\nmd f C0\r\n".getBytes(ISO_8859_1));
         }
         out.writeBytes("mn\r\n".getBytes(ISO_8859_1));
-        return out.toByteArray();
+        return new byte[][] {before.toByteArray(), out.toByteArray()};
     }
 
     /**
@@ -241,7 +249,10 @@ public final class WatchOracle
             readUntil(watcher, seen, "OK\r\n");
             try (Socket client = connect(port))
             {
-                client.getOutputStream().write(script(inspectReclaimable));
+                final byte[][] parts = script(inspectReclaimable);
+                client.getOutputStream().write(parts[0]);
+                sleep(FLUSH_PAUSE * 1000L + 100);
+                client.getOutputStream().write(parts[1]);
                 readUntil(client, new StringBuilder(), REPLY_END);
                 client.getOutputStream().write("quit\r\n".getBytes(ISO_8859_1));
                 readUntil(client, new StringBuilder(), null);
@@ -434,6 +445,19 @@ public final class WatchOracle
         }
         stop(p);
         throw new IOException("memcached did not listen on " + port);
+    }
+
+    private static void sleep(final long millis) throws IOException
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        }
     }
 
     /**

@@ -74,7 +74,10 @@ class WatchTest
             final SessionDriver.Connection w = driver.connect();
             w.send(ascii("watch " + WatchOracle.STREAMS + "\r\n"), SessionDriver.whole());
             final SessionDriver.Connection client = driver.connect();
-            client.send(WatchOracle.script(true), SessionDriver.whole());
+            final byte[][] parts = WatchOracle.script(true);
+            client.send(parts[0], SessionDriver.whole());
+            driver.clock.advance(WatchOracle.FLUSH_PAUSE);
+            client.send(parts[1], SessionDriver.whole());
             final String replies = new String(client.takeReceived(), ISO_8859_1);
             assertTrue(replies.endsWith(WatchOracle.REPLY_END), replies);
             client.send(ascii("quit\r\n"), SessionDriver.whole());
