@@ -55,6 +55,37 @@ final class MemcachedOracle
     }
 
     /**
+     * memcached up to 1.6.23 read {@code -o slab_chunk_max} in bytes; later versions (1.6.39 among them) read it in
+     * kilobytes and refuse a value over 1024. An argument given in bytes is converted for such a binary.
+     */
+    private static String inKilobytesIfNeeded(final String arg) throws IOException, InterruptedException
+    {
+        final String key = "slab_chunk_max=";
+        if (!arg.startsWith(key) || !readsKilobytes())
+        {
+            return arg;
+        }
+        return key + Integer.parseInt(arg.substring(key.length())) / 1024;
+    }
+
+    private static boolean readsKilobytes() throws IOException, InterruptedException
+    {
+        final Process process = new ProcessBuilder(binary(), "-V").redirectErrorStream(true).start();
+        final String version = new String(process.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        process.waitFor(5, TimeUnit.SECONDS);
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("memcached (\\d+)\\.(\\d+)\\.(\\d+)")
+            .matcher(version);
+        if (!m.find())
+        {
+            throw new IOException("unexpected memcached -V output: " + version);
+        }
+        final int major = Integer.parseInt(m.group(1));
+        final int minor = Integer.parseInt(m.group(2));
+        final int patch = Integer.parseInt(m.group(3));
+        return major > 1 || (major == 1 && (minor > 6 || (minor == 6 && patch >= 24)));
+    }
+
+    /**
      * Run memcached with {@code -vv} and these arguments until it has printed its slab class table, then stop it.
      *
      * @param args memcached arguments.
@@ -76,7 +107,10 @@ final class MemcachedOracle
             command.add("root");
         }
         command.add("-vv");
-        command.addAll(List.of(args));
+        for (final String arg : args)
+        {
+            command.add(inKilobytesIfNeeded(arg));
+        }
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final StringBuilder table = new StringBuilder();
         try

@@ -40,6 +40,12 @@ public final class ServerState
     private volatile Consumer<Boolean> shutdownHandler;
     private final Map<String, long[]> prefixStats = new TreeMap<>();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    /** Listening sockets by connection number: their address, and when they were opened (for {@code stats conns}). */
+    private final Map<Long, Listening> listening = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    private record Listening(String address, long openedNanos)
+    {
+    }
     private final AtomicLong nextConnectionId = new AtomicLong(32);
 
     final AtomicLong currConnections = new AtomicLong();
@@ -172,7 +178,20 @@ public final class ServerState
 
     /**
      * A listener was opened; memcached counts listening sockets in {@code curr_connections} and
-     * {@code total_connections} and reports one less as current.
+     * {@code total_connections} and reports one less as current, and lists them in {@code stats conns}.
+     *
+     * @param id      the listener's connection number.
+     * @param address its address as {@code stats conns} prints it, e.g. {@code tcp:127.0.0.1:11211}.
+     */
+    public void listenerOpened(final long id, final String address)
+    {
+        listening.put(id, new Listening(address, System.nanoTime()));
+        listenerOpened();
+    }
+
+    /**
+     * A UDP socket's connection was opened; counted as {@link #listenerOpened(long, String)} counts a listener, while
+     * {@code stats conns} shows it through its session.
      */
     public void listenerOpened()
     {
@@ -634,8 +653,15 @@ public final class ServerState
         final Session[] open = sessions.toArray(new Session[0]);
         java.util.Arrays.sort(open, java.util.Comparator.comparingLong(Session::connectionId));
         final long now = System.nanoTime();
+        final java.util.Iterator<Map.Entry<Long, Listening>> listeners = listening.entrySet().iterator();
+        Map.Entry<Long, Listening> listener = listeners.hasNext() ? listeners.next() : null;
         for (final Session s : open)
         {
+            while (listener != null && listener.getKey() < s.connectionId())
+            {
+                listener(sink, listener.getKey(), listener.getValue(), now);
+                listener = listeners.hasNext() ? listeners.next() : null;
+            }
             final String id = Long.toString(s.connectionId());
             final SessionHost host = s.host();
             if (s.servesDatagrams())
@@ -655,6 +681,19 @@ public final class ServerState
             sink.stat(id + ":state", s.stateName());
             sink.stat(id + ":secs_since_last_cmd", Long.toString((now - s.lastCommandNanos()) / 1_000_000_000L));
         }
+        while (listener != null)
+        {
+            listener(sink, listener.getKey(), listener.getValue(), now);
+            listener = listeners.hasNext() ? listeners.next() : null;
+        }
+    }
+
+    private static void listener(final StatsSink sink, final long id, final Listening l, final long now)
+    {
+        // memcached lists its listening sockets too, idle since they were opened
+        sink.stat(id + ":addr", l.address());
+        sink.stat(id + ":state", "conn_listening");
+        sink.stat(id + ":secs_since_last_cmd", Long.toString((now - l.openedNanos()) / 1_000_000_000L));
     }
 
     private static String yesNo(final boolean value)

@@ -58,7 +58,8 @@ import org.junit.jupiter.api.Test;
  */
 class DifferentialTest
 {
-    private static final String MEMCACHED = "/usr/bin/memcached";
+    private static final String MEMCACHED =
+        java.util.Objects.requireNonNullElse(System.getenv("MEMCACHED_BIN"), "/usr/bin/memcached");
     private static final byte[] MN = "MN\r\n".getBytes(ISO_8859_1);
     private static final String CAS_MARK = "\u0001";
     private static final int MAX_MISMATCHES = 25;

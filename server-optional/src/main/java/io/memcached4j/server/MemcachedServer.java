@@ -434,7 +434,7 @@ public final class MemcachedServer implements AutoCloseable
         final Listener l = new Listener(ch, id, address, unixPath);
         ch.keyFor(acceptSelector).attach(l);
         listeners.add(l);
-        state.listenerOpened();
+        state.listenerOpened(id, address);
         if (state.verbosity() > 1)
         {
             log.line("<" + id + " server listening (" + options.serverSettings().bindingProtocol().statsName() + ")");

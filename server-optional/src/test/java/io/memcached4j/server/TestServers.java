@@ -34,8 +34,9 @@ final class TestServers
 {
     private static final Map<Integer, byte[]> FILL_VALUES = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Debian's memcached, the oracle. */
-    static final Path MEMCACHED = Path.of("/usr/bin/memcached");
+    /** The reference memcached: Debian's, or the build the environment variable {@code MEMCACHED_BIN} names. */
+    static final Path MEMCACHED =
+        Path.of(java.util.Objects.requireNonNullElse(System.getenv("MEMCACHED_BIN"), "/usr/bin/memcached"));
 
     private TestServers()
     {

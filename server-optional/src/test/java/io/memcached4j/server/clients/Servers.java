@@ -36,8 +36,9 @@ import static org.junit.jupiter.api.Assumptions.abort;
  */
 final class Servers
 {
-    /** Debian's memcached, the oracle. */
-    static final Path MEMCACHED = Path.of("/usr/bin/memcached");
+    /** The reference memcached: Debian's, or the build the environment variable {@code MEMCACHED_BIN} names. */
+    static final Path MEMCACHED =
+        Path.of(java.util.Objects.requireNonNullElse(System.getenv("MEMCACHED_BIN"), "/usr/bin/memcached"));
     /** The Python that Debian's python3-pymemcache is installed for. */
     static final Path PYTHON = Path.of("/usr/bin/python3");
     /** libmemcached's protocol checker. */

@@ -1,0 +1,67 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.server;
+
+import static io.memcached4j.server.TestServers.Client;
+import static io.memcached4j.server.TestServers.Forked;
+import static io.memcached4j.server.TestServers.InProcess;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code stats conns} over TCP lists the same entries as the real memcached: the listening socket first, then each
+ * client with its address, the listener's address, its state and idle seconds.
+ */
+class StatsConnsTest
+{
+    private static final Pattern STAT = Pattern.compile("STAT (\\d+):(\\S+) (.*)\r\n");
+
+    @Test
+    void shouldListTheListenerAndTheClientsAsMemcachedDoes() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        try (Forked memcached = TestServers.memcached();
+            InProcess ours = new InProcess();
+            Client theirs = new Client(memcached.port);
+            Client mine = ours.client())
+        {
+            final List<String> expected = normalize(theirs.request("stats conns\r\n", "END\r\n"), memcached.port,
+                theirs.socket.getLocalPort());
+            final List<String> actual = normalize(mine.request("stats conns\r\n", "END\r\n"), ours.port,
+                mine.socket.getLocalPort());
+            assertEquals(List.of(
+                "c1 addr tcp:127.0.0.1:<port>", "c1 state conn_listening", "c1 secs_since_last_cmd <n>",
+                "c2 addr tcp:127.0.0.1:<client>", "c2 listen_addr tcp:127.0.0.1:<port>", "c2 state conn_parse_cmd",
+                "c2 secs_since_last_cmd <n>"), expected);
+            assertEquals(expected, actual);
+        }
+    }
+
+    /**
+     * Connection numbers by order of appearance, the ports and idle seconds replaced by placeholders.
+     */
+    private static List<String> normalize(final String stats, final int port, final int clientPort)
+    {
+        final Map<String, String> ids = new HashMap<>();
+        final List<String> lines = new ArrayList<>();
+        final Matcher m = STAT.matcher(stats);
+        while (m.find())
+        {
+            final String id = ids.computeIfAbsent(m.group(1), k -> "c" + (ids.size() + 1));
+            final String value = m.group(2).equals("secs_since_last_cmd") ? "<n>" :
+                m.group(3).replace(":" + port, ":<port>").replace(":" + clientPort, ":<client>");
+            lines.add(id + " " + m.group(2) + " " + value);
+        }
+        return lines;
+    }
+}
