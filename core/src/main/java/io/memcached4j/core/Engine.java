@@ -912,7 +912,7 @@ final class Engine implements MemcachedCache, CacheAdmin
         g.put("hash_is_expanding", index.expanding() ? 1L : 0L);
         g.put("slab_reassign_rescues", mover.rescues.get());
         g.put("slab_reassign_chunk_rescues", mover.chunkRescues.get());
-        g.put("slab_reassign_inline_reclaim", 0L);
+        g.put("slab_reassign_inline_reclaim", mover.inlineReclaim.get());
         g.put("slab_reassign_busy_items", mover.busyItems.get());
         g.put("slab_reassign_busy_deletes", mover.busyDeletes.get());
         g.put("slab_reassign_busy_nomem", mover.busyNoMemory.get());

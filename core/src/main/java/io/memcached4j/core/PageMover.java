@@ -48,6 +48,7 @@ import io.memcached4j.core.HashIndex.Stripe;
  * reassignment off, since it replaces memcached's over-allocation), so item memory never exceeds the limit.
  * <p>
  * Counters: {@code rescues}/{@code chunkRescues} count items and value chunks copied out of a draining page;
+ * {@code inlineReclaim} the chunks of that page that the mover's own evictions freed;
  * {@code busyNoMemory} counts the times an item waited because no chunk was free to rescue it into (memcached 1.6.18,
  * which dropped such items, counted them in {@code slab_reassign_evictions_nomem}). An item a reader holds is copied
  * all the same, as memcached
@@ -91,6 +92,7 @@ final class PageMover
     volatile boolean reassignEnabled;
     final AtomicLong rescues = new AtomicLong();
     final AtomicLong chunkRescues = new AtomicLong();
+    final AtomicLong inlineReclaim = new AtomicLong();
     final AtomicLong busyItems = new AtomicLong();
     final AtomicLong busyDeletes = new AtomicLong();
     final AtomicLong busyNoMemory = new AtomicLong();
@@ -347,7 +349,10 @@ final class PageMover
     {
         final Region r = slabs.pages[p];
         int busy = 0;
-        for (int i = 0; i < c.perSlab; i++)
+        // from the last chunk down: a fresh page hands out its chunks from the first, so the newest items come first,
+        // as in memcached, whose free list hands out a fresh page from its last chunk and whose mover starts at the
+        // first; the oldest items, at the LRU tail, are then evicted in place to make room, not copied first
+        for (int i = c.perSlab - 1; i >= 0; i--)
         {
             final int o = i * c.size;
             final int state = r.getIntVolatile(o + STATE_OFFSET);
@@ -473,6 +478,7 @@ final class PageMover
         {
             return;
         }
+        final long freedBefore = drainingFreed(c);
         for (int i = 0; i < EVICTION_TRIES && spare == 0; i++)
         {
             if (store.pullTail(c, ItemDescriptor.COLD_LRU, 0, ItemStore.PULL_EVICT, 0) <= 0 && store.lruSegmented)
@@ -480,6 +486,21 @@ final class PageMover
                 store.pullTail(c, ItemDescriptor.HOT_LRU, 0, 0, 0);
             }
             spare = allocSpare(c);
+        }
+        // chunks of the page itself that these evictions freed: memcached's mover finds them on the free list
+        // (slab_reassign_inline_reclaim)
+        final long freed = drainingFreed(c) - freedBefore;
+        if (freed > 0)
+        {
+            inlineReclaim.addAndGet(freed);
+        }
+    }
+
+    private static long drainingFreed(final SlabClass c)
+    {
+        synchronized (c)
+        {
+            return c.drainingFreed;
         }
     }
 

@@ -136,6 +136,7 @@ final class SlabAllocator
         region.putIntRelease(offset + STATE_OFFSET, SLABBED);
         if (ItemDescriptor.page(ref) == c.drainingPage)
         {
+            c.drainingFreed++;
             region.putInt(offset + PREV_OFFSET, 0);
             region.putInt(offset + NEXT_OFFSET, 0);
             return;

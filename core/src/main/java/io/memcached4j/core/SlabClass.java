@@ -32,6 +32,8 @@ final class SlabClass
     volatile int pageCount;
     /** A page being emptied by the page mover: its free chunks are kept off the free list. 0 when none. */
     int drainingPage;
+    /** Chunks of the draining page freed since the move began (guarded by the class lock). */
+    long drainingFreed;
 
     /* the segmented LRU: heads, tails, item counts and bytes per segment */
     final int[] heads = new int[ItemDescriptor.LRU_COUNT];
