@@ -32,6 +32,17 @@ class StatsTest extends CacheTestSupport
         "evicted_active", "evictions", "reclaimed", "crawler_reclaimed", "crawler_items_checked", "lrutail_reflocked",
         "moves_to_cold", "moves_to_warm", "moves_within_lru", "direct_reclaims", "lru_bumps_dropped");
 
+    /**
+     * Store 20,000 items of 100 bytes, {@code s0} to {@code s19999}: three pages of one class.
+     */
+    private static void fillWithSmallItems(final MemcachedCache cache)
+    {
+        for (int i = 0; i < 20_000; i++)
+        {
+            cache.set("s" + i, new byte[100], 0, 0);
+        }
+    }
+
     @Test
     void shouldReportMemcachedsFieldsInMemcachedsOrder()
     {
@@ -312,10 +323,7 @@ class StatsTest extends CacheTestSupport
     void shouldCountPageMoves()
     {
         final MemcachedCache cache = cache(builder().memoryLimit(8L << 20));
-        for (int i = 0; i < 20_000; i++)
-        {
-            cache.set("s" + i, new byte[100], 0, 0);
-        }
+        fillWithSmallItems(cache);
         for (int i = 0; i < 20_000; i += 2)
         {
             cache.delete("s" + i);
@@ -338,10 +346,7 @@ class StatsTest extends CacheTestSupport
         // the class has no free chunk: as memcached 1.6.39 does for `slabs reassign`, the mover evicts the least
         // recently used items of the class to rescue the page's items, instead of dropping them
         final MemcachedCache cache = cache(builder().memoryLimit(8L << 20));
-        for (int i = 0; i < 20_000; i++)
-        {
-            cache.set("s" + i, new byte[100], 0, 0);
-        }
+        fillWithSmallItems(cache);
         backgroundUntilIdle(cache);
         final int perPage = (int)cache.stats().slabClass(3).get("chunks_per_page");
         // fetched after the others, so that the last items of the first page are no longer the oldest
@@ -389,10 +394,7 @@ class StatsTest extends CacheTestSupport
     {
         // with -M nothing may be evicted: items of the moving page that find no free chunk wait, none is dropped
         final MemcachedCache cache = cache(builder().memoryLimit(8L << 20).evictionsEnabled(false));
-        for (int i = 0; i < 20_000; i++)
-        {
-            cache.set("s" + i, new byte[100], 0, 0);
-        }
+        fillWithSmallItems(cache);
         final long used = cache.stats().slabClass(3).get("used_chunks");
         final long total = cache.stats().slabClass(3).get("total_chunks");
         assertEquals(CacheAdmin.ReassignResult.OK, cache.admin().slabsReassign(3, 0));
@@ -473,10 +475,7 @@ class StatsTest extends CacheTestSupport
     {
         // the background thread of its own, on the system clock: a reader holds an item of the page being moved
         final MemcachedCache cache = cache(MemcachedCache.builder().memoryLimit(8L << 20));
-        for (int i = 0; i < 20_000; i++)
-        {
-            cache.set("s" + i, new byte[100], 0, 0);
-        }
+        fillWithSmallItems(cache);
         try (ItemReader reader = cache.newReader())
         {
             assertEquals(100, reader.open(bytes("s0"), new FetchOptions(), null, null));
