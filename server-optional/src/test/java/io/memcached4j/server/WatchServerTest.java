@@ -34,11 +34,13 @@ class WatchServerTest
     {
         WatchOracle.assumeMemcached();
         final int port = WatchOracle.freePort();
-        final Process memcached = WatchOracle.startMemcached(port);
+        // no LRU maintainer or crawler in either server: they would reclaim the expired and flushed items the script
+        // looks at, each at its own pace
+        final Process memcached = WatchOracle.startMemcached(port, "-o", "no_lru_maintainer,no_lru_crawler");
         final List<String> expected;
         try
         {
-            expected = WatchOracle.normalize(WatchOracle.watchScript(port, false));
+            expected = WatchOracle.normalize(WatchOracle.watchScript(port, true));
         }
         finally
         {
@@ -47,9 +49,9 @@ class WatchServerTest
         assertTrue(expected.size() > 60, expected.toString());
         for (final String threads : new String[] {"1", "4"})
         {
-            try (InProcess server = new InProcess("-t", threads))
+            try (InProcess server = new InProcess("-t", threads, "-o", "no_lru_maintainer,no_lru_crawler"))
             {
-                final List<String> actual = WatchOracle.normalize(WatchOracle.watchScript(server.port, false));
+                final List<String> actual = WatchOracle.normalize(WatchOracle.watchScript(server.port, true));
                 assertEquals(String.join("\n", expected), String.join("\n", actual), "-t " + threads);
             }
         }
@@ -99,7 +101,10 @@ class WatchServerTest
             Client watcher = server.client();
             Client idle = server.client())
         {
-            assertEquals("OK\r\n", watcher.request("watch connevents\r\n", "\r\n"));
+            // byte by byte up to the end of the OK: a conn_new line may follow in the same segment (log lines end
+            // in a bare newline, so a read that takes both does not end in CR LF)
+            watcher.send("watch connevents\r\n");
+            assertEquals("OK\r\n", readLine(watcher, "OK\r"));
             try (Client late = server.client())
             {
                 assertEquals("VERSION 1.6.39\r\n", late.request("version\r\n", "\r\n"));
