@@ -89,6 +89,18 @@ abstract class CacheTestSupport
         }
     }
 
+    /**
+     * Run the background agents for a number of rounds, the manual clock moving between them.
+     */
+    void backgroundRounds(final MemcachedCache cache, final int rounds, final long nanosApart)
+    {
+        for (int i = 0; i < rounds; i++)
+        {
+            background(cache, 1);
+            clock.advanceNanos(nanosApart);
+        }
+    }
+
     static ByteBuffer bytes(final String s)
     {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));

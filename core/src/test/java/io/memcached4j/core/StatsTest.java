@@ -190,11 +190,7 @@ class StatsTest extends CacheTestSupport
         {
             cache.set("k" + i++, new byte[1000], 0, 0);
         }
-        for (int n = 0; n < 20; n++)
-        {
-            background(cache, 1);
-            clock.advanceNanos(2_000_000L);
-        }
+        backgroundRounds(cache, 20, 2_000_000L);
         int oldest = 0;
         final ItemInfo info = new ItemInfo();
         while (!cache.inspect(bytes("k" + oldest), info))
@@ -240,21 +236,13 @@ class StatsTest extends CacheTestSupport
             cache.get("k" + i);
             cache.get("k" + i);
         }
-        for (int i = 0; i < 2000; i++)
-        {
-            background(cache, 1);
-            clock.advanceNanos(2_000_000L);
-        }
+        backgroundRounds(cache, 2000, 2_000_000L);
         assertTrue(cache.stats().get("moves_to_warm") > 0, "moves_to_warm");
         for (int i = 0; i < 1500; i++)
         {
             cache.get("k" + i);
         }
-        for (int i = 0; i < 2000; i++)
-        {
-            background(cache, 1);
-            clock.advanceNanos(2_000_000L);
-        }
+        backgroundRounds(cache, 2000, 2_000_000L);
         final CacheStats stats = cache.stats();
         assertTrue(stats.get("moves_within_lru") > 0, "moves_within_lru");
         assertTrue(stats.get("lru_maintainer_juggles") > 0);
@@ -359,11 +347,7 @@ class StatsTest extends CacheTestSupport
         {
             assertEquals(100, reader.open(bytes("s0"), new FetchOptions(), null, null));
             assertEquals(CacheAdmin.ReassignResult.OK, cache.admin().slabsReassign(3, 0));
-            for (int i = 0; i < 10; i++)
-            {
-                background(cache, 1);
-                clock.advanceNanos(1_000_000L);
-            }
+            backgroundRounds(cache, 10, 1_000_000L);
             final CacheStats stats = cache.stats();
             assertTrue(stats.get("slab_reassign_busy_items") > 0);
             // the held item is not chained, so it is copied out rather than deleted
@@ -398,11 +382,7 @@ class StatsTest extends CacheTestSupport
         final long used = cache.stats().slabClass(3).get("used_chunks");
         final long total = cache.stats().slabClass(3).get("total_chunks");
         assertEquals(CacheAdmin.ReassignResult.OK, cache.admin().slabsReassign(3, 0));
-        for (int i = 0; i < 10; i++)
-        {
-            background(cache, 1);
-            clock.advanceNanos(1_000_000L);
-        }
+        backgroundRounds(cache, 10, 1_000_000L);
         CacheStats stats = cache.stats();
         assertTrue(stats.get("slab_reassign_busy_nomem") > 0);
         assertEquals(1, stats.get("slab_reassign_running"));
@@ -446,11 +426,7 @@ class StatsTest extends CacheTestSupport
         {
             assertEquals(100, reader.open(bytes("s0"), new FetchOptions(), null, null));
             assertEquals(CacheAdmin.ReassignResult.OK, cache.admin().slabsReassign(3, 0));
-            for (int i = 0; i < 20; i++)
-            {
-                background(cache, 1);
-                clock.advanceNanos(1_000_000L);
-            }
+            backgroundRounds(cache, 20, 1_000_000L);
             // memcached 1.6.39 copies such an item: the copy serves everyone else, the reader keeps its own
             CacheStats stats = cache.stats();
             assertTrue(stats.get("slab_reassign_busy_items") > 0);
