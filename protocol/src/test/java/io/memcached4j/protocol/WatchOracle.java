@@ -62,14 +62,14 @@ public final class WatchOracle
      * seconds apart: everything before the {@code flush_all}, then the flush and what follows. memcached 1.6.39 unlinks
      * at once the items stored in the flush's own second or the one before, and lets older ones be found as flushed
      * (1.6.18 found them all flushed): after the pause every item is older, so all three servers agree.
+     * <p>
+     * It also looks with {@code me} and {@code md C0} at expired items and, after the {@code flush_all}, at flushed
+     * ones, so the servers must run without LRU maintainer and crawler ({@code -o no_lru_maintainer,no_lru_crawler}):
+     * those reclaim such items from the LRU tails at their own pace, and the lookup then finds nothing.
      *
-     * @param inspectReclaimable also look with {@code me} and {@code md C0} at expired items and, after the
-     *                           {@code flush_all}, at flushed ones. Only where no LRU maintainer runs: a server's
-     *                           maintainer reclaims such items from the LRU tails at its own pace, and the lookup then
-     *                           finds nothing, in either server.
-     * @return the bytes a client sends.
+     * @return the bytes a client sends, in two parts.
      */
-    public static byte[][] script(final boolean inspectReclaimable)
+    public static byte[][] script()
     {
         final String text = String.join("\r\n",
             "set a 0 0 1", "x",
@@ -113,24 +113,19 @@ public final class WatchOracle
             "md m",
             "md nokey q",
             "me c",
-            "md c C0") + "\r\n" + (inspectReclaimable ? String.join("\r\n",
+            "md c C0",
             "set e2 0 -1 1", "x",
             "me e2",
             "set e3 0 -1 1", "x",
             "md e3 C0",
-            "set f 0 0 1", "x") + "\r\n" : "") +
+            "set f 0 0 1", "x") + "\r\n" +
             "set big 0 0 " + TOO_LARGE + "\r\n";
         final ByteArrayOutputStream before = new ByteArrayOutputStream();
         before.writeBytes(text.getBytes(ISO_8859_1));
         before.writeBytes(new byte[TOO_LARGE]);
         before.writeBytes("\r\n".getBytes(ISO_8859_1));
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes("flush_all\r\nget a\r\n".getBytes(ISO_8859_1));
-        if (inspectReclaimable)
-        {
-            out.writeBytes("me c\r\nmd f C0\r\n".getBytes(ISO_8859_1));
-        }
-        out.writeBytes("mn\r\n".getBytes(ISO_8859_1));
+        out.writeBytes("flush_all\r\nget a\r\nme c\r\nmd f C0\r\nmn\r\n".getBytes(ISO_8859_1));
         return new byte[][] {before.toByteArray(), out.toByteArray()};
     }
 
@@ -235,12 +230,11 @@ public final class WatchOracle
     /**
      * Watch {@link #STREAMS} on one connection while another sends {@link #script} and quits.
      *
-     * @param port               the server's loopback port.
-     * @param inspectReclaimable passed to {@link #script}.
+     * @param port the server's loopback port.
      * @return everything the watcher received up to the client's {@code conn_close} line.
      * @throws IOException when a connection fails or the lines do not come within 15 seconds.
      */
-    public static String watchScript(final int port, final boolean inspectReclaimable) throws IOException
+    public static String watchScript(final int port) throws IOException
     {
         try (Socket watcher = connect(port))
         {
@@ -249,7 +243,7 @@ public final class WatchOracle
             readUntil(watcher, seen, "OK\r\n");
             try (Socket client = connect(port))
             {
-                final byte[][] parts = script(inspectReclaimable);
+                final byte[][] parts = script();
                 client.getOutputStream().write(parts[0]);
                 sleep(FLUSH_PAUSE * 1000L + 100);
                 client.getOutputStream().write(parts[1]);

@@ -62,7 +62,7 @@ class WatchTest
         final String real;
         try
         {
-            real = WatchOracle.watchScript(port, true);
+            real = WatchOracle.watchScript(port);
         }
         finally
         {
@@ -74,7 +74,7 @@ class WatchTest
             final SessionDriver.Connection w = driver.connect();
             w.send(ascii("watch " + WatchOracle.STREAMS + "\r\n"), SessionDriver.whole());
             final SessionDriver.Connection client = driver.connect();
-            final byte[][] parts = WatchOracle.script(true);
+            final byte[][] parts = WatchOracle.script();
             client.send(parts[0], SessionDriver.whole());
             driver.clock.advance(WatchOracle.FLUSH_PAUSE);
             client.send(parts[1], SessionDriver.whole());

@@ -40,7 +40,7 @@ class WatchServerTest
         final List<String> expected;
         try
         {
-            expected = WatchOracle.normalize(WatchOracle.watchScript(port, true));
+            expected = WatchOracle.normalize(WatchOracle.watchScript(port));
         }
         finally
         {
@@ -51,7 +51,7 @@ class WatchServerTest
         {
             try (InProcess server = new InProcess("-t", threads, "-o", "no_lru_maintainer,no_lru_crawler"))
             {
-                final List<String> actual = WatchOracle.normalize(WatchOracle.watchScript(server.port, true));
+                final List<String> actual = WatchOracle.normalize(WatchOracle.watchScript(server.port));
                 assertEquals(String.join("\n", expected), String.join("\n", actual), "-t " + threads);
             }
         }
