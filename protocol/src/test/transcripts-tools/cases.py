@@ -473,6 +473,16 @@ case("admin-lru-crawler-crawl",
 case("admin-lru-crawler-crawl-bad-class",
      L("lru_crawler crawl 99", "lru_crawler crawl x", "lru_crawler crawl 0"),
      "lru_crawler crawl with invalid class ids: BADCLASS")
+case("admin-extstore",
+     L("extstore", "extstore x", "extstore item_size", "extstore item_size 7", "extstore item_size x",
+       "extstore item_age 9 noreply", "extstore max_frag 0.5", "extstore drop_unread 3", "extstore low_ttl -5",
+       "extstore recache_rate 5x", "extstore max_sleep 4294967297", "extstore drop_under 12 noreply",
+       "extstore compact_under 0x1", "extstore bogus 1", "stats extstore"),
+     "extstore tuning commands of a build with extstore started without ext_path: OK, ERROR for a missing or "
+     "unparsable value or an unknown key, noreply; stats extstore lists nothing")
+case("admin-refresh-certs",
+     L("refresh_certs", "refresh_certs noreply", "version"),
+     "refresh_certs on a build with TLS started without -Z: an error line even with noreply", masks="version")
 
 # ==========================================================================
 # stats
@@ -852,6 +862,12 @@ case("option-shutdown-enabled-bad-mode",
 def v1639(name, data, description, masks=""):
     case(name, data, description, masks=masks, source=REC_1639)
 
+
+v1639("v1639-extstore-free-memchunks",
+      L("extstore free_memchunks 1 2", "extstore free_memchunks 1", "extstore free_memchunks 99 2",
+        "extstore free_memchunks 63 -1", "slabs automove freeratio 0.25", "slabs automove freeratio x"),
+      "extstore free_memchunks (deprecated, still checked: two numbers and a class below 64 are OK) and slabs automove "
+      "freeratio, which 1.6.18 refuses")
 
 v1639("v1639-ms-size-flag",
       [L("ms k 2 s"), b"hi\r\n", L("ms k 3 MA s"), b"abc\r\n", L("ms nope 1 MA s"), b"x\r\n",

@@ -924,8 +924,11 @@ final class ItemStore
     {
         if (sizes != null)
         {
-            final int size = itemSizeOf(r, o, r.getIntVolatile(o + STATE_OFFSET));
-            final int bucket = (size + 31) / 32;
+            // memcached's ITEM_ntotal, not this layout's size: stats sizes lists the buckets memcached lists
+            final int state = r.getIntVolatile(o + STATE_OFFSET);
+            final long size = ItemDescriptor.memcachedItemSize(
+                casEnabled, (state & CFLAGS) != 0 ? 1 : 0, nkeyOf(r, o), r.getInt(o + NBYTES_OFFSET));
+            final int bucket = (int)((size + 31) / 32);
             if (bucket < sizes.length())
             {
                 sizes.addAndGet(bucket, delta);

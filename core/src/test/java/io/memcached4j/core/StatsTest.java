@@ -560,9 +560,11 @@ class StatsTest extends CacheTestSupport
         cache.set("a", new byte[10]);
         cache.set("b", new byte[100]);
         cache.set("c", new byte[100]);
-        assertEquals(java.util.Map.of(64, 1L, 160, 2L), cache.stats().sizes());
+        cache.set("d", new byte[3000], 7, 0);
+        // memcached's item size: 48-byte header, 8 of CAS, key and NUL, value and CRLF, 4 for non-zero flags
+        assertEquals(java.util.Map.of(96, 1L, 160, 2L, 3072, 1L), cache.stats().sizes());
         cache.delete("c");
-        assertEquals(java.util.Map.of(64, 1L, 160, 1L), cache.stats().sizes());
+        assertEquals(java.util.Map.of(96, 1L, 160, 1L, 3072, 1L), cache.stats().sizes());
     }
 
     @Test

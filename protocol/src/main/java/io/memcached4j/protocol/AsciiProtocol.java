@@ -799,6 +799,17 @@ final class AsciiProtocol extends ProtocolHandler
         {
             return ntokens >= 3 ? lru() : reply("ERROR");
         }
+        if (is(0, "extstore"))
+        {
+            return ntokens >= 3 ? extstore() : reply("ERROR");
+        }
+        if (is(0, "refresh_certs"))
+        {
+            // a memcached built with TLS, started without -Z, answers this even to noreply, and logs no -vv line
+            noreply = false;
+            out.line("Error TLS not enabled");
+            return finishLine();
+        }
         final int last = ntokens - 2;
         if (tokenLength[last] >= 5 && startsWithToken(last, "HTTP/"))
         {
@@ -2545,6 +2556,80 @@ final class AsciiProtocol extends ProtocolHandler
         return reply("ERROR");
     }
 
+    /**
+     * memcached's {@code extstore} command as a build with extstore answers it when started without
+     * {@code ext_path}: it sets the tuning values {@code stats settings} shows (see {@link ExtstoreSettings}). A value
+     * that does not parse leaves 0 behind, as memcached's parsers do.
+     */
+    private Session.Status extstore()
+    {
+        setNoreplyMaybe();
+        final ExtstoreSettings x = server.extstore();
+        boolean ok = true;
+        if (ntokens < 4)
+        {
+            ok = false;
+        }
+        else if (is(1, "free_memchunks") && ntokens > 4)
+        {
+            // deprecated and ignored by memcached, but still checked
+            ok = strtoul(2) && num.value < MAX_SLAB_CLASSES && strtoul(3);
+        }
+        else if (is(1, "item_size"))
+        {
+            ok = strtoul(2);
+            x.itemSize = ok ? (int)num.value : 0;
+        }
+        else if (is(1, "item_age"))
+        {
+            ok = strtoul(2);
+            x.itemAge = ok ? (int)num.value : 0;
+        }
+        else if (is(1, "low_ttl"))
+        {
+            ok = strtoul(2);
+            x.lowTtl = ok ? (int)num.value : 0;
+        }
+        else if (is(1, "recache_rate"))
+        {
+            ok = strtoul(2);
+            x.recacheRate = ok ? (int)num.value : 0;
+        }
+        else if (is(1, "compact_under"))
+        {
+            ok = strtoul(2);
+            x.compactUnder = ok ? (int)num.value : 0;
+        }
+        else if (is(1, "drop_under"))
+        {
+            ok = strtoul(2);
+            x.dropUnder = ok ? (int)num.value : 0;
+        }
+        else if (is(1, "max_sleep"))
+        {
+            ok = strtoul(2);
+            x.maxSleep = ok ? (int)num.value : 0;
+        }
+        else if (is(1, "max_frag"))
+        {
+            ok = strtod(2);
+            x.maxFrag = ok ? num.doubleValue : 0;
+        }
+        else if (is(1, "drop_unread"))
+        {
+            ok = strtoul(2);
+            if (ok)
+            {
+                x.dropUnread = (int)num.value != 0;
+            }
+        }
+        else
+        {
+            ok = false;
+        }
+        return reply(ok ? "OK" : "ERROR");
+    }
+
     private Session.Status slabsAutomove()
     {
         setNoreplyMaybe();
@@ -2559,7 +2644,11 @@ final class AsciiProtocol extends ProtocolHandler
             {
                 admin.slabsAutomoveRatio(num.doubleValue);
             }
-            // freeratio only steers extstore's page reserve, which this server does not have
+            else
+            {
+                // it steers extstore's page reserve, which this server does not have: stats settings shows it
+                server.extstore().slabAutomoveFreeratio = num.doubleValue;
+            }
         }
         else if (is(2, "window"))
         {
@@ -2954,6 +3043,11 @@ final class AsciiProtocol extends ProtocolHandler
         if (is(1, "sizes"))
         {
             return sendStats(sb -> server.sizes(statsSink(sb)));
+        }
+        if (is(1, "extstore"))
+        {
+            // memcached's images have extstore compiled in; without ext_path it has no pages to list
+            return sendStats(sb -> { });
         }
         return reply("ERROR");
     }

@@ -73,6 +73,7 @@ public final class ServerSettings
     private final int readBufMemLimit;
     private final int napiIds;
     private final String memoryFile;
+    private final double slabAutomoveFreeratio;
     private final int verbosity;
 
     private ServerSettings(final Builder b)
@@ -104,6 +105,7 @@ public final class ServerSettings
         readBufMemLimit = b.readBufMemLimit;
         napiIds = b.napiIds;
         memoryFile = b.memoryFile;
+        slabAutomoveFreeratio = b.slabAutomoveFreeratio;
         verbosity = b.verbosity;
     }
 
@@ -388,6 +390,16 @@ public final class ServerSettings
     }
 
     /**
+     * {@code -o slab_automove_freeratio}: an extstore tuning value, shown in {@code stats settings} and nothing else.
+     *
+     * @return the ratio, 0.01 when not given.
+     */
+    public double slabAutomoveFreeratio()
+    {
+        return slabAutomoveFreeratio;
+    }
+
+    /**
      * {@code -e}.
      *
      * @return the memory file, or null.
@@ -439,6 +451,7 @@ public final class ServerSettings
         private int readBufMemLimit;
         private int napiIds;
         private String memoryFile;
+        private double slabAutomoveFreeratio = 0.01;
         private int verbosity;
 
         private Builder()
@@ -735,6 +748,18 @@ public final class ServerSettings
         public Builder napiIds(final int value)
         {
             napiIds = value;
+            return this;
+        }
+
+        /**
+         * {@code -o slab_automove_freeratio}.
+         *
+         * @param value the ratio (any number, as memcached takes it).
+         * @return this.
+         */
+        public Builder slabAutomoveFreeratio(final double value)
+        {
+            slabAutomoveFreeratio = value;
             return this;
         }
 

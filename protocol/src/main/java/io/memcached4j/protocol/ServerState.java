@@ -34,6 +34,7 @@ public final class ServerState
 
     private final MemcachedCache cache;
     private final ServerSettings settings;
+    private final ExtstoreSettings extstore;
     private final long startNanos = System.nanoTime();
     private volatile int verbosity;
     private volatile boolean detailEnabled;
@@ -80,6 +81,7 @@ public final class ServerState
         this.settings = settings;
         this.verbosity = settings.verbosity();
         this.detailEnabled = settings.detailEnabled();
+        this.extstore = new ExtstoreSettings(settings.slabAutomoveFreeratio());
         this.logs = new LogStreams(cache, settings.watcherLogbufSize());
     }
 
@@ -116,6 +118,11 @@ public final class ServerState
     void verbosity(final int level)
     {
         verbosity = level;
+    }
+
+    ExtstoreSettings extstore()
+    {
+        return extstore;
     }
 
     boolean detailEnabled()
@@ -514,7 +521,8 @@ public final class ServerState
     }
 
     /**
-     * {@code stats settings}, in memcached 1.6.39's order (a build without extstore and TLS).
+     * {@code stats settings}, in memcached 1.6.39's order, as a build with extstore and TLS (its container images)
+     * prints them when started without either.
      *
      * @param sink receives the fields.
      */
@@ -533,7 +541,7 @@ public final class ServerState
         sink.stat("domain_socket", settings.domainSocket() == null ? "NULL" : settings.domainSocket());
         sink.stat("umask", Integer.toOctalString(settings.umask()));
         sink.stat("shutdown_command", yesNo(settings.shutdownEnabled()));
-        sink.stat("growth_factor", String.format(Locale.ROOT, "%.2f", c.growthFactor()));
+        sink.stat("growth_factor", fixed(c.growthFactor(), 2));
         sink.stat("chunk_size", Integer.toString(c.minSpace()));
         sink.stat("num_threads", Integer.toString(settings.threads()));
         sink.stat("num_threads_per_udp", Integer.toString(settings.threadsPerUdp()));
@@ -550,7 +558,7 @@ public final class ServerState
         sink.stat("hashpower_init", Integer.toString(c.hashPowerInit()));
         sink.stat("slab_reassign", yesNo(c.slabReassign()));
         sink.stat("slab_automove", Integer.toString(t.slabAutomove()));
-        sink.stat("slab_automove_ratio", String.format(Locale.ROOT, "%.2f", t.slabAutomoveRatio()));
+        sink.stat("slab_automove_ratio", fixed(t.slabAutomoveRatio(), 2));
         sink.stat("slab_automove_window", Integer.toString(t.slabAutomoveWindow()));
         sink.stat("slab_chunk_max", Integer.toString(c.slabChunkMax()));
         sink.stat("lru_crawler", yesNo(t.lruCrawler()));
@@ -564,8 +572,8 @@ public final class ServerState
         sink.stat("lru_segmented", yesNo(t.lruSegmented()));
         sink.stat("hot_lru_pct", Integer.toString(t.hotLruPct()));
         sink.stat("warm_lru_pct", Integer.toString(t.warmLruPct()));
-        sink.stat("hot_max_factor", String.format(Locale.ROOT, "%.2f", t.hotMaxFactor()));
-        sink.stat("warm_max_factor", String.format(Locale.ROOT, "%.2f", t.warmMaxFactor()));
+        sink.stat("hot_max_factor", fixed(t.hotMaxFactor(), 2));
+        sink.stat("warm_max_factor", fixed(t.warmMaxFactor(), 2));
         sink.stat("temp_lru", yesNo(t.tempLru()));
         sink.stat("temporary_ttl", Integer.toUnsignedString(t.temporaryTtl()));
         sink.stat("idle_timeout", Integer.toString(settings.idleTimeout()));
@@ -574,6 +582,8 @@ public final class ServerState
         sink.stat("read_buf_mem_limit", Integer.toUnsignedString(settings.readBufMemLimit()));
         sink.stat("track_sizes", yesNo(c.trackSizes()));
         sink.stat("inline_ascii_response", "no");
+        extstore.stats(sink);
+        ExtstoreSettings.tlsStats(sink);
         sink.stat("num_napi_ids", settings.napiIds() == 0 ? "(null)" : Integer.toString(settings.napiIds()));
         sink.stat("memory_file", settings.memoryFile() == null ? "(null)" : settings.memoryFile());
         sink.stat("client_flags_size", "4");
@@ -694,6 +704,24 @@ public final class ServerState
         sink.stat(id + ":addr", l.address());
         sink.stat(id + ":state", "conn_listening");
         sink.stat(id + ":secs_since_last_cmd", Long.toString((now - l.openedNanos()) / 1_000_000_000L));
+    }
+
+    /**
+     * C's {@code printf("%.Nf")}: the double's exact binary value rounded half to even, as glibc does.
+     *
+     * @param value  the number.
+     * @param places digits after the point.
+     * @return the text.
+     */
+    static String fixed(final double value, final int places)
+    {
+        if (Double.isNaN(value) || Double.isInfinite(value))
+        {
+            return Double.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
+        }
+        final String text = new java.math.BigDecimal(value).setScale(places, java.math.RoundingMode.HALF_EVEN)
+            .toPlainString();
+        return value < 0 || (value == 0 && 1 / value < 0) ? (text.startsWith("-") ? text : "-" + text) : text;
     }
 
     private static String yesNo(final boolean value)

@@ -605,8 +605,17 @@ public final class CommandLine
                 o.readBufMemLimit = (mb * 1024 * 1024) & 0xFFFF_FFFFL;
             }
             case "sock_cookie_id" -> o.notices.add("-o sock_cookie_id has no effect: sockets carry no cookie id.");
-            case "slab_automove_freeratio" -> o.notices.add(
-                "-o slab_automove_freeratio has no effect: it tunes extstore, which memcached4j does not have.");
+            case "slab_automove_freeratio" ->
+            {
+                final Double ratio = safeStrtod(required(v, "Missing slab_automove_freeratio argument"));
+                if (ratio == null)
+                {
+                    throw fail("could not parse argument to slab_automove_freeratio");
+                }
+                o.slabAutomoveFreeratio = ratio;
+                o.notices.add("-o slab_automove_freeratio has no effect: it tunes extstore, which memcached4j does "
+                    + "not have (stats settings shows it).");
+            }
             case "expirezero_does_not_evict" -> o.notices.add(
                 "-o expirezero_does_not_evict (memcached 1.4) has no effect: memcached 1.6 dropped it.");
             default -> throw refusedSubOption(key);
@@ -962,6 +971,26 @@ public final class CommandLine
             return 0;
         }
         return Double.parseDouble(m.group(1));
+    }
+
+    /**
+     * memcached's {@code safe_strtod} over decimal numbers: a number followed by nothing or white space.
+     *
+     * @param s the text.
+     * @return the number, or null when memcached would refuse the text.
+     */
+    static Double safeStrtod(final String s)
+    {
+        final String space = "[ \\t\\n\\r\\f\\x0B]";
+        final java.util.regex.Matcher m = java.util.regex.Pattern
+            .compile("^" + space + "*([+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)(" + space + ".*)?$")
+            .matcher(s);
+        if (!m.matches())
+        {
+            return null;
+        }
+        final double d = Double.parseDouble(m.group(1));
+        return Double.isInfinite(d) ? null : d;
     }
 
     /**
