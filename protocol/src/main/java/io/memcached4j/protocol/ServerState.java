@@ -589,13 +589,20 @@ public final class ServerState
         sink.stat("client_flags_size", "4");
     }
 
+    /** The fields of {@code stats items} that memcached lists only while its LRU maintainer runs. */
+    private static final java.util.Set<String> MAINTAINER_ITEM_FIELDS = java.util.Set.of("number_hot", "number_warm",
+        "number_cold", "number_temp", "age_hot", "age_warm", "evicted_active", "moves_to_cold", "moves_to_warm",
+        "moves_within_lru", "direct_reclaims", "hits_to_hot", "hits_to_warm", "hits_to_cold", "hits_to_temp");
+
     /**
-     * {@code stats items}.
+     * {@code stats items}: without the LRU maintainer ({@code -o no_lru_maintainer}), memcached leaves out the
+     * fields of the segments and the maintainer's moves.
      *
      * @param sink receives the fields.
      */
     void items(final StatsSink sink)
     {
+        final boolean maintainer = cache.config().lruMaintainer();
         for (final CacheStats.SlabClassStats s : cache.stats().slabClasses())
         {
             if (s.items().get("number") == 0)
@@ -605,7 +612,10 @@ public final class ServerState
             final String prefix = "items:" + s.id() + ":";
             for (final Map.Entry<String, Long> e : s.items().entrySet())
             {
-                sink.stat(prefix + e.getKey(), Long.toString(e.getValue()));
+                if (maintainer || !MAINTAINER_ITEM_FIELDS.contains(e.getKey()))
+                {
+                    sink.stat(prefix + e.getKey(), Long.toString(e.getValue()));
+                }
             }
         }
     }

@@ -47,7 +47,8 @@ class StatsOracleTest
     void shouldListEveryStatsGroupsFieldsInMemcachedsOrder() throws Exception
     {
         Assumptions.assumeTrue(TestServers.memcachedAvailable());
-        for (final String[] flags : new String[][] {{}, {"-o", "track_sizes"}, {"-C", "-I", "2m"}})
+        for (final String[] flags : new String[][] {{}, {"-o", "track_sizes"}, {"-C", "-I", "2m"},
+            {"-o", "no_lru_maintainer"}, {"-o", "temporary_ttl=100"}, {"-o", "no_lru_crawler,lru_maintainer"}})
         {
             try (Forked memcached = TestServers.memcached(flags);
                 InProcess ours = new InProcess(flags);
@@ -130,6 +131,44 @@ class StatsOracleTest
         }
     }
 
+    @Test
+    void shouldCountWhatMemcachedCountsForTheSameCommands() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final String commands = DATA +
+            "get a\r\nadd a 0 0 1\r\nc\r\nreplace q 0 0 1\r\nc\r\nappend a 0 0 2\r\nzz\r\n" +
+            "prepend nope 0 0 1\r\nx\r\nincr a 1\r\nset n 0 0 2\r\n10\r\nincr n 5\r\ndecr n 100\r\n" +
+            "decr q 1\r\nincr q 1\r\ncas a 0 0 1 999\r\nx\r\ncas q 0 0 1 1\r\nx\r\ntouch a 100\r\n" +
+            "touch q 1\r\ngat 100 a q\r\ndelete q\r\ndelete n\r\nset big 0 0 2000000 noreply\r\n" +
+            "y".repeat(2_000_000) + "\r\nset e 0 -1 1\r\nx\r\nget e\r\nmg a v\r\nmg q v\r\n" +
+            "ms m 2\r\nhi\r\nma m\r\nmd m\r\nmn\r\n";
+        // without the LRU maintainer, whose moves depend on when it wakes up; -C before -o track_sizes, as 1.6.18
+        // tracks no sizes when -C follows it
+        for (final String[] flags : new String[][] {{"-o", "no_lru_maintainer"},
+            {"-C", "-t", "2", "-o", "track_sizes,no_lru_maintainer"}})
+        {
+            try (Forked memcached = TestServers.memcached(flags);
+                InProcess ours = new InProcess(flags);
+                Client theirs = new Client(memcached.port);
+                Client mine = ours.client())
+            {
+                final boolean v1618 = isMemcached1618(theirs);
+                isMemcached1618(mine);
+                assertEquals(theirs.request(commands, "MN\r\n"), mine.request(commands, "MN\r\n"));
+                for (final String group : new String[] {"stats", "stats items", "stats slabs", "stats sizes"})
+                {
+                    final List<String> expected = counters(theirs.request(group + "\r\n", "END\r\n"), v1618);
+                    List<String> actual = counters(mine.request(group + "\r\n", "END\r\n"), v1618);
+                    if (v1618)
+                    {
+                        actual = as1618(actual);
+                    }
+                    assertEquals(expected, actual, () -> group + " with " + String.join(" ", flags));
+                }
+            }
+        }
+    }
+
     private static boolean isMemcached1618(final Client c) throws IOException
     {
         return c.request("version\r\n", "\r\n").startsWith("VERSION 1.6.18");
@@ -138,21 +177,32 @@ class StatsOracleTest
     /**
      * What memcached 1.6.18 lists where 1.6.39 lists these fields: the nomem counter under its older name
      * and place, an older default, no {@code client_flags_size}.
+     *
+     * @param fields names, or "name value" lines.
      */
     private static List<String> as1618(final List<String> fields)
     {
         final List<String> out = new ArrayList<>();
+        String nomem = null;
         for (final String f : fields)
         {
-            if (f.startsWith("client_flags_size") || f.equals("slab_reassign_busy_nomem"))
+            final String name = f.split(" ", 2)[0];
+            if (name.equals("slab_reassign_busy_nomem"))
+            {
+                nomem = f.replace("slab_reassign_busy_nomem", "slab_reassign_evictions_nomem");
+                continue;
+            }
+            if (name.equals("client_flags_size"))
             {
                 continue;
             }
             out.add(f.equals("slab_automove_window 10") ? "slab_automove_window 30" : f);
-            if (f.equals("slab_reassign_chunk_rescues"))
-            {
-                out.add("slab_reassign_evictions_nomem");
-            }
+        }
+        if (nomem != null)
+        {
+            final int after = out.indexOf(out.stream().filter(f -> f.startsWith("slab_reassign_chunk_rescues"))
+                .findFirst().orElseThrow());
+            out.add(after + 1, nomem);
         }
         return out;
     }
@@ -181,6 +231,32 @@ class StatsOracleTest
             }
         }
         return names;
+    }
+
+    /**
+     * A stats reply as "name value" lines, with placeholders for what differs between any two processes (process id,
+     * clock, ages, CPU used, library, the oracle's start-up probe connection), for the figures of memcached's own
+     * buffer caches, which this server does not have, for the bytes items occupy, which are this allocator's, and for
+     * {@code lrutail_reflocked}, which memcached also counts for items its pending replies hold (see the README).
+     * Against 1.6.18, also its version and its count of connection structures.
+     */
+    private static List<String> counters(final String reply, final boolean v1618)
+    {
+        final List<String> masked = new ArrayList<>(List.of("pid", "uptime", "time", "libevent", "rusage_user",
+            "rusage_system", "total_connections", "response_obj_bytes", "read_buf_count", "read_buf_bytes",
+            "read_buf_bytes_free", "bytes", "mem_requested", "age_hot", "age_warm", "age", "lrutail_reflocked"));
+        if (v1618)
+        {
+            masked.addAll(List.of("version", "connection_structures"));
+        }
+        final List<String> lines = new ArrayList<>();
+        final Matcher m = STAT.matcher(reply);
+        while (m.find())
+        {
+            final String name = m.group(1).substring(m.group(1).lastIndexOf(':') + 1);
+            lines.add(m.group(1) + " " + (masked.contains(name) ? "<masked>" : m.group(2)));
+        }
+        return lines;
     }
 
     /**
