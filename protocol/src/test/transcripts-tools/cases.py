@@ -511,6 +511,17 @@ case("stats-bogus",
 case("stats-detail",
      [L("stats detail on"), st("set", "p:a", b"1"), L("get p:a", "get p:b", "delete p:a", "stats detail dump", "stats detail off", "stats detail bogus", "stats detail")],
      "stats detail on/off/dump (one PREFIX line, deterministic) and the usage error")
+_PREFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_-"
+# 60 prefixes of 1 to 11 bytes (every tail length of the hash), then "a1u" and "a": they share a chain, and
+# memcached files "a" under "a1u", whose first byte it equals
+_PREFIXES = ["".join(_PREFIX_ALPHABET[(i * 7 + j * 13) % len(_PREFIX_ALPHABET)] for j in range(1 + i % 11))
+             for i in range(60)] + ["a1u", "a"]
+case("stats-detail-many-prefixes",
+     [L("stats detail on")] +
+     [L("get %s:k" % p, "set %s:v 0 0 1 noreply" % p, "x", "delete %s:zz noreply" % p) for p in _PREFIXES] +
+     [L("get :x", "get nodelim", "stats detail dump")],
+     "stats detail dump lists prefixes in memcached's order (chain murmur3(prefix) % 256, newest first), "
+     "with a shorter prefix counted under a longer one it begins in the same chain")
 case("stats-cachedump",
      [L("lru mode flat"), st("set", "a", b"1"), st("set", "b", b"22", exp=1000), L("stats cachedump 1 0")],
      "stats cachedump 1 0 lists the COLD LRU of class 1, newest first (lru mode flat first, so new items are in COLD at once)", masks="time")

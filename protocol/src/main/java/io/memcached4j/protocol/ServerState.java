@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -39,7 +38,8 @@ public final class ServerState
     private volatile int verbosity;
     private volatile boolean detailEnabled;
     private volatile Consumer<Boolean> shutdownHandler;
-    private final Map<String, long[]> prefixStats = new TreeMap<>();
+    /** {@code stats detail}: memcached's table of 256 chains, newest prefix first in its chain; guarded by itself. */
+    private final PrefixStats[] prefixStats = new PrefixStats[PREFIX_HASH_SIZE];
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     /** Listening sockets by connection number: their address, and when they were opened (for {@code stats conns}). */
     private final Map<Long, Listening> listening = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -288,33 +288,137 @@ public final class ServerState
     private static final int PREFIX_SET = 2;
     private static final int PREFIX_DELETE = 3;
 
+    private static final int PREFIX_HASH_SIZE = 256;
+
     /**
-     * Record a command for {@code stats detail}: keys without the delimiter are not counted.
+     * The counts of one key prefix.
+     */
+    private static final class PrefixStats
+    {
+        final byte[] prefix;
+        final long[] counts = new long[4];
+        PrefixStats next;
+
+        PrefixStats(final byte[] prefix, final PrefixStats next)
+        {
+            this.prefix = prefix;
+            this.next = next;
+        }
+    }
+
+    /**
+     * Record a command for {@code stats detail} as memcached's {@code stats_prefix_find} does: the prefix ends at the
+     * first delimiter, and a key with a NUL byte or no delimiter before it is not counted; the prefix is filed in
+     * chain {@code murmur3(prefix) % 256} (the order {@code stats detail dump} lists them in), where it matches an
+     * entry whose first bytes it equals.
      */
     void recordPrefix(final java.nio.ByteBuffer buffer, final int keyOffset, final int keyLength, final int what)
     {
-        final char delimiter = settings.prefixDelimiter();
-        int end = -1;
+        final byte delimiter = (byte)settings.prefixDelimiter();
+        int length = -1;
         for (int i = 0; i < keyLength; i++)
         {
-            if (buffer.get(keyOffset + i) == (byte)delimiter)
+            final byte b = buffer.get(keyOffset + i);
+            if (b == 0)
             {
-                end = i;
+                break;
+            }
+            if (b == delimiter)
+            {
+                length = i;
                 break;
             }
         }
-        if (end < 0)
+        if (length < 0)
         {
             return;
         }
-        final byte[] prefix = new byte[end];
-        buffer.get(keyOffset, prefix);
-        final String name = new String(prefix, StandardCharsets.ISO_8859_1);
+        final int bucket = murmur3(buffer, keyOffset, length) & (PREFIX_HASH_SIZE - 1);
         synchronized (prefixStats)
         {
-            final long[] counts = prefixStats.computeIfAbsent(name, k -> new long[4]);
-            counts[what]++;
+            PrefixStats found = null;
+            for (PrefixStats p = prefixStats[bucket]; p != null && found == null; p = p.next)
+            {
+                if (startsWith(p.prefix, buffer, keyOffset, length))
+                {
+                    found = p;
+                }
+            }
+            if (found == null)
+            {
+                final byte[] prefix = new byte[length];
+                buffer.get(keyOffset, prefix);
+                found = new PrefixStats(prefix, prefixStats[bucket]);
+                prefixStats[bucket] = found;
+            }
+            found.counts[what]++;
         }
+    }
+
+    private static boolean startsWith(
+        final byte[] prefix, final java.nio.ByteBuffer buffer, final int offset, final int length)
+    {
+        if (prefix.length < length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (prefix[i] != buffer.get(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * MurmurHash3's 32-bit x86 variant with seed 0, memcached's default hash: 4-byte little-endian blocks, then the
+     * tail bytes, then the length and the final mix.
+     */
+    static int murmur3(final java.nio.ByteBuffer buffer, final int offset, final int length)
+    {
+        final int c1 = 0xcc9e2d51;
+        final int c2 = 0x1b873593;
+        int h = 0;
+        final int blocks = length / 4;
+        for (int i = 0; i < blocks; i++)
+        {
+            final int at = offset + i * 4;
+            int k = (buffer.get(at) & 0xFF) | (buffer.get(at + 1) & 0xFF) << 8 | (buffer.get(at + 2) & 0xFF) << 16 |
+                (buffer.get(at + 3) & 0xFF) << 24;
+            k *= c1;
+            k = Integer.rotateLeft(k, 15);
+            k *= c2;
+            h ^= k;
+            h = Integer.rotateLeft(h, 13);
+            h = h * 5 + 0xe6546b64;
+        }
+        final int tail = offset + blocks * 4;
+        final int rest = length & 3;
+        if (rest != 0)
+        {
+            int k = buffer.get(tail) & 0xFF;
+            if (rest >= 2)
+            {
+                k ^= (buffer.get(tail + 1) & 0xFF) << 8;
+            }
+            if (rest == 3)
+            {
+                k ^= (buffer.get(tail + 2) & 0xFF) << 16;
+            }
+            k *= c1;
+            k = Integer.rotateLeft(k, 15);
+            k *= c2;
+            h ^= k;
+        }
+        h ^= length;
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return h;
     }
 
     void recordGet(final java.nio.ByteBuffer buffer, final int keyOffset, final int keyLength, final boolean hit)
@@ -346,12 +450,15 @@ public final class ServerState
         final StringBuilder sb = new StringBuilder();
         synchronized (prefixStats)
         {
-            for (final Map.Entry<String, long[]> e : prefixStats.entrySet())
+            for (final PrefixStats chain : prefixStats)
             {
-                final long[] c = e.getValue();
-                sb.append("PREFIX ").append(e.getKey()).append(" get ").append(c[PREFIX_GET]).append(" hit ")
-                    .append(c[PREFIX_HIT]).append(" set ").append(c[PREFIX_SET]).append(" del ")
-                    .append(c[PREFIX_DELETE]).append("\r\n");
+                for (PrefixStats p = chain; p != null; p = p.next)
+                {
+                    final long[] c = p.counts;
+                    sb.append("PREFIX ").append(new String(p.prefix, StandardCharsets.ISO_8859_1)).append(" get ")
+                        .append(c[PREFIX_GET]).append(" hit ").append(c[PREFIX_HIT]).append(" set ")
+                        .append(c[PREFIX_SET]).append(" del ").append(c[PREFIX_DELETE]).append("\r\n");
+                }
             }
         }
         return sb.append("END\r\n").toString();
@@ -393,7 +500,7 @@ public final class ServerState
         timeInListenDisabledMicros.set(0);
         synchronized (prefixStats)
         {
-            prefixStats.clear();
+            java.util.Arrays.fill(prefixStats, null);
         }
     }
 
