@@ -874,6 +874,14 @@ def v1639(name, data, description, masks=""):
     case(name, data, description, masks=masks, source=REC_1639)
 
 
+v1639("v1639-slabs-reassign-bounds",
+      L("slabs reassign 0 1", "slabs reassign 1 50", "slabs reassign -1 -1", "slabs reassign 2 63",
+        "slabs reassign 1 65", "slabs reassign -2 1", "slabs reassign 0 0", "slabs reassign 63 1",
+        "slabs reassign 65 1"),
+      "slabs reassign on an empty cache, in 1.6.39's order of checks: SAME on equal ids (-1 -1 too), BADCLASS "
+      "outside 0..64, NOSPARE for any id within (the global pool 0, classes without pages); 1.6.18 bounds the ids "
+      "by its largest class instead. Not recorded: id 64 and -1 (which may pick 64), which read past 1.6.39's class "
+      "table")
 v1639("v1639-extstore-free-memchunks",
       L("extstore free_memchunks 1 2", "extstore free_memchunks 1", "extstore free_memchunks 99 2",
         "extstore free_memchunks 63 -1", "slabs automove freeratio 0.25", "slabs automove freeratio x"),

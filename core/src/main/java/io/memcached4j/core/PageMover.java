@@ -152,38 +152,71 @@ final class PageMover
         }
         try
         {
+            // memcached's order of checks, class ids up to its MAX_NUMBER_OF_SLAB_CLASSES; a request that fails them
+            // gets its error even while a page moves, as memcached's mostly does
+            if (src == dst)
+            {
+                return Reassign.SAME;
+            }
+            final int from = src == -1 ? pickAnySource(dst) : src;
+            if (from < 0 || from > SlabClassTable.MAX_CLASSES || dst < 0 || dst > SlabClassTable.MAX_CLASSES)
+            {
+                return Reassign.BADCLASS;
+            }
+            if (from == 0)
+            {
+                return fromGlobalPool(dst);
+            }
+            if (from > slabs.largest() || slabs.classes[from].pageCount < 2)
+            {
+                return Reassign.NOSPARE;
+            }
+            if (dst > slabs.largest())
+            {
+                // memcached would hand the page to a class of no size, where nothing can use it
+                return Reassign.BADCLASS;
+            }
             if (source != null)
             {
                 return Reassign.BUSY;
             }
-            int from = src;
-            if (from == -1)
-            {
-                from = pickAnySource(dst);
-                if (from < 0)
-                {
-                    return Reassign.NOSPARE;
-                }
-            }
-            if (from == dst)
-            {
-                return Reassign.SAME;
-            }
-            if (from < 1 || from > slabs.largest() || dst < 0 || dst > slabs.largest())
-            {
-                return Reassign.BADCLASS;
-            }
             final SlabClass c = slabs.classes[from];
-            if (c.pageCount < 2)
-            {
-                return Reassign.NOSPARE;
-            }
             return start(c, dst, allowEvictions) ? Reassign.OK : Reassign.BUSY;
         }
         finally
         {
             moveLock.unlock();
         }
+    }
+
+    /**
+     * {@code slabs reassign 0 <dst>}: a page of the global pool goes to a class, as memcached's mover hands it over at
+     * once, if the pool has two pages or more (memcached's spare-page rule).
+     */
+    private Reassign fromGlobalPool(final int dst)
+    {
+        if (slabs.globalPoolSize() < 2)
+        {
+            return Reassign.NOSPARE;
+        }
+        if (dst > slabs.largest())
+        {
+            return Reassign.BADCLASS;
+        }
+        if (source != null)
+        {
+            return Reassign.BUSY;
+        }
+        final SlabClass c = slabs.classes[dst];
+        synchronized (c)
+        {
+            if (!slabs.newPageLocked(c))
+            {
+                return Reassign.NOSPARE;
+            }
+        }
+        slabsMoved.incrementAndGet();
+        return Reassign.OK;
     }
 
     private int pickAnySource(final int dst)

@@ -329,6 +329,69 @@ class StatsTest extends CacheTestSupport
     }
 
     @Test
+    void shouldCheckAPageMoveRequestInMemcachedsOrder()
+    {
+        final MemcachedCache cache = cache(builder().memoryLimit(8L << 20));
+        final CacheAdmin admin = cache.admin();
+        // nothing stored: no class has a spare page
+        assertEquals(CacheAdmin.ReassignResult.SAME, admin.slabsReassign(-1, -1));
+        assertEquals(CacheAdmin.ReassignResult.SAME, admin.slabsReassign(0, 0));
+        assertEquals(CacheAdmin.ReassignResult.BADCLASS, admin.slabsReassign(-1, 1));
+        assertEquals(CacheAdmin.ReassignResult.BADCLASS, admin.slabsReassign(-2, 1));
+        assertEquals(CacheAdmin.ReassignResult.BADCLASS, admin.slabsReassign(1, 65));
+        assertEquals(CacheAdmin.ReassignResult.BADCLASS, admin.slabsReassign(65, 1));
+        // ids up to 64 pass memcached's bounds; the source then has no spare page
+        assertEquals(CacheAdmin.ReassignResult.NOSPARE, admin.slabsReassign(64, 1));
+        assertEquals(CacheAdmin.ReassignResult.NOSPARE, admin.slabsReassign(1, 50));
+        assertEquals(CacheAdmin.ReassignResult.NOSPARE, admin.slabsReassign(0, 1));
+        fillWithSmallItems(cache);
+        for (int i = 0; i < 20_000; i += 2)
+        {
+            cache.delete("s" + i);
+        }
+        // a valid request while a page moves is refused as busy; one that fails the checks gets its error
+        assertEquals(CacheAdmin.ReassignResult.OK, admin.slabsReassign(3, 0));
+        assertEquals(CacheAdmin.ReassignResult.BUSY, admin.slabsReassign(3, 0));
+        assertEquals(CacheAdmin.ReassignResult.SAME, admin.slabsReassign(3, 3));
+        assertEquals(CacheAdmin.ReassignResult.NOSPARE, admin.slabsReassign(2, 0));
+        // a class of no size cannot take the page memcached would give it
+        assertEquals(CacheAdmin.ReassignResult.BADCLASS, admin.slabsReassign(3, 60));
+        backgroundUntilIdle(cache);
+        assertEquals(1, cache.stats().get("slab_global_page_pool"));
+    }
+
+    @Test
+    void shouldGiveAPageOfTheGlobalPoolToAClass()
+    {
+        final MemcachedCache cache = cache(builder().memoryLimit(8L << 20));
+        final CacheAdmin admin = cache.admin();
+        fillWithSmallItems(cache);
+        for (int i = 0; i < 20_000; i += 2)
+        {
+            cache.delete("s" + i);
+        }
+        for (int moves = 1; moves <= 2; moves++)
+        {
+            assertEquals(CacheAdmin.ReassignResult.OK, admin.slabsReassign(3, 0));
+            backgroundUntilIdle(cache);
+            assertEquals(moves, cache.stats().get("slab_global_page_pool"));
+            if (moves == 1)
+            {
+                // memcached's rule for every source: two pages or more
+                assertEquals(CacheAdmin.ReassignResult.NOSPARE, admin.slabsReassign(0, 5));
+            }
+        }
+        assertNull(cache.stats().slabClass(5), "class 5 has no page yet");
+        assertEquals(CacheAdmin.ReassignResult.OK, admin.slabsReassign(0, 5));
+        final CacheStats stats = cache.stats();
+        assertEquals(1, stats.get("slab_global_page_pool"));
+        assertEquals(1, stats.slabClass(5).get("total_pages"));
+        assertEquals(stats.slabClass(5).get("total_chunks"), stats.slabClass(5).get("free_chunks"));
+        assertEquals(3, stats.get("slabs_moved"));
+        assertEquals(0, stats.get("slab_reassign_running"));
+    }
+
+    @Test
     void shouldEvictFromTheColdTailToMakeRoomForAPageBeingMoved()
     {
         // the class has no free chunk: as memcached 1.6.39 does for `slabs reassign`, the mover evicts the least
