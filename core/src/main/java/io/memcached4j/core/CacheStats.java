@@ -114,7 +114,9 @@ public final class CacheStats
     }
 
     /**
-     * {@code stats sizes}: item count per 32-byte size bucket, or null when size tracking is off.
+     * {@code stats sizes}: item count per 32-byte size bucket, or null when size tracking is off. An item's size is
+     * the one memcached gives it (48-byte header, 8 bytes of CAS unless disabled, the key and a NUL, 4 bytes of
+     * non-zero client flags, the value and CRLF), rounded up to the bucket, so the buckets are memcached's.
      *
      * @return bucket (bytes) to count.
      */
