@@ -113,6 +113,15 @@ final class BinaryProtocol extends ProtocolHandler
     /** Smallest piece worth copying when streaming a value out. */
     private static final int STREAM_PIECE = 4096;
 
+    /** Result codes of memcached's SASL library (Cyrus SASL), which it logs at {@code -v}. */
+    private static final int SASL_CONTINUE = 1;
+    private static final int SASL_OK = 0;
+    private static final int SASL_FAIL = -1;
+    private static final int SASL_NOMECH = -4;
+    private static final int SASL_BADPROT = -5;
+    private static final int SASL_BADAUTH = -13;
+    private static final int SASL_NOUSER = -20;
+
     private static final byte[] MSG_NOT_FOUND = ascii("Not found");
     private static final byte[] MSG_EXISTS = ascii("Data exists for key.");
     private static final byte[] MSG_TOO_LARGE = ascii("Too large.");
@@ -147,6 +156,8 @@ final class BinaryProtocol extends ProtocolHandler
 
     private final Session session;
     private final ServerState server;
+    /** Whether the header at the input's position was logged at -vv already (it may be parsed again). */
+    private boolean headerLogged;
     private final ServerSettings settings;
     private final MemcachedCache cache;
     private final Output out;
@@ -361,8 +372,17 @@ final class BinaryProtocol extends ProtocolHandler
             out.release();
             return Session.Status.NEED_INPUT;
         }
+        if (!headerLogged && server.verbosity() > 1)
+        {
+            logHeader(in, start, '<', " Read binary protocol data:", "   ", false);
+        }
+        headerLogged = true;
         if ((in.get(start) & 0xFF) != REQUEST_MAGIC)
         {
+            if (server.verbosity() > 0)
+            {
+                log("Invalid magic:  " + Integer.toHexString(in.get(start) & 0xFF));
+            }
             // memcached goes straight to conn_closing: what it had not transmitted is never sent
             out.discardUnreleased();
             state = CLOSED;
@@ -378,6 +398,7 @@ final class BinaryProtocol extends ProtocolHandler
         {
             // memcached waits for the whole key in its 16 KiB read buffer before it rejects it; count, do not keep
             in.position(start + HEADER_LENGTH);
+            headerLogged = false;
             discardTotal = HEADER_LENGTH + keyLength + extrasLength;
             discardDone = HEADER_LENGTH;
             state = DISCARD;
@@ -400,6 +421,7 @@ final class BinaryProtocol extends ProtocolHandler
         in.get(extrasAt + extrasLength, key.array(), 0, keyLength);
         key.limit(keyLength);
         in.position(start + need);
+        headerLogged = false;
         session.commandStarted();
         return finish(dispatch());
     }
@@ -437,13 +459,13 @@ final class BinaryProtocol extends ProtocolHandler
         {
             writeError(STATUS_UNKNOWN_COMMAND, MSG_UNKNOWN);
         }
-        else if (sasl != null && !mayRun(opcode))
+        else if (!authenticated())
         {
             writeError(STATUS_AUTH_ERROR, MSG_AUTH_ERROR);
         }
         else
         {
-            writeError(STATUS_EINVAL, MSG_EINVAL);
+            protocolError();
         }
         return finish(NEXT_CLOSE_AFTER_WRITE);
     }
@@ -565,7 +587,7 @@ final class BinaryProtocol extends ProtocolHandler
             writeError(STATUS_UNKNOWN_COMMAND, MSG_UNKNOWN);
             return NEXT_CLOSE_AFTER_WRITE;
         }
-        if (sasl != null && !mayRun(opcode))
+        if (!authenticated())
         {
             writeError(STATUS_AUTH_ERROR, MSG_AUTH_ERROR);
             return NEXT_CLOSE_AFTER_WRITE;
@@ -674,8 +696,37 @@ final class BinaryProtocol extends ProtocolHandler
                 writeError(STATUS_UNKNOWN_COMMAND, MSG_UNKNOWN);
                 return swallowOrDone((int)bodyLength) == NEXT_STATE ? NEXT_STATE : NEXT_MWRITE;
         }
-        writeError(STATUS_EINVAL, MSG_EINVAL);
+        protocolError();
         return NEXT_CLOSE_AFTER_WRITE;
+    }
+
+    /**
+     * memcached's {@code authenticated()} under {@code -S}: whether the command may run, logged at {@code -vv}.
+     */
+    private boolean authenticated()
+    {
+        if (sasl == null)
+        {
+            return true;
+        }
+        final boolean ok = mayRun(opcode);
+        if (server.verbosity() > 1)
+        {
+            log("authenticated() in cmd 0x" + hex2(opcode) + " is " + ok);
+        }
+        return ok;
+    }
+
+    /**
+     * memcached's {@code handle_binary_protocol_error}: invalid arguments, then the connection closes.
+     */
+    private void protocolError()
+    {
+        writeError(STATUS_EINVAL, MSG_EINVAL);
+        if (server.verbosity() > 0)
+        {
+            log("Protocol error (opcode " + hex2(opcode) + "), close connection " + session.connectionId());
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -686,6 +737,10 @@ final class BinaryProtocol extends ProtocolHandler
     {
         final boolean touch = cmd == CMD_TOUCH || cmd == CMD_GAT || cmd == CMD_GATK;
         final boolean returnKey = cmd == CMD_GETK || cmd == CMD_GATK;
+        if (server.verbosity() > 1)
+        {
+            log("<" + session.connectionId() + (touch ? " TOUCH " : " GET ") + keyText());
+        }
         fetchOptions.reset();
         if (touch)
         {
@@ -700,7 +755,7 @@ final class BinaryProtocol extends ProtocolHandler
             {
                 return miss(false);
             }
-            writeHeader(STATUS_SUCCESS, 4, 0, 4, info.cas());
+            writeHeader(STATUS_SUCCESS, 4, 0, 4, info.cas(), true);
             putInt(info.flags());
             return NEXT_NEW_CMD;
         }
@@ -714,7 +769,7 @@ final class BinaryProtocol extends ProtocolHandler
         {
             return miss(returnKey);
         }
-        writeHeader(STATUS_SUCCESS, 4, keyOut, 4 + keyOut + length, info.cas());
+        writeHeader(STATUS_SUCCESS, 4, keyOut, 4 + keyOut + length, info.cas(), true);
         putInt(info.flags());
         if (returnKey)
         {
@@ -815,6 +870,11 @@ final class BinaryProtocol extends ProtocolHandler
     private int update()
     {
         final int valueLength = (int)(bodyLength - keyLength - extrasLength);
+        if (server.verbosity() > 1)
+        {
+            log("<" + session.connectionId() + (cmd == CMD_ADD ? " ADD " : cmd == CMD_SET ? " SET " : " REPLACE ") +
+                keyText() + " Value len is " + valueLength);
+        }
         if (server.detailEnabled())
         {
             server.recordSet(key, 0, keyLength);
@@ -844,6 +904,10 @@ final class BinaryProtocol extends ProtocolHandler
     private int appendPrepend()
     {
         final int valueLength = (int)(bodyLength - keyLength);
+        if (server.verbosity() > 1)
+        {
+            log("Value len is " + valueLength);
+        }
         if (server.detailEnabled())
         {
             server.recordSet(key, 0, keyLength);
@@ -943,6 +1007,10 @@ final class BinaryProtocol extends ProtocolHandler
 
     private int delete()
     {
+        if (server.verbosity() > 1)
+        {
+            log("Deleting " + keyText());
+        }
         if (server.detailEnabled())
         {
             server.recordDelete(key, 0, keyLength);
@@ -973,6 +1041,11 @@ final class BinaryProtocol extends ProtocolHandler
         final long delta = extrasLong(0);
         final long initial = extrasLong(8);
         final int expiration = extrasInt(16);
+        if (server.verbosity() > 1)
+        {
+            // decr too, as memcached logs it
+            log("incr " + keyText() + " " + delta + ", " + Long.toUnsignedString(initial) + ", " + expiration);
+        }
         arithmeticOptions.reset().incr(cmd == CMD_INCREMENT).delta(delta).compareCas(requestCas);
         if (expiration != -1)
         {
@@ -1048,6 +1121,10 @@ final class BinaryProtocol extends ProtocolHandler
 
     private int stat()
     {
+        if (server.verbosity() > 1)
+        {
+            log("<" + session.connectionId() + " STATS " + keyText());
+        }
         final StatsWriter stats = new StatsWriter(opaque);
         if (keyLength == 0)
         {
@@ -1247,46 +1324,69 @@ final class BinaryProtocol extends ProtocolHandler
     private int completeSasl()
     {
         authenticated = false;
-        final int result;
         final boolean plain = keyLength == 5 && keyStartsWithIgnoreCase("PLAIN");
+        if (server.verbosity() > 0)
+        {
+            log("mech:  ``" + keyText() + "'' with " + saslLength + " bytes of data");
+        }
+        // the result code memcached's SASL library would give, which memcached logs at -v
+        final int code;
         if (cmd == CMD_SASL_AUTH)
         {
             saslContinuing = false;
             if (!plain)
             {
-                result = STATUS_AUTH_ERROR;
+                code = SASL_NOMECH;
             }
             else if (saslLength == 0)
             {
                 saslContinuing = true;
-                result = STATUS_AUTH_CONTINUE;
+                code = SASL_CONTINUE;
             }
             else
             {
-                result = checkPlain() ? STATUS_SUCCESS : STATUS_AUTH_ERROR;
+                code = checkPlain();
             }
-            saslStarted = result != STATUS_AUTH_ERROR;
+            saslStarted = code == SASL_OK || code == SASL_CONTINUE;
         }
-        else if (saslStarted && saslContinuing)
+        else if (!saslStarted)
+        {
+            if (server.verbosity() > 0)
+            {
+                log(session.connectionId() + ": SASL_STEP called but sasl_server_start not called for this " +
+                    "connection!");
+            }
+            code = SASL_FAIL;
+        }
+        else if (saslContinuing)
         {
             saslContinuing = false;
-            result = checkPlain() ? STATUS_SUCCESS : STATUS_AUTH_ERROR;
+            code = checkPlain();
         }
         else
         {
-            result = STATUS_AUTH_ERROR;
+            // a step after the exchange ended
+            code = SASL_FAIL;
         }
-        switch (result)
+        if (server.verbosity() > 0)
         {
-            case STATUS_SUCCESS:
+            log("sasl result code:  " + code);
+        }
+        switch (code)
+        {
+            case SASL_OK:
                 authenticated = true;
                 server.authCmds.increment();
                 respond(MSG_AUTHENTICATED);
                 return NEXT_NEW_CMD;
-            case STATUS_AUTH_CONTINUE:
+            case SASL_CONTINUE:
                 writeHeader(STATUS_AUTH_CONTINUE, 0, 0, 0, 0);
                 return NEXT_MWRITE;
             default:
+                if (server.verbosity() > 0)
+                {
+                    log("Unknown sasl response:  " + code);
+                }
                 server.authCmds.increment();
                 server.authErrors.increment();
                 writeError(STATUS_AUTH_ERROR, MSG_AUTH_ERROR);
@@ -1312,11 +1412,18 @@ final class BinaryProtocol extends ProtocolHandler
      * identity other than the user is refused; memcached's password database refuses a user and password longer than
      * its line buffer allows.
      */
-    private boolean checkPlain()
+    /**
+     * Check a PLAIN response ({@code authzid NUL authcid NUL password}) against the password file.
+     *
+     * @return {@link #SASL_OK}, {@link #SASL_BADPROT} for a response that is not PLAIN's, {@link #SASL_NOUSER} when
+     * the user or password is wrong, or {@link #SASL_BADAUTH} for a right password with an authorization identity
+     * other than the user (the codes memcached's SASL library gives with a password file).
+     */
+    private int checkPlain()
     {
         if (saslLength > SASL_KEEP)
         {
-            return false;
+            return SASL_NOUSER;
         }
         final byte[] data = saslData;
         final int length = saslLength;
@@ -1336,24 +1443,22 @@ final class BinaryProtocol extends ProtocolHandler
                 }
                 else
                 {
-                    return false;
+                    return SASL_BADPROT;
                 }
             }
         }
         if (second < 0)
         {
-            return false;
+            return SASL_BADPROT;
         }
         final int userLength = second - first - 1;
-        if (first > 0 && !java.util.Arrays.equals(data, 0, first, data, first + 1, second))
+        if (userLength + (length - second - 1) > PWDB_MAX_USER_AND_PASSWORD ||
+            !sasl.authenticatePlain(data, first, length - first))
         {
-            return false;
+            return SASL_NOUSER;
         }
-        if (userLength + (length - second - 1) > PWDB_MAX_USER_AND_PASSWORD)
-        {
-            return false;
-        }
-        return sasl.authenticatePlain(data, first, length - first);
+        // the password is checked first; then a different authorization identity is refused
+        return first > 0 && !java.util.Arrays.equals(data, 0, first, data, first + 1, second) ? SASL_BADAUTH : SASL_OK;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -1362,6 +1467,17 @@ final class BinaryProtocol extends ProtocolHandler
 
     private void writeHeader(
         final int status, final int extrasOut, final int keyOut, final int bodyOut, final long cas)
+    {
+        writeHeader(status, extrasOut, keyOut, bodyOut, cas, false);
+    }
+
+    /**
+     * @param casAfterLog whether memcached fills in the CAS after it logs the header (a get's hit), so that its
+     *                    {@code -vv} dump shows 0 there.
+     */
+    private void writeHeader(
+        final int status, final int extrasOut, final int keyOut, final int bodyOut, final long cas,
+        final boolean casAfterLog)
     {
         final ByteBuffer b = out.buffer();
         final int at = out.writeIndex();
@@ -1377,12 +1493,62 @@ final class BinaryProtocol extends ProtocolHandler
         putInt(bodyOut);
         putInt(opaque);
         putLong(cas);
+        if (server.verbosity() > 1)
+        {
+            logHeader(b, at, '>', " Writing bin response:", "  ", casAfterLog);
+        }
     }
 
     private void writeError(final int status, final byte[] message)
     {
+        if (server.verbosity() > 1)
+        {
+            log(">" + session.connectionId() + " Writing an error: " +
+                new String(message, StandardCharsets.ISO_8859_1));
+        }
         writeHeader(status, 0, 0, message.length, 0);
         out.putBytes(message);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // -v and -vv lines, as memcached writes them to stderr
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private void log(final String line)
+    {
+        session.host().verbose(line);
+    }
+
+    /**
+     * A request or response header as memcached dumps it: a title line, then the 24 bytes four to a line.
+     */
+    private void logHeader(
+        final ByteBuffer b, final int at, final char direction, final String title, final String indent,
+        final boolean zeroCas)
+    {
+        final String prefix = direction + Long.toString(session.connectionId());
+        final StringBuilder sb = new StringBuilder(prefix).append(title);
+        for (int i = 0; i < HEADER_LENGTH; i++)
+        {
+            if (i % 4 == 0)
+            {
+                sb.append('\n').append(prefix).append(indent);
+            }
+            sb.append(" 0x").append(hex2(zeroCas && i >= 16 ? 0 : b.get(at + i) & 0xFF));
+        }
+        log(sb.toString());
+    }
+
+    private static String hex2(final int value)
+    {
+        final String hex = Integer.toHexString(value);
+        return hex.length() == 1 ? "0" + hex : hex;
+    }
+
+    /** The request's key as memcached prints it, byte for byte. */
+    private String keyText()
+    {
+        return new String(key.array(), 0, keyLength, StandardCharsets.ISO_8859_1);
     }
 
     private void putInt(final int value)

@@ -727,6 +727,72 @@ class BinaryProtocolTest
     }
 
     @Test
+    void shouldLogSaslExchangesAtVAsMemcachedDoes()
+    {
+        // the lines and result codes memcached 1.6.39 prints at -v with a password file (MEMCACHED_SASL_PWDB)
+        final Conn conn = new Conn(newState(MemcachedCache.builder(), ServerSettings.builder()
+            .bindingProtocol(ServerSettings.BindingProtocol.BINARY).verbosity(1)
+            .sasl(SaslAuthenticator.of(Map.of("user", "secret"))).build()));
+        conn.exchange(
+            req(CMD_SASL_AUTH, "PLAIN", NONE, bytes("\0user\0wrong"), 1, 0),
+            req(CMD_SASL_AUTH, "CRAM-MD5", NONE, bytes("x"), 2, 0),
+            req(CMD_SASL_STEP, "PLAIN", NONE, bytes("\0user\0secret"), 3, 0),
+            req(CMD_SASL_AUTH, "PLAIN", NONE, bytes("garbage"), 4, 0),
+            req(CMD_SASL_AUTH, "PLAIN", NONE, bytes("\0user\0sec\0ret"), 5, 0),
+            req(CMD_SASL_AUTH, "PLAIN", NONE, bytes("other\0user\0secret"), 6, 0),
+            req(CMD_SASL_AUTH, "PLAIN", NONE, NONE, 7, 0),
+            req(CMD_SASL_STEP, "PLAIN", NONE, bytes("\0user\0secret"), 8, 0),
+            req(CMD_SASL_STEP, "PLAIN", NONE, bytes("x"), 9, 0));
+        assertEquals(List.of(
+            "mech:  ``PLAIN'' with 11 bytes of data", "sasl result code:  -20", "Unknown sasl response:  -20",
+            "mech:  ``CRAM-MD5'' with 1 bytes of data", "sasl result code:  -4", "Unknown sasl response:  -4",
+            "mech:  ``PLAIN'' with 12 bytes of data",
+            "1: SASL_STEP called but sasl_server_start not called for this connection!",
+            "sasl result code:  -1", "Unknown sasl response:  -1",
+            "mech:  ``PLAIN'' with 7 bytes of data", "sasl result code:  -5", "Unknown sasl response:  -5",
+            "mech:  ``PLAIN'' with 13 bytes of data", "sasl result code:  -5", "Unknown sasl response:  -5",
+            "mech:  ``PLAIN'' with 17 bytes of data", "sasl result code:  -13", "Unknown sasl response:  -13",
+            "mech:  ``PLAIN'' with 0 bytes of data", "sasl result code:  1",
+            "mech:  ``PLAIN'' with 12 bytes of data", "sasl result code:  0",
+            "mech:  ``PLAIN'' with 1 bytes of data", "sasl result code:  -1", "Unknown sasl response:  -1"),
+            conn.verbose);
+    }
+
+    @Test
+    void shouldDumpHeadersAndCommandsAtVv()
+    {
+        final Conn conn = new Conn(newState(MemcachedCache.builder(), ServerSettings.builder()
+            .bindingProtocol(ServerSettings.BindingProtocol.BINARY).verbosity(2).build()));
+        conn.exchange(set(CMD_SET, "k", "v", 0, 0, 1, 0), req(CMD_GET, "k", NONE, NONE, 2, 0),
+            req(CMD_DELETE, "nope", NONE, NONE, 3, 0));
+        assertEquals(List.of(
+            "<1 Read binary protocol data:\n<1    0x80 0x01 0x00 0x01\n<1    0x08 0x00 0x00 0x00\n" +
+                "<1    0x00 0x00 0x00 0x0a\n<1    0x00 0x00 0x00 0x01\n<1    0x00 0x00 0x00 0x00\n" +
+                "<1    0x00 0x00 0x00 0x00",
+            "<1 SET k Value len is 1",
+            ">1 Writing bin response:\n>1   0x81 0x01 0x00 0x00\n>1   0x00 0x00 0x00 0x00\n" +
+                ">1   0x00 0x00 0x00 0x00\n>1   0x00 0x00 0x00 0x01\n>1   0x00 0x00 0x00 0x00\n" +
+                ">1   0x00 0x00 0x00 0x02",
+            "<1 Read binary protocol data:\n<1    0x80 0x00 0x00 0x01\n<1    0x00 0x00 0x00 0x00\n" +
+                "<1    0x00 0x00 0x00 0x01\n<1    0x00 0x00 0x00 0x02\n<1    0x00 0x00 0x00 0x00\n" +
+                "<1    0x00 0x00 0x00 0x00",
+            "<1 GET k",
+            // the CAS is filled in after memcached logs a hit's header
+            ">1 Writing bin response:\n>1   0x81 0x00 0x00 0x00\n>1   0x04 0x00 0x00 0x00\n" +
+                ">1   0x00 0x00 0x00 0x05\n>1   0x00 0x00 0x00 0x02\n>1   0x00 0x00 0x00 0x00\n" +
+                ">1   0x00 0x00 0x00 0x00",
+            "<1 Read binary protocol data:\n<1    0x80 0x04 0x00 0x04\n<1    0x00 0x00 0x00 0x00\n" +
+                "<1    0x00 0x00 0x00 0x04\n<1    0x00 0x00 0x00 0x03\n<1    0x00 0x00 0x00 0x00\n" +
+                "<1    0x00 0x00 0x00 0x00",
+            "Deleting nope",
+            ">1 Writing an error: Not found",
+            ">1 Writing bin response:\n>1   0x81 0x04 0x00 0x00\n>1   0x00 0x00 0x00 0x01\n" +
+                ">1   0x00 0x00 0x00 0x09\n>1   0x00 0x00 0x00 0x03\n>1   0x00 0x00 0x00 0x00\n" +
+                ">1   0x00 0x00 0x00 0x00"),
+            conn.verbose);
+    }
+
+    @Test
     void shouldContinueAnEmptyPlainStartWithAStep()
     {
         final Conn conn = saslConn();

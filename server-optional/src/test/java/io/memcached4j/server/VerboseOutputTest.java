@@ -49,6 +49,104 @@ class VerboseOutputTest
         assertEquals(theirs, ours);
     }
 
+    @Test
+    void shouldPrintWhatMemcachedPrintsForTheBinaryProtocolAtVv() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final List<String> theirs;
+        try (Forked memcached = TestServers.memcached("-vv"))
+        {
+            binarySession(memcached.port);
+            theirs = awaitLines(() -> read(memcached), 40);
+        }
+        final List<String> ours;
+        try (InProcess server = new InProcess("-vv"))
+        {
+            binarySession(server.port);
+            ours = awaitLines(server::stderr, 40);
+        }
+        assertEquals(withoutCas(theirs), withoutCas(ours));
+    }
+
+    /**
+     * The lines with the CAS bytes of each dumped response header masked (memcached 1.6.18's CAS numbers start one
+     * lower than 1.6.39's and this server's) and the connection number of a protocol error masked.
+     */
+    private static List<String> withoutCas(final List<String> lines)
+    {
+        final List<String> out = new ArrayList<>();
+        int sinceResponse = -1;
+        for (final String line : lines)
+        {
+            if (line.endsWith("Writing bin response:"))
+            {
+                sinceResponse = 0;
+                out.add(line);
+                continue;
+            }
+            sinceResponse = sinceResponse >= 0 && line.startsWith(">N  ") ? sinceResponse + 1 : -1;
+            out.add(sinceResponse >= 5 ? ">N   <cas>" :
+                line.replaceFirst("close connection \\d+$", "close connection N"));
+        }
+        return out;
+    }
+
+    /**
+     * Header dumps, command lines and error lines of the binary protocol, a protocol error that closes the connection,
+     * then a bad magic byte on a second connection.
+     */
+    private static void binarySession(final int port) throws Exception
+    {
+        final java.io.ByteArrayOutputStream first = new java.io.ByteArrayOutputStream();
+        final byte[] setExtras = {0, 0, 0, 5, 0, 0, 0, 0};
+        final byte[] arithmetic = {0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 0, 0};
+        final byte[] expiry = {0, 0, 0, 100};
+        first.writeBytes(frame(0x01, "k", setExtras, "hello", 1));
+        first.writeBytes(frame(0x00, "k", new byte[0], "", 2));
+        first.writeBytes(frame(0x00, "nope", new byte[0], "", 3));
+        first.writeBytes(frame(0x0c, "nope", new byte[0], "", 4));
+        first.writeBytes(frame(0x11, "q", setExtras, "v", 5));
+        first.writeBytes(frame(0x0e, "q", new byte[0], "zz", 6));
+        first.writeBytes(frame(0x05, "cnt", arithmetic, "", 7));
+        first.writeBytes(frame(0x06, "cnt", arithmetic, "", 8));
+        first.writeBytes(frame(0x04, "k", new byte[0], "", 9));
+        first.writeBytes(frame(0x10, "nosuch", new byte[0], "", 10));
+        first.writeBytes(frame(0x1c, "q", expiry, "", 11));
+        first.writeBytes(frame(0x1d, "q", expiry, "", 12));
+        first.writeBytes(frame(0x0b, "", new byte[0], "", 13));
+        first.writeBytes(frame(0x0a, "", new byte[0], "", 14));
+        first.writeBytes(frame(0x50, "", new byte[0], "", 15));
+        first.writeBytes(frame(0x01, "k", new byte[0], "x", 16));
+        try (Client c = new Client(port))
+        {
+            c.out.write(first.toByteArray());
+            c.out.flush();
+            assertTrue(c.closedByServer(10_000), "a protocol error closes the connection");
+        }
+        try (Client c = new Client(port))
+        {
+            // the first byte chose the binary protocol; a header with another magic byte then closes
+            final byte[] bad = new byte[24];
+            bad[0] = (byte)0x81;
+            c.out.write(frame(0x0a, "", new byte[0], "", 17));
+            c.out.write(bad);
+            c.out.flush();
+            assertTrue(c.closedByServer(10_000), "a bad magic byte closes the connection");
+        }
+    }
+
+    private static byte[] frame(final int opcode, final String key, final byte[] extras, final String value,
+        final int opaque)
+    {
+        final byte[] k = key.getBytes(StandardCharsets.US_ASCII);
+        final byte[] v = value.getBytes(StandardCharsets.US_ASCII);
+        final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24 + extras.length + k.length + v.length);
+        b.put((byte)0x80).put((byte)opcode).putShort((short)k.length).put((byte)extras.length).put((byte)0)
+            .putShort((short)0).putInt(extras.length + k.length + v.length).putInt(opaque).putLong(0)
+            .put(extras).put(k).put(v);
+        return b.array();
+    }
+
     private static String read(final Forked f)
     {
         try
@@ -79,6 +177,16 @@ class VerboseOutputTest
     }
 
     /**
+     * A line memcached prints without a connection number for a command (the binary protocol's {@code incr},
+     * {@code Deleting}, {@code Value len is}, {@code Invalid magic}, {@code Protocol error} lines).
+     */
+    private static boolean isSessionLine(final String line)
+    {
+        return line.startsWith("incr ") || line.startsWith("Deleting ") || line.startsWith("Value len is ") ||
+            line.startsWith("Invalid magic:") || line.startsWith("Protocol error ");
+    }
+
+    /**
      * The connection lines (not the slab table, the listening line or notices), numbers masked, once {@code expected}
      * connections were closed.
      */
@@ -96,6 +204,12 @@ class VerboseOutputTest
             final java.util.Map<String, int[]> open = new java.util.HashMap<>();
             for (final String line : text.get().split("\n"))
             {
+                if (!line.matches("^[<>]\\d+ .*|^\\d+: .*") && isSessionLine(line))
+                {
+                    raw.add(line);
+                    recordOf.add(new int[1]);
+                    continue;
+                }
                 if (line.matches("^[<>]\\d+ .*|^\\d+: .*") && !line.contains("server listening"))
                 {
                     final String number = line.replaceFirst("^[<>]?(\\d+).*", "$1");
