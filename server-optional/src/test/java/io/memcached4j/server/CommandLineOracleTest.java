@@ -119,7 +119,7 @@ class CommandLineOracleTest
             final String text = stderr.isEmpty() ? stdout : stderr;
             final String line = text.split("\n", 2)[0];
             // getopt starts its messages with argv[0]
-            return line.replaceFirst("^(/usr/bin/)?memcached(4j)?: ", "PROGRAM: ");
+            return line.replaceFirst("^(\\S*/)?memcached(4j)?: ", "PROGRAM: ");
         }
 
         @Override

@@ -36,6 +36,7 @@ class VerboseOutputTest
         final List<String> theirs;
         try (Forked memcached = TestServers.memcached("-vv"))
         {
+            awaitProbeClosed(memcached);
             session(memcached.port);
             theirs = awaitLines(() -> read(memcached), 4);
         }
@@ -56,6 +57,7 @@ class VerboseOutputTest
         final List<String> theirs;
         try (Forked memcached = TestServers.memcached("-vv"))
         {
+            awaitProbeClosed(memcached);
             binarySession(memcached.port);
             theirs = awaitLines(() -> read(memcached), 40);
         }
@@ -145,6 +147,19 @@ class VerboseOutputTest
             .putShort((short)0).putInt(extras.length + k.length + v.length).putInt(opaque).putLong(0)
             .put(extras).put(k).put(v);
         return b.array();
+    }
+
+    /**
+     * Wait until memcached logged the close of the connection that checked its port: it is served by another of its
+     * threads, whose lines could otherwise land in the middle of the session's.
+     */
+    private static void awaitProbeClosed(final Forked memcached) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!read(memcached).contains("connection closed.") && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
     }
 
     private static String read(final Forked f)
