@@ -43,6 +43,18 @@ class StatsTest extends CacheTestSupport
         }
     }
 
+    /**
+     * Fill the class of 100-byte values, then delete every other item: the class has pages to spare.
+     */
+    private static void fillHalfOfAClass(final MemcachedCache cache)
+    {
+        fillWithSmallItems(cache);
+        for (int i = 0; i < 20_000; i += 2)
+        {
+            cache.delete("s" + i);
+        }
+    }
+
     @Test
     void shouldReportMemcachedsFieldsInMemcachedsOrder()
     {
@@ -311,11 +323,7 @@ class StatsTest extends CacheTestSupport
     void shouldCountPageMoves()
     {
         final MemcachedCache cache = cache(builder().memoryLimit(8L << 20));
-        fillWithSmallItems(cache);
-        for (int i = 0; i < 20_000; i += 2)
-        {
-            cache.delete("s" + i);
-        }
+        fillHalfOfAClass(cache);
         assertEquals(CacheAdmin.ReassignResult.OK, cache.admin().slabsReassign(3, 0));
         assertEquals(1, cache.stats().get("slab_reassign_running"));
         backgroundUntilIdle(cache);
@@ -344,11 +352,7 @@ class StatsTest extends CacheTestSupport
         assertEquals(CacheAdmin.ReassignResult.NOSPARE, admin.slabsReassign(64, 1));
         assertEquals(CacheAdmin.ReassignResult.NOSPARE, admin.slabsReassign(1, 50));
         assertEquals(CacheAdmin.ReassignResult.NOSPARE, admin.slabsReassign(0, 1));
-        fillWithSmallItems(cache);
-        for (int i = 0; i < 20_000; i += 2)
-        {
-            cache.delete("s" + i);
-        }
+        fillHalfOfAClass(cache);
         // a valid request while a page moves is refused as busy; one that fails the checks gets its error
         assertEquals(CacheAdmin.ReassignResult.OK, admin.slabsReassign(3, 0));
         assertEquals(CacheAdmin.ReassignResult.BUSY, admin.slabsReassign(3, 0));
@@ -365,11 +369,7 @@ class StatsTest extends CacheTestSupport
     {
         final MemcachedCache cache = cache(builder().memoryLimit(8L << 20));
         final CacheAdmin admin = cache.admin();
-        fillWithSmallItems(cache);
-        for (int i = 0; i < 20_000; i += 2)
-        {
-            cache.delete("s" + i);
-        }
+        fillHalfOfAClass(cache);
         for (int moves = 1; moves <= 2; moves++)
         {
             assertEquals(CacheAdmin.ReassignResult.OK, admin.slabsReassign(3, 0));

@@ -2575,40 +2575,11 @@ final class AsciiProtocol extends ProtocolHandler
             // deprecated and ignored by memcached, but still checked
             ok = strtoul(2) && num.value < MAX_SLAB_CLASSES && strtoul(3);
         }
-        else if (is(1, "item_size"))
+        else if (extstoreUnsigned() >= 0)
         {
+            // memcached's parser leaves 0 behind when the value does not parse
             ok = strtoul(2);
-            x.itemSize = ok ? (int)num.value : 0;
-        }
-        else if (is(1, "item_age"))
-        {
-            ok = strtoul(2);
-            x.itemAge = ok ? (int)num.value : 0;
-        }
-        else if (is(1, "low_ttl"))
-        {
-            ok = strtoul(2);
-            x.lowTtl = ok ? (int)num.value : 0;
-        }
-        else if (is(1, "recache_rate"))
-        {
-            ok = strtoul(2);
-            x.recacheRate = ok ? (int)num.value : 0;
-        }
-        else if (is(1, "compact_under"))
-        {
-            ok = strtoul(2);
-            x.compactUnder = ok ? (int)num.value : 0;
-        }
-        else if (is(1, "drop_under"))
-        {
-            ok = strtoul(2);
-            x.dropUnder = ok ? (int)num.value : 0;
-        }
-        else if (is(1, "max_sleep"))
-        {
-            ok = strtoul(2);
-            x.maxSleep = ok ? (int)num.value : 0;
+            x.setUnsigned(extstoreUnsigned(), ok ? (int)num.value : 0);
         }
         else if (is(1, "max_frag"))
         {
@@ -2628,6 +2599,21 @@ final class AsciiProtocol extends ProtocolHandler
             ok = false;
         }
         return reply(ok ? "OK" : "ERROR");
+    }
+
+    /**
+     * Which of {@link ExtstoreSettings#UNSIGNED_NAMES} the {@code extstore} command names, or -1.
+     */
+    private int extstoreUnsigned()
+    {
+        for (int i = 0; i < ExtstoreSettings.UNSIGNED_NAMES.length; i++)
+        {
+            if (is(1, ExtstoreSettings.UNSIGNED_NAMES[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private Session.Status slabsAutomove()

@@ -33,6 +33,31 @@ final class ExtstoreSettings
         this.slabAutomoveFreeratio = slabAutomoveFreeratio;
     }
 
+    /** The unsigned values the {@code extstore} command sets, by the name it gives them. */
+    static final String[] UNSIGNED_NAMES =
+        {"item_size", "item_age", "low_ttl", "recache_rate", "compact_under", "drop_under", "max_sleep"};
+
+    /**
+     * Set one of the unsigned values.
+     *
+     * @param index its place in {@link #UNSIGNED_NAMES}.
+     * @param value the value, unsigned.
+     */
+    void setUnsigned(final int index, final int value)
+    {
+        switch (index)
+        {
+            case 0 -> itemSize = value;
+            case 1 -> itemAge = value;
+            case 2 -> lowTtl = value;
+            case 3 -> recacheRate = value;
+            case 4 -> compactUnder = value;
+            case 5 -> dropUnder = value;
+            case 6 -> maxSleep = value;
+            default -> throw new IllegalArgumentException("no extstore value " + index);
+        }
+    }
+
     /**
      * The {@code ext_*} fields of {@code stats settings}, in memcached's order, {@code slab_automove_freeratio} among
      * them.

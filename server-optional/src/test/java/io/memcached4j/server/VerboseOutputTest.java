@@ -32,42 +32,48 @@ class VerboseOutputTest
     @Test
     void shouldPrintWhatMemcachedPrintsAtVv() throws Exception
     {
-        Assumptions.assumeTrue(TestServers.memcachedAvailable());
-        final List<String> theirs;
-        try (Forked memcached = TestServers.memcached("-vv"))
-        {
-            awaitProbeClosed(memcached);
-            session(memcached.port);
-            theirs = awaitLines(() -> read(memcached), 4);
-        }
-        final List<String> ours;
-        try (InProcess server = new InProcess("-vv"))
-        {
-            session(server.port);
-            ours = awaitLines(server::stderr, 4);
-            assertTrue(server.stderr().contains("slab class   1: chunk size "), "the slab class table is printed");
-        }
-        assertEquals(theirs, ours);
+        final List<List<String>> lines = bothServers(VerboseOutputTest::session, 4);
+        assertEquals(lines.get(0), lines.get(1));
     }
 
     @Test
     void shouldPrintWhatMemcachedPrintsForTheBinaryProtocolAtVv() throws Exception
+    {
+        final List<List<String>> lines = bothServers(VerboseOutputTest::binarySession, 40);
+        assertEquals(withoutCas(lines.get(0)), withoutCas(lines.get(1)));
+    }
+
+    /**
+     * A conversation with a server on a port.
+     */
+    private interface Conversation
+    {
+        void run(int port) throws Exception;
+    }
+
+    /**
+     * The same conversation with the real memcached and with this server, both at {@code -vv}.
+     *
+     * @return memcached's lines, then this server's.
+     */
+    private static List<List<String>> bothServers(final Conversation conversation, final int minimum) throws Exception
     {
         Assumptions.assumeTrue(TestServers.memcachedAvailable());
         final List<String> theirs;
         try (Forked memcached = TestServers.memcached("-vv"))
         {
             awaitProbeClosed(memcached);
-            binarySession(memcached.port);
-            theirs = awaitLines(() -> read(memcached), 40);
+            conversation.run(memcached.port);
+            theirs = awaitLines(() -> read(memcached), minimum);
         }
         final List<String> ours;
         try (InProcess server = new InProcess("-vv"))
         {
-            binarySession(server.port);
-            ours = awaitLines(server::stderr, 40);
+            conversation.run(server.port);
+            ours = awaitLines(server::stderr, minimum);
+            assertTrue(server.stderr().contains("slab class   1: chunk size "), "the slab class table is printed");
         }
-        assertEquals(withoutCas(theirs), withoutCas(ours));
+        return List.of(theirs, ours);
     }
 
     /**
