@@ -325,6 +325,10 @@ final class Connection implements SessionHost
      */
     void closeIdle()
     {
+        if (worker.state().verbosity() > 1)
+        {
+            worker.log().line("Closing idle fd " + id);
+        }
         if (session != null)
         {
             session.timedOut();

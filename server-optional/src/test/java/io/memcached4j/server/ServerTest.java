@@ -129,7 +129,7 @@ class ServerTest
     @Test
     void shouldCloseIdleConnections() throws Exception
     {
-        try (InProcess server = new InProcess("-o", "idle_timeout=1");
+        try (InProcess server = new InProcess("-vv", "-o", "idle_timeout=1");
             Client idle = server.client();
             Client busy = server.client())
         {
@@ -144,6 +144,9 @@ class ServerTest
             assertTrue(!busyClosed, "a connection that sends commands stays open");
             assertTrue(idle.closedByServer(5000), "the idle connection is closed");
             assertEquals("1", busy.stat("idle_kicks"));
+            // as memcached logs it at -vv
+            assertTrue(java.util.regex.Pattern.compile("Closing idle fd (\\d+)\n<\\1 connection closed\\.\n")
+                .matcher(server.stderr()).find(), server.stderr());
         }
     }
 
