@@ -1734,6 +1734,8 @@ final class ItemStore
         final int events = eventMask;
         StoreResult result = StoreResult.NOT_STORED;
         int stored = 0;
+        boolean badval = false;
+        long badvalCas = 0;
         final long stamp = stripe.lock.writeLock();
         try
         {
@@ -1791,6 +1793,8 @@ final class ItemStore
                         {
                             ctx.increment(Counters.classCounter(oldClass, Counters.CAS_BADVAL));
                             result = StoreResult.EXISTS;
+                            badval = true;
+                            badvalCas = oldCas;
                         }
                         break;
                     case APPEND:
@@ -1845,6 +1849,11 @@ final class ItemStore
                 final Region sr = region(stored);
                 final int so = offset(stored);
                 fillInfo(info, sr, so, sr.getIntVolatile(so + STATE_OFFSET), now);
+            }
+            else if (badval && info != null)
+            {
+                // a compare-and-swap that found another CAS: the caller may report the one it found
+                info.cas = badvalCas;
             }
             if ((events & ItemEvents.MUTATIONS) != 0)
             {

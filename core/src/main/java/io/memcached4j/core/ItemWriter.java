@@ -100,7 +100,8 @@ public interface ItemWriter
     /**
      * Apply the store once the whole value is written.
      *
-     * @param info receives the stored item's details when stored, or null.
+     * @param info receives the stored item's details when stored, or null. When a compare-and-swap finds the item
+     *             with another CAS ({@link StoreResult#EXISTS}), only its {@link ItemInfo#cas()} is set: the item's.
      * @return the outcome.
      * @throws IllegalStateException if nothing is reserved or the value is incomplete.
      */

@@ -94,6 +94,9 @@ final class AsciiProtocol extends ProtocolHandler
     private final ItemInfo infoBefore = new ItemInfo();
     private final FetchOptions fetchOptions = new FetchOptions();
     private final StoreOptions storeOptions = new StoreOptions();
+    /** Whether the pending store is a compare-and-swap, and the CAS it compares (for memcached's -vv line). */
+    private boolean storeIsCas;
+    private long storeCompareCas;
     private final DeleteOptions deleteOptions = new DeleteOptions();
     private final ArithmeticOptions arithmeticOptions = new ArithmeticOptions();
 
@@ -876,6 +879,8 @@ final class AsciiProtocol extends ProtocolHandler
             server.recordSet(in, key.position(), key.remaining());
         }
         storeOptions.reset().mode(mode).compareCas(compareCas);
+        storeIsCas = mode == StoreMode.CAS;
+        storeCompareCas = compareCas;
         metaSet = false;
         return beginValue(key, flags, exptime, vlen);
     }
@@ -954,6 +959,12 @@ final class AsciiProtocol extends ProtocolHandler
             return commandDone();
         }
         final StoreResult result = writer.commit(info);
+        if (result == StoreResult.EXISTS && storeIsCas && session.verbose())
+        {
+            // memcached's do_store_item: the item's CAS, then the one the client gave
+            session.host().verbose("CAS:  failure: expected " + Long.toUnsignedString(info.cas()) + ", got " +
+                Long.toUnsignedString(storeCompareCas));
+        }
         if (metaSet)
         {
             finishMetaSet(result);
@@ -2028,6 +2039,8 @@ final class AsciiProtocol extends ProtocolHandler
             return metaSetError(error, vlen);
         }
         storeOptions.reset().mode(mode).deleteOnFailure(true).keyBinary(mfKeyBinary);
+        storeIsCas = mode == StoreMode.CAS;
+        storeCompareCas = mfCompareCas;
         if (mfHasCas)
         {
             storeOptions.compareCas(mfCompareCas);

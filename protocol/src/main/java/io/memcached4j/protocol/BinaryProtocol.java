@@ -978,6 +978,13 @@ final class BinaryProtocol extends ProtocolHandler
                 next = NEXT_NEW_CMD;
                 break;
             case EXISTS:
+                if (server.verbosity() > 1 && storeCas != 0 && storeCommand != CMD_APPEND &&
+                    storeCommand != CMD_PREPEND)
+                {
+                    // memcached's do_store_item: the item's CAS, then the one the client gave
+                    log("CAS:  failure: expected " + Long.toUnsignedString(info.cas()) + ", got " +
+                        Long.toUnsignedString(storeCas));
+                }
                 writeError(STATUS_KEY_EEXISTS, MSG_EXISTS);
                 next = NEXT_MWRITE;
                 break;

@@ -495,6 +495,18 @@ class AsciiProtocolTest
     }
 
     @Test
+    void shouldLogACasMismatchAtVerbosityTwo()
+    {
+        // memcached's do_store_item line: the item's CAS, then the client's; not for an append's CAS check
+        final Conn conn = new Conn(server());
+        conn.send("set a 0 0 1\r\nx\r\nverbosity 2\r\ncas a 0 0 1 999\r\ny\r\nms a 1 C77\r\nz\r\n" +
+            "ms a 1 MA C77\r\nz\r\n");
+        assertEquals("STORED\r\nOK\r\nEXISTS\r\nEX\r\nEX\r\n", conn.text());
+        assertEquals(List.of(">7 OK", "<7 cas a 0 0 1 999", "CAS:  failure: expected 2, got 999", ">7 EXISTS",
+            "<7 ms a 1 C77", "CAS:  failure: expected 2, got 77", "<7 ms a 1 MA C77"), conn.verbose);
+    }
+
+    @Test
     void shouldShutDownOnlyWhenAllowed()
     {
         final Conn refused = new Conn(server());

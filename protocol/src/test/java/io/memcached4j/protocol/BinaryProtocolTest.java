@@ -759,6 +759,19 @@ class BinaryProtocolTest
     }
 
     @Test
+    void shouldLogACasMismatchAtVv()
+    {
+        final Conn conn = new Conn(newState(MemcachedCache.builder(), ServerSettings.builder()
+            .bindingProtocol(ServerSettings.BindingProtocol.BINARY).verbosity(2).build()));
+        conn.exchange(set(CMD_SET, "k", "v", 0, 0, 1, 0), set(CMD_SET, "k", "w", 0, 0, 2, 12345),
+            req(CMD_APPEND, "k", NONE, bytes("x"), 3, 99));
+        assertEquals(List.of("CAS:  failure: expected 2, got 12345"),
+            conn.verbose.stream().filter(l -> l.startsWith("CAS:")).toList());
+        assertEquals(2,
+            conn.verbose.stream().filter(l -> l.equals(">1 Writing an error: Data exists for key.")).count());
+    }
+
+    @Test
     void shouldDumpHeadersAndCommandsAtVv()
     {
         final Conn conn = new Conn(newState(MemcachedCache.builder(), ServerSettings.builder()
