@@ -163,11 +163,10 @@ final class PageMover
             {
                 return Reassign.BADCLASS;
             }
-            if (from == 0)
-            {
-                return fromGlobalPool(dst);
-            }
-            if (from > slabs.largest() || slabs.classes[from].pageCount < 2)
+            // the global pool (0) spares pages as a class does: two or more
+            final int pages = from == 0 ? slabs.globalPoolSize() : from > slabs.largest() ? 0 :
+                slabs.classes[from].pageCount;
+            if (pages < 2)
             {
                 return Reassign.NOSPARE;
             }
@@ -180,8 +179,11 @@ final class PageMover
             {
                 return Reassign.BUSY;
             }
-            final SlabClass c = slabs.classes[from];
-            return start(c, dst, allowEvictions) ? Reassign.OK : Reassign.BUSY;
+            if (from == 0)
+            {
+                return fromGlobalPool(dst);
+            }
+            return start(slabs.classes[from], dst, allowEvictions) ? Reassign.OK : Reassign.BUSY;
         }
         finally
         {
@@ -190,23 +192,11 @@ final class PageMover
     }
 
     /**
-     * {@code slabs reassign 0 <dst>}: a page of the global pool goes to a class, as memcached's mover hands it over at
-     * once, if the pool has two pages or more (memcached's spare-page rule).
+     * {@code slabs reassign 0 <dst>}: a page of the global pool goes to a class at once, as memcached's mover hands
+     * it over. Caller holds the move lock and has checked the request.
      */
     private Reassign fromGlobalPool(final int dst)
     {
-        if (slabs.globalPoolSize() < 2)
-        {
-            return Reassign.NOSPARE;
-        }
-        if (dst > slabs.largest())
-        {
-            return Reassign.BADCLASS;
-        }
-        if (source != null)
-        {
-            return Reassign.BUSY;
-        }
         final SlabClass c = slabs.classes[dst];
         synchronized (c)
         {
