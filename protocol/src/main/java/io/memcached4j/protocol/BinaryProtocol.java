@@ -158,6 +158,8 @@ final class BinaryProtocol extends ProtocolHandler
     private final ServerState server;
     /** Whether the header at the input's position was logged at -vv already (it may be parsed again). */
     private boolean headerLogged;
+    /** The server's verbosity, read as the current request's header is parsed. */
+    private int verbosity;
     private final ServerSettings settings;
     private final MemcachedCache cache;
     private final Output out;
@@ -372,14 +374,16 @@ final class BinaryProtocol extends ProtocolHandler
             out.release();
             return Session.Status.NEED_INPUT;
         }
-        if (!headerLogged && server.verbosity() > 1)
+        // read once per request: every -v/-vv line of the request follows it
+        verbosity = server.verbosity();
+        if (!headerLogged && verbosity > 1)
         {
             logHeader(in, start, '<', " Read binary protocol data:", "   ", false);
+            headerLogged = true;
         }
-        headerLogged = true;
         if ((in.get(start) & 0xFF) != REQUEST_MAGIC)
         {
-            if (server.verbosity() > 0)
+            if (verbosity > 0)
             {
                 log("Invalid magic:  " + Integer.toHexString(in.get(start) & 0xFF));
             }
@@ -710,7 +714,7 @@ final class BinaryProtocol extends ProtocolHandler
             return true;
         }
         final boolean ok = mayRun(opcode);
-        if (server.verbosity() > 1)
+        if (verbosity > 1)
         {
             log("authenticated() in cmd 0x" + hex2(opcode) + " is " + ok);
         }
@@ -723,7 +727,7 @@ final class BinaryProtocol extends ProtocolHandler
     private void protocolError()
     {
         writeError(STATUS_EINVAL, MSG_EINVAL);
-        if (server.verbosity() > 0)
+        if (verbosity > 0)
         {
             log("Protocol error (opcode " + hex2(opcode) + "), close connection " + session.connectionId());
         }
@@ -737,7 +741,7 @@ final class BinaryProtocol extends ProtocolHandler
     {
         final boolean touch = cmd == CMD_TOUCH || cmd == CMD_GAT || cmd == CMD_GATK;
         final boolean returnKey = cmd == CMD_GETK || cmd == CMD_GATK;
-        if (server.verbosity() > 1)
+        if (verbosity > 1)
         {
             log("<" + session.connectionId() + (touch ? " TOUCH " : " GET ") + keyText());
         }
@@ -870,7 +874,7 @@ final class BinaryProtocol extends ProtocolHandler
     private int update()
     {
         final int valueLength = (int)(bodyLength - keyLength - extrasLength);
-        if (server.verbosity() > 1)
+        if (verbosity > 1)
         {
             log("<" + session.connectionId() + (cmd == CMD_ADD ? " ADD " : cmd == CMD_SET ? " SET " : " REPLACE ") +
                 keyText() + " Value len is " + valueLength);
@@ -904,7 +908,7 @@ final class BinaryProtocol extends ProtocolHandler
     private int appendPrepend()
     {
         final int valueLength = (int)(bodyLength - keyLength);
-        if (server.verbosity() > 1)
+        if (verbosity > 1)
         {
             log("Value len is " + valueLength);
         }
@@ -978,7 +982,7 @@ final class BinaryProtocol extends ProtocolHandler
                 next = NEXT_NEW_CMD;
                 break;
             case EXISTS:
-                if (server.verbosity() > 1 && storeCas != 0 && storeCommand != CMD_APPEND &&
+                if (verbosity > 1 && storeCas != 0 && storeCommand != CMD_APPEND &&
                     storeCommand != CMD_PREPEND)
                 {
                     // memcached's do_store_item: the item's CAS, then the one the client gave
@@ -1014,7 +1018,7 @@ final class BinaryProtocol extends ProtocolHandler
 
     private int delete()
     {
-        if (server.verbosity() > 1)
+        if (verbosity > 1)
         {
             log("Deleting " + keyText());
         }
@@ -1048,7 +1052,7 @@ final class BinaryProtocol extends ProtocolHandler
         final long delta = extrasLong(0);
         final long initial = extrasLong(8);
         final int expiration = extrasInt(16);
-        if (server.verbosity() > 1)
+        if (verbosity > 1)
         {
             // decr too, as memcached logs it
             log("incr " + keyText() + " " + delta + ", " + Long.toUnsignedString(initial) + ", " + expiration);
@@ -1128,7 +1132,7 @@ final class BinaryProtocol extends ProtocolHandler
 
     private int stat()
     {
-        if (server.verbosity() > 1)
+        if (verbosity > 1)
         {
             log("<" + session.connectionId() + " STATS " + keyText());
         }
@@ -1332,7 +1336,7 @@ final class BinaryProtocol extends ProtocolHandler
     {
         authenticated = false;
         final boolean plain = keyLength == 5 && keyStartsWithIgnoreCase("PLAIN");
-        if (server.verbosity() > 0)
+        if (verbosity > 0)
         {
             log("mech:  ``" + keyText() + "'' with " + saslLength + " bytes of data");
         }
@@ -1358,7 +1362,7 @@ final class BinaryProtocol extends ProtocolHandler
         }
         else if (!saslStarted)
         {
-            if (server.verbosity() > 0)
+            if (verbosity > 0)
             {
                 log(session.connectionId() + ": SASL_STEP called but sasl_server_start not called for this " +
                     "connection!");
@@ -1375,7 +1379,7 @@ final class BinaryProtocol extends ProtocolHandler
             // a step after the exchange ended
             code = SASL_FAIL;
         }
-        if (server.verbosity() > 0)
+        if (verbosity > 0)
         {
             log("sasl result code:  " + code);
         }
@@ -1390,7 +1394,7 @@ final class BinaryProtocol extends ProtocolHandler
                 writeHeader(STATUS_AUTH_CONTINUE, 0, 0, 0, 0);
                 return NEXT_MWRITE;
             default:
-                if (server.verbosity() > 0)
+                if (verbosity > 0)
                 {
                     log("Unknown sasl response:  " + code);
                 }
@@ -1500,7 +1504,7 @@ final class BinaryProtocol extends ProtocolHandler
         putInt(bodyOut);
         putInt(opaque);
         putLong(cas);
-        if (server.verbosity() > 1)
+        if (verbosity > 1)
         {
             logHeader(b, at, '>', " Writing bin response:", "  ", casAfterLog);
         }
@@ -1508,7 +1512,7 @@ final class BinaryProtocol extends ProtocolHandler
 
     private void writeError(final int status, final byte[] message)
     {
-        if (server.verbosity() > 1)
+        if (verbosity > 1)
         {
             log(">" + session.connectionId() + " Writing an error: " +
                 new String(message, StandardCharsets.ISO_8859_1));
