@@ -175,6 +175,12 @@ public interface CacheAdmin
     void lruCrawlerSleep(int micros);
 
     /**
+     * Stop the LRU crawler and the LRU maintainer, as memcached's graceful stop does before it closes its
+     * connections. The cache keeps serving; allocation still evicts. Not undone (the crawler can be enabled again).
+     */
+    void stopBackgroundWork();
+
+    /**
      * {@code lru_crawler tocrawl <n>}.
      *
      * @param items items per class per crawl, 0 for all.

@@ -45,6 +45,7 @@ public final class CacheBuilder
     boolean trackSizes;
     boolean backgroundThreads = true;
     Clock clock;
+    EngineTrace trace;
 
     CacheBuilder()
     {
@@ -387,6 +388,18 @@ public final class CacheBuilder
     public CacheBuilder clock(final Clock clock)
     {
         this.clock = clock;
+        return this;
+    }
+
+    /**
+     * Where the engine reports its background work as memcached's verbose output does (default: nowhere).
+     *
+     * @param engineTrace the trace, or null.
+     * @return this builder.
+     */
+    public CacheBuilder trace(final EngineTrace engineTrace)
+    {
+        this.trace = engineTrace;
         return this;
     }
 

@@ -59,6 +59,12 @@ public final class CacheConfig
     private final boolean trackSizes;
     private final boolean backgroundThreads;
     private final Clock clock;
+    private final EngineTrace trace;
+
+    /** The trace of a cache built without one. */
+    private static final EngineTrace NO_TRACE = new EngineTrace()
+    {
+    };
 
     CacheConfig(final CacheBuilder b)
     {
@@ -92,6 +98,7 @@ public final class CacheConfig
         this.trackSizes = b.trackSizes;
         this.backgroundThreads = b.backgroundThreads;
         this.clock = b.clock != null ? b.clock : new SystemClock();
+        this.trace = b.trace != null ? b.trace : NO_TRACE;
     }
 
     /**
@@ -393,6 +400,16 @@ public final class CacheConfig
     public Clock clock()
     {
         return clock;
+    }
+
+    /**
+     * Where the engine reports its background work.
+     *
+     * @return the trace; one that does nothing when none was given.
+     */
+    public EngineTrace trace()
+    {
+        return trace;
     }
 
     /**

@@ -75,6 +75,17 @@ final class Engine implements MemcachedCache, CacheAdmin
         this.maintainer = new LruMaintainer(store, crawler, config.lruMaintainer(), this::drainBumps);
         this.rebalancer = new SlabRebalancer(store, mover, maintainer, config);
         this.automoveWindowSeconds = config.slabAutomoveWindow();
+        // memcached prints its slab classes as it makes them, then starts its crawler and maintainer threads
+        traceSafely(() -> config.trace().slabClasses(slabs.table.describe()));
+        // memcached starts its crawler thread, then its maintainer thread, and each says so
+        if (config.lruCrawler())
+        {
+            traceSafely(config.trace()::crawlerStarted);
+        }
+        if (config.lruMaintainer())
+        {
+            traceSafely(config.trace()::maintainerStarted);
+        }
         if (config.backgroundThreads() && config.clock() instanceof SystemClock)
         {
             store.tick();
@@ -147,7 +158,7 @@ final class Engine implements MemcachedCache, CacheAdmin
         }
     }
 
-    private static void reportError(final Throwable error)
+    static void reportError(final Throwable error)
     {
         System.err.println("memcached4j background work failed: " + error);
     }
@@ -705,7 +716,7 @@ final class Engine implements MemcachedCache, CacheAdmin
         {
             runner.close();
         }
-        crawler.stopAll();
+        crawler.stopAll(false);
         index.close();
         slabs.close();
         synchronized (registry)
@@ -1114,10 +1125,48 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public void lruCrawlerEnabled(final boolean enabled)
     {
-        crawler.enabled = enabled;
-        if (!enabled)
+        synchronized (crawler)
         {
-            crawler.stopAll();
+            final boolean was = crawler.enabled;
+            crawler.enabled = enabled;
+            if (!enabled && was)
+            {
+                // memcached's crawler thread wakes, ends its run (or finds none) and says it sleeps, then stops
+                if (!crawler.stopAll(true))
+                {
+                    traceSafely(config.trace()::crawlerIdle);
+                }
+                traceSafely(config.trace()::crawlerStopping);
+            }
+            else if (enabled && !was)
+            {
+                traceSafely(config.trace()::crawlerStarted);
+            }
+        }
+    }
+
+    public void stopBackgroundWork()
+    {
+        lruCrawlerEnabled(false);
+        synchronized (crawler)
+        {
+            if (maintainer.enabled)
+            {
+                maintainer.enabled = false;
+                traceSafely(config.trace()::maintainerStopping);
+            }
+        }
+    }
+
+    private static void traceSafely(final Runnable call)
+    {
+        try
+        {
+            call.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            reportError(ex);
         }
     }
 

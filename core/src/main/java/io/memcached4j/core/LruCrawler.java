@@ -3,15 +3,22 @@
  */
 package io.memcached4j.core;
 
+import static io.memcached4j.core.ItemDescriptor.ACTIVE;
+import static io.memcached4j.core.ItemDescriptor.CFLAGS;
+import static io.memcached4j.core.ItemDescriptor.CHUNKED;
 import static io.memcached4j.core.ItemDescriptor.CRAWLER;
 import static io.memcached4j.core.ItemDescriptor.CURSOR_LENGTH;
 import static io.memcached4j.core.ItemDescriptor.EXPTIME_OFFSET;
 import static io.memcached4j.core.ItemDescriptor.FETCHED;
+import static io.memcached4j.core.ItemDescriptor.KEY_BINARY;
+import static io.memcached4j.core.ItemDescriptor.LINKED;
 import static io.memcached4j.core.ItemDescriptor.LRU_COUNT;
 import static io.memcached4j.core.ItemDescriptor.NEXT_OFFSET;
 import static io.memcached4j.core.ItemDescriptor.PREV_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.STALE;
 import static io.memcached4j.core.ItemDescriptor.STATE_OFFSET;
 import static io.memcached4j.core.ItemDescriptor.TIME_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.TOKEN_SENT;
 import static io.memcached4j.core.ItemDescriptor.offset;
 import static io.memcached4j.core.ItemDescriptor.refcount;
 
@@ -50,6 +57,23 @@ final class LruCrawler implements Agent
     /** memcached's {@code crawls_persleep}. */
     static final int CRAWLS_PER_SLEEP = 1000;
     private static final int IDS = SlabClassTable.MAX_CLASSES * LRU_COUNT;
+    /** Bits of memcached's LRU id below the segment: its ids are the class number plus 64 times the segment. */
+    private static final int MEMCACHED_LRU_SHIFT = 6;
+    /** Our LRU ids (class times 4 plus segment) in the order of memcached's numbers, which its crawler walks in. */
+    private static final int[] WALK_ORDER = new int[IDS];
+    /** The item flags memcached's {@code it_flags} shares with {@link ItemDescriptor}'s, at the same bits. */
+    private static final int MEMCACHED_ITEM_FLAGS =
+        LINKED | FETCHED | ACTIVE | CHUNKED | CFLAGS | TOKEN_SENT | STALE | KEY_BINARY;
+    /** memcached's {@code ITEM_CAS}: the item has a CAS value, as every item has unless CAS is disabled. */
+    private static final int MEMCACHED_ITEM_CAS = 2;
+
+    static
+    {
+        for (int memcachedId = 0; memcachedId < IDS; memcachedId++)
+        {
+            WALK_ORDER[memcachedId] = fromMemcachedId(memcachedId);
+        }
+    }
 
     /**
      * What autoexpire walks learn about one LRU: memcached's {@code crawlerstats_t}.
@@ -91,6 +115,8 @@ final class LruCrawler implements Agent
 
     /* guarded by lock */
     private final boolean[] active = new boolean[IDS];
+    /** Walks of classes that do not exist: memcached starts them too, and they end at once. */
+    private final boolean[] phantom = new boolean[IDS];
     private final long[] remaining = new long[IDS];
     private final long[] reclaimed = new long[IDS];
     private final long[] unfetched = new long[IDS];
@@ -106,6 +132,8 @@ final class LruCrawler implements Agent
     private int crawlsUntilSleep = CRAWLS_PER_SLEEP;
     private final ItemInfo info = new ItemInfo();
     private final byte[] key = new byte[ThreadContext.KEY_CAPACITY];
+    private final EngineTrace trace;
+    private final int casFlag;
 
     LruCrawler(final ItemStore store, final boolean enabled, final int sleepMicros, final int tocrawl)
     {
@@ -115,6 +143,8 @@ final class LruCrawler implements Agent
         this.enabled = enabled;
         this.sleepMicros = sleepMicros;
         this.tocrawl = tocrawl;
+        this.trace = store.config.trace();
+        this.casFlag = store.config.casEnabled() ? MEMCACHED_ITEM_CAS : 0;
         for (int i = 0; i < IDS; i++)
         {
             crawlStats[i] = new CrawlStats();
@@ -125,6 +155,22 @@ final class LruCrawler implements Agent
             final int o = cursorOffset(id);
             system.putInt(o + STATE_OFFSET, CRAWLER);
         }
+    }
+
+    /**
+     * memcached's number for one of our LRU ids.
+     *
+     * @param id class times 4 plus segment.
+     * @return class plus 64 times segment.
+     */
+    static int memcachedId(final int id)
+    {
+        return id / LRU_COUNT | (id % LRU_COUNT) << MEMCACHED_LRU_SHIFT;
+    }
+
+    static int fromMemcachedId(final int memcachedId)
+    {
+        return (memcachedId & (SlabClassTable.MAX_CLASSES - 1)) * LRU_COUNT + (memcachedId >>> MEMCACHED_LRU_SHIFT);
     }
 
     static int cursorOffset(final int id)
@@ -204,8 +250,9 @@ final class LruCrawler implements Agent
             }
             else
             {
-                for (int id = 1; id < IDS; id++)
+                for (int memcachedId = 1; memcachedId < IDS; memcachedId++)
                 {
+                    final int id = WALK_ORDER[memcachedId];
                     if (ids[id] && startOne(id, limit, now))
                     {
                         started++;
@@ -234,23 +281,33 @@ final class LruCrawler implements Agent
     {
         final int cls = id / LRU_COUNT;
         final int lru = id % LRU_COUNT;
-        if (cls < 1 || cls > slabs.largest())
-        {
-            if (module == Module.AUTOEXPIRE)
-            {
-                // memcached's crawler also walks the LRUs of classes that do not exist, which end at once, and its
-                // maintainer reports them with the others
-                crawlStats[id].reset(now);
-                crawlStats[id].endTime = now;
-                crawlStats[id].runComplete = true;
-            }
-            return false;
-        }
         if (active[id])
         {
             return false;
         }
-        final SlabClass c = slabs.classes[cls];
+        // memcached's crawler also walks the LRUs of classes that do not exist, which end at once
+        final boolean exists = cls >= 1 && cls <= slabs.largest();
+        if (exists)
+        {
+            linkCursor(slabs.classes[cls], id, lru);
+        }
+        phantom[id] = !exists;
+        active[id] = true;
+        remaining[id] = limit > 0 ? limit + 1 : 0;
+        reclaimed[id] = 0;
+        unfetched[id] = 0;
+        checked[id] = 0;
+        if (module == Module.AUTOEXPIRE || module == Module.EXPIRED)
+        {
+            crawlStats[id].reset(now);
+        }
+        activeCount++;
+        traceStarted(memcachedId(id));
+        return true;
+    }
+
+    private void linkCursor(final SlabClass c, final int id, final int lru)
+    {
         synchronized (c)
         {
             final int cursor = cursorRef(id);
@@ -269,17 +326,6 @@ final class LruCrawler implements Agent
                 c.heads[lru] = cursor;
             }
         }
-        active[id] = true;
-        remaining[id] = limit > 0 ? limit + 1 : 0;
-        reclaimed[id] = 0;
-        unfetched[id] = 0;
-        checked[id] = 0;
-        if (module == Module.AUTOEXPIRE || module == Module.EXPIRED)
-        {
-            crawlStats[id].reset(now);
-        }
-        activeCount++;
-        return true;
     }
 
     public int doWork()
@@ -298,7 +344,7 @@ final class LruCrawler implements Agent
             final int work = hashWalk ? walkHash() : walkLrus();
             if (activeCount == 0 && !hashWalk)
             {
-                finishLocked();
+                finishLocked(true);
             }
             return work;
         }
@@ -311,10 +357,18 @@ final class LruCrawler implements Agent
     private int walkLrus()
     {
         int work = 0;
-        for (int id = LRU_COUNT; id < IDS && activeCount > 0; id++)
+        for (int memcachedId = 1; memcachedId < IDS && activeCount > 0; memcachedId++)
         {
+            final int id = WALK_ORDER[memcachedId];
             if (!active[id])
             {
+                continue;
+            }
+            if (phantom[id])
+            {
+                classDone(id);
+                traceFinished(memcachedId);
+                work++;
                 continue;
             }
             if (sink != null)
@@ -357,6 +411,7 @@ final class LruCrawler implements Agent
             if (item == 0 || (remaining[id] != 0 && --remaining[id] < 1))
             {
                 classDoneLocked(c, id);
+                traceFinished(memcachedId(id));
                 return 1;
             }
             final Region r = store.region(item);
@@ -411,6 +466,9 @@ final class LruCrawler implements Agent
         {
             reclaimed[id]++;
             s.reclaimed++;
+            final int keyLength = store.nkeyOf(r, o);
+            r.getBytes(o + store.keyOffset(state), key, 0, keyLength);
+            traceExpired((state & MEMCACHED_ITEM_FLAGS) | casFlag, memcachedId(id), keyLength);
             if ((state & FETCHED) == 0 && !flushed)
             {
                 unfetched[id]++;
@@ -485,6 +543,18 @@ final class LruCrawler implements Agent
 
     private void classDone(final int id)
     {
+        if (phantom[id])
+        {
+            phantom[id] = false;
+            active[id] = false;
+            activeCount--;
+            if (module == Module.AUTOEXPIRE || module == Module.EXPIRED)
+            {
+                crawlStats[id].endTime = store.now();
+                crawlStats[id].runComplete = true;
+            }
+            return;
+        }
         final SlabClass c = slabs.classes[id / LRU_COUNT];
         synchronized (c)
         {
@@ -557,7 +627,7 @@ final class LruCrawler implements Agent
         return work + 1;
     }
 
-    private void finishLocked()
+    private void finishLocked(final boolean report)
     {
         if (sink != null)
         {
@@ -566,17 +636,67 @@ final class LruCrawler implements Agent
         sink = null;
         module = null;
         running = false;
+        if (report)
+        {
+            try
+            {
+                trace.crawlerIdle();
+            }
+            catch (final RuntimeException ex)
+            {
+                Engine.reportError(ex);
+            }
+        }
+    }
+
+    private void traceStarted(final int memcachedId)
+    {
+        try
+        {
+            trace.crawlStarted(memcachedId);
+        }
+        catch (final RuntimeException ex)
+        {
+            Engine.reportError(ex);
+        }
+    }
+
+    private void traceFinished(final int memcachedId)
+    {
+        try
+        {
+            trace.crawlFinished(memcachedId);
+        }
+        catch (final RuntimeException ex)
+        {
+            Engine.reportError(ex);
+        }
+    }
+
+    private void traceExpired(final int itemFlags, final int memcachedId, final int keyLength)
+    {
+        try
+        {
+            trace.expiredReclaimed(itemFlags, memcachedId, key, keyLength);
+        }
+        catch (final RuntimeException ex)
+        {
+            Engine.reportError(ex);
+        }
     }
 
     /**
      * Stop every walk now (used when the crawler is disabled and on close).
+     *
+     * @param report whether the end of a running walk goes to the trace.
+     * @return true when a walk was running.
      */
-    void stopAll()
+    boolean stopAll(final boolean report)
     {
         lock.lock();
         try
         {
-            for (int id = LRU_COUNT; id < IDS; id++)
+            for (int id = 1; id < IDS; id++)
             {
                 if (active[id])
                 {
@@ -586,8 +706,10 @@ final class LruCrawler implements Agent
             hashWalk = false;
             if (running)
             {
-                finishLocked();
+                finishLocked(report);
+                return true;
             }
+            return false;
         }
         finally
         {

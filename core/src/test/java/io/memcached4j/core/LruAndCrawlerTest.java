@@ -311,4 +311,103 @@ class LruAndCrawlerTest extends CacheTestSupport
         assertFalse(cache(builder().memoryLimit(8L << 20).preallocate(true)).admin().adjustMemoryLimit(4L << 20));
         assertNull(cache.get("k0"));
     }
+
+    /**
+     * What the engine reports of its background work, in memcached's LRU numbering and order: walks start in
+     * memcached's order and take one step at a time in it, classes that do not exist are walked too, and reclaimed
+     * items come with memcached's item flags.
+     */
+    @Test
+    void shouldTraceTheCrawlersWorkAsMemcachedPrintsIt()
+    {
+        final List<String> events = new ArrayList<>();
+        final EngineTrace trace = new EngineTrace()
+        {
+            @Override
+            public void slabClasses(final String table)
+            {
+                events.add(table.startsWith("slab class   1: chunk size ") ? "table" : table);
+            }
+
+            @Override
+            public void crawlerStarted()
+            {
+                events.add("crawler started");
+            }
+
+            @Override
+            public void crawlerStopping()
+            {
+                events.add("crawler stopping");
+            }
+
+            @Override
+            public void maintainerStarted()
+            {
+                events.add("maintainer started");
+            }
+
+            @Override
+            public void maintainerStopping()
+            {
+                events.add("maintainer stopping");
+            }
+
+            @Override
+            public void crawlStarted(final int lruId)
+            {
+                events.add("kick " + lruId);
+            }
+
+            @Override
+            public void crawlFinished(final int lruId)
+            {
+                events.add("done " + lruId);
+            }
+
+            @Override
+            public void crawlerIdle()
+            {
+                events.add("idle");
+            }
+
+            @Override
+            public void expiredReclaimed(final int itemFlags, final int lruId, final byte[] key, final int keyLength)
+            {
+                events.add("expired " + itemFlags + " " + lruId + " " + new String(key, 0, keyLength,
+                    StandardCharsets.US_ASCII));
+            }
+        };
+        final MemcachedCache cache = cache(builder().trace(trace).lruMaintainer(false));
+        assertEquals(List.of("table", "crawler started"), events);
+        cache.set("a", b("v"), 5, 10);
+        cache.set("b", b("v"), 0, 10);
+        cache.get("b");
+        assertEquals(1, classOf(cache, "a"));
+        events.clear();
+        clock.advance(11);
+        assertEquals(CrawlResult.OK, cache.admin().lruCrawlerCrawl(new int[]{1}));
+        assertEquals(List.of("kick 1", "kick 65", "kick 129", "kick 193"), events);
+        events.clear();
+        backgroundUntilIdle(cache);
+        // one step of each walk at a time, the oldest item first: client flags (256), fetched (8), linked and CAS
+        assertEquals(List.of("expired 259 1 a", "done 65", "done 129", "done 193", "expired 11 1 b", "done 1", "idle"),
+            events);
+        events.clear();
+        assertEquals(CrawlResult.OK, cache.admin().lruCrawlerCrawl(new int[]{60}), "memcached crawls it: OK");
+        backgroundUntilIdle(cache);
+        assertEquals(List.of("kick 60", "kick 124", "kick 188", "kick 252", "done 60", "done 124", "done 188",
+            "done 252", "idle"), events);
+        events.clear();
+        cache.admin().lruCrawlerEnabled(false);
+        cache.admin().lruCrawlerEnabled(false);
+        cache.admin().lruCrawlerEnabled(true);
+        assertEquals(List.of("idle", "crawler stopping", "crawler started"), events);
+
+        events.clear();
+        final MemcachedCache withMaintainer = cache(builder().trace(trace).casEnabled(false));
+        withMaintainer.admin().stopBackgroundWork();
+        assertEquals(List.of("table", "crawler started", "maintainer started", "idle", "crawler stopping",
+            "maintainer stopping"), events);
+    }
 }
