@@ -108,6 +108,10 @@ final class AsciiProtocol extends ProtocolHandler
 
     private int state = PARSE;
     private int commandsLeft;
+    /** Whether the last call yielded: memcached's next event spends one request of {@code -R} on the resumption. */
+    private boolean yielded;
+    /** Whether requests were done since replies were last sent: memcached's {@code resp_head}. */
+    private boolean repliesQueued;
     private boolean noreply;
     private boolean authenticated;
     /**
@@ -229,7 +233,8 @@ final class AsciiProtocol extends ProtocolHandler
     Session.Status process(final ByteBuffer input)
     {
         bind(input);
-        commandsLeft = settings.reqsPerEvent();
+        commandsLeft = settings.reqsPerEvent() - (yielded ? 1 : 0);
+        yielded = false;
         while (true)
         {
             final Session.Status status;
@@ -292,13 +297,36 @@ final class AsciiProtocol extends ProtocolHandler
     {
         state = PARSE;
         noreply = false;
+        session.states.requestDone();
+        repliesQueued = true;
         if (--commandsLeft < 0)
         {
             out.release();
             server.connYields.increment();
+            yielded = true;
+            repliesQueued = false;
             return Session.Status.YIELD;
         }
         return null;
+    }
+
+    /**
+     * No complete request is left. When replies were queued, memcached sends them and enters {@code conn_new_cmd}
+     * once more, which spends one request of {@code -R}: past it, the connection yields (with nothing to do).
+     */
+    private Session.Status parsedAll()
+    {
+        if (repliesQueued)
+        {
+            repliesQueued = false;
+            if (--commandsLeft < 0)
+            {
+                server.connYields.increment();
+                session.states.yieldOnceSent();
+            }
+        }
+        out.release();
+        return needInput();
     }
 
     private Session.Status needOutput()
@@ -341,10 +369,10 @@ final class AsciiProtocol extends ProtocolHandler
     {
         final int start = in.position();
         final int limit = in.limit();
+        session.states.parsing(start != limit);
         if (start == limit)
         {
-            out.release();
-            return needInput();
+            return parsedAll();
         }
         if (!authenticated)
         {
@@ -357,8 +385,7 @@ final class AsciiProtocol extends ProtocolHandler
             {
                 return longLine(start, limit);
             }
-            out.release();
-            return needInput();
+            return parsedAll();
         }
         if (!out.ensure(COMMAND_ROOM))
         {
@@ -653,7 +680,13 @@ final class AsciiProtocol extends ProtocolHandler
                 case 'n':
                     outString("MN");
                     out.release();
-                    return finishLine();
+                    // memcached's mn sends what is queued at once
+                    session.states.requestDone();
+                    session.states.sentAtOnce();
+                    in.position(lineEnd);
+                    final Session.Status next = commandDone();
+                    repliesQueued = false;
+                    return next;
                 case 'a':
                     return metaArithmetic();
                 case 'e':
@@ -784,6 +817,7 @@ final class AsciiProtocol extends ProtocolHandler
             out.release();
             state = CLOSED;
             session.closeReason(LogStreams.CLOSE_NORMAL);
+            session.states.to(ConnStates.MWRITE);
             return Session.Status.CLOSE;
         }
         if (is(0, "lru_crawler"))
@@ -901,11 +935,15 @@ final class AsciiProtocol extends ProtocolHandler
             in.position(lineEnd);
             swallowRemaining = (long)vlen + 2;
             state = SWALLOW;
+            // memcached's error reply moves to conn_new_cmd, then it swallows the value
+            session.states.to(ConnStates.NEW_CMD);
+            session.states.to(ConnStates.SWALLOW);
             return null;
         }
         in.position(lineEnd);
         crlfSeen = 0;
         state = NREAD;
+        session.states.to(ConnStates.NREAD);
         return null;
     }
 
@@ -2071,6 +2109,8 @@ final class AsciiProtocol extends ProtocolHandler
         in.position(lineEnd);
         swallowRemaining = (long)vlen + 2;
         state = SWALLOW;
+        session.states.to(ConnStates.NEW_CMD);
+        session.states.to(ConnStates.SWALLOW);
         return null;
     }
 
@@ -2487,14 +2527,14 @@ final class AsciiProtocol extends ProtocolHandler
         if (ntokens == 2)
         {
             in.position(lineEnd);
-            server.requestShutdown(false);
+            session.shutdownOnClose(false);
             session.closeReason(LogStreams.CLOSE_SHUTDOWN);
             return closeNow();
         }
         if (ntokens == 3 && is(1, "graceful"))
         {
             in.position(lineEnd);
-            server.requestShutdown(true);
+            session.shutdownOnClose(true);
             session.closeReason(LogStreams.CLOSE_SHUTDOWN);
             return closeNow();
         }

@@ -178,6 +178,8 @@ final class BinaryProtocol extends ProtocolHandler
     private int state = PARSE;
     private int commandsLeft;
     private boolean yielded;
+    /** Whether requests were done since replies were last sent: memcached's {@code resp_head}. */
+    private boolean repliesQueued;
 
     // the request being served
     private int opcode;
@@ -327,11 +329,14 @@ final class BinaryProtocol extends ProtocolHandler
     private Session.Status commandDone()
     {
         state = PARSE;
+        session.states.requestDone();
+        repliesQueued = true;
         if (--commandsLeft < 0)
         {
             out.release();
             server.connYields.increment();
             yielded = true;
+            repliesQueued = false;
             return Session.Status.YIELD;
         }
         return null;
@@ -345,14 +350,38 @@ final class BinaryProtocol extends ProtocolHandler
                 return commandDone();
             case NEXT_MWRITE:
                 out.release();
-                return commandDone();
+                // memcached sends what is queued at once, then takes the next request
+                session.states.sentAtOnce();
+                final Session.Status after = commandDone();
+                repliesQueued = false;
+                return after;
             case NEXT_CLOSE_AFTER_WRITE:
                 out.release();
+                session.states.to(ConnStates.MWRITE);
                 state = CLOSED;
                 return Session.Status.CLOSE;
             default:
                 return null;
         }
+    }
+
+    /**
+     * No complete request is left. When replies were queued, memcached sends them and enters {@code conn_new_cmd}
+     * once more, which spends one request of {@code -R}: past it, the connection yields (with nothing to do).
+     */
+    private Session.Status parsedAll()
+    {
+        if (repliesQueued)
+        {
+            repliesQueued = false;
+            if (--commandsLeft < 0)
+            {
+                server.connYields.increment();
+                session.states.yieldOnceSent();
+            }
+        }
+        out.release();
+        return Session.Status.NEED_INPUT;
     }
 
     private Session.Status needOutput()
@@ -369,10 +398,10 @@ final class BinaryProtocol extends ProtocolHandler
     {
         final int start = in.position();
         final int available = in.limit() - start;
+        session.states.parsing(available > 0);
         if (available < HEADER_LENGTH)
         {
-            out.release();
-            return Session.Status.NEED_INPUT;
+            return parsedAll();
         }
         // read once per request: every -v/-vv line of the request follows it
         verbosity = server.verbosity();
@@ -411,8 +440,9 @@ final class BinaryProtocol extends ProtocolHandler
         final int need = HEADER_LENGTH + extrasLength + keyLength;
         if (available < need)
         {
-            out.release();
-            return Session.Status.NEED_INPUT;
+            // memcached dumps the header again each time it looks at it
+            headerLogged = false;
+            return parsedAll();
         }
         if (!out.ensure(RESPONSE_ROOM))
         {
@@ -493,6 +523,7 @@ final class BinaryProtocol extends ProtocolHandler
         {
             swallowRemaining = bytes;
             state = SWALLOW;
+            session.states.to(ConnStates.SWALLOW);
             return NEXT_STATE;
         }
         return NEXT_NEW_CMD;
@@ -620,6 +651,8 @@ final class BinaryProtocol extends ProtocolHandler
                 if (noExtras && noKey && bodyLength == 0)
                 {
                     writeHeader(STATUS_SUCCESS, 0, 0, 0, 0);
+                    // memcached's write_bin_response moves to conn_new_cmd before NOOP forces the flush
+                    session.states.requestDone();
                     return NEXT_MWRITE;
                 }
                 break;
@@ -671,6 +704,7 @@ final class BinaryProtocol extends ProtocolHandler
                     {
                         writeHeader(STATUS_SUCCESS, 0, 0, 0, 0);
                     }
+                    session.states.requestDone();
                     session.closeReason(LogStreams.CLOSE_NORMAL);
                     return NEXT_CLOSE_AFTER_WRITE;
                 }
@@ -949,6 +983,7 @@ final class BinaryProtocol extends ProtocolHandler
             return swallowOrDone(valueLength);
         }
         state = NREAD;
+        session.states.to(ConnStates.NREAD);
         return NEXT_STATE;
     }
 
@@ -1306,6 +1341,7 @@ final class BinaryProtocol extends ProtocolHandler
         saslLength = 0;
         saslRemaining = valueLength;
         state = NREAD_SASL;
+        session.states.to(ConnStates.NREAD);
         return NEXT_STATE;
     }
 

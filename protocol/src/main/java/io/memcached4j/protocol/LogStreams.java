@@ -3,9 +3,11 @@
  */
 package io.memcached4j.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 import io.memcached4j.core.ItemEvents;
 import io.memcached4j.core.MemcachedCache;
@@ -75,6 +77,8 @@ final class LogStreams implements ItemEvents
     private volatile int streams;
     private final AtomicLong gid = new AtomicLong();
     private final ThreadLocal<ThreadState> threads = ThreadLocal.withInitial(ThreadState::new);
+    /** Where memcached's {@code -vvv} item lookup lines go, or null below that verbosity. */
+    private volatile Consumer<String> lookupTrace;
 
     final LongAdder written = new LongAdder();
     final LongAdder sent = new LongAdder();
@@ -141,6 +145,17 @@ final class LogStreams implements ItemEvents
      * @throws OutOfMemoryError           when the buffer cannot be had (memcached answers {@code WATCHER_FAILED}).
      * @throws NegativeArraySizeException for a buffer size of 2 GiB or more (likewise).
      */
+    /**
+     * Print every key lookup as memcached's {@code do_item_get} does at {@code -vvv}, or stop.
+     *
+     * @param sink where the lines go, or null to stop.
+     */
+    synchronized void lookupTrace(final Consumer<String> sink)
+    {
+        lookupTrace = sink;
+        update();
+    }
+
     synchronized Watcher add(final SessionHost host, final int streams)
     {
         int free = -1;
@@ -220,6 +235,7 @@ final class LogStreams implements ItemEvents
         engine |= (union & EVICTIONS) != 0 ? ItemEvents.EVICTIONS : 0;
         engine |= (union & DELETIONS) != 0 ? ItemEvents.DELETIONS : 0;
         engine |= (union & SYSEVENTS) != 0 ? ItemEvents.SYSEVENTS : 0;
+        engine |= lookupTrace != null ? ItemEvents.FETCHES : 0;
         cache.admin().itemEvents(engine == 0 ? null : this, engine);
     }
 
@@ -322,6 +338,11 @@ final class LogStreams implements ItemEvents
     public void fetched(
         final byte[] key, final int keyLength, final int status, final int valueLength, final int slabClass)
     {
+        final Consumer<String> trace = lookupTrace;
+        if (trace != null)
+        {
+            trace.accept(lookupLine(key, keyLength, status));
+        }
         if (!watching(FETCHERS))
         {
             return;
@@ -339,6 +360,22 @@ final class LogStreams implements ItemEvents
         ascii(t, " size=");
         decimal(t, valueLength);
         publish(FETCHERS, t, id);
+    }
+
+    /**
+     * memcached's {@code -vvv} line for a lookup. Its {@code "> FOUND KEY "} prefix is never printed (it tests
+     * whether the item was found before it records that), so a hit prints the key alone.
+     */
+    static String lookupLine(final byte[] key, final int keyLength, final int status)
+    {
+        final String k = new String(key, 0, keyLength, StandardCharsets.ISO_8859_1);
+        return switch (status)
+        {
+            case NOT_FOUND -> "> NOT FOUND " + k;
+            case FLUSHED -> k + " -nuked by flush";
+            case EXPIRED -> k + " -nuked by expire";
+            default -> k;
+        };
     }
 
     @Override

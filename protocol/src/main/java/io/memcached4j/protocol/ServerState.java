@@ -37,6 +37,7 @@ public final class ServerState
     private final long startNanos = System.nanoTime();
     private volatile int verbosity;
     private volatile boolean detailEnabled;
+    private volatile Consumer<String> verboseLog;
     private volatile Consumer<Boolean> shutdownHandler;
     /** {@code stats detail}: memcached's table of 256 chains, newest prefix first in its chain; guarded by itself. */
     private final PrefixStats[] prefixStats = new PrefixStats[PREFIX_HASH_SIZE];
@@ -108,7 +109,7 @@ public final class ServerState
     /**
      * The current verbosity: the {@code -v} count, changed by the {@code verbosity} command.
      *
-     * @return 0 to 2.
+     * @return 0 (quiet) and up: the {@code verbosity} command sets at most 2.
      */
     public int verbosity()
     {
@@ -118,6 +119,25 @@ public final class ServerState
     void verbosity(final int level)
     {
         verbosity = level;
+        traceLookups();
+    }
+
+    /**
+     * Where verbose lines that come from no connection go: the item lookups memcached prints at {@code -vvv}. The
+     * server sets it to its standard error; without it those lines are not printed.
+     *
+     * @param sink takes one line (no line end) at a time, from any thread.
+     */
+    public void verboseLog(final Consumer<String> sink)
+    {
+        verboseLog = sink;
+        traceLookups();
+    }
+
+    private void traceLookups()
+    {
+        final Consumer<String> sink = verboseLog;
+        logs.lookupTrace(verbosity > 2 && sink != null ? sink : null);
     }
 
     ExtstoreSettings extstore()

@@ -58,6 +58,8 @@ public final class Session implements AutoCloseable
     final MemcachedCache cache;
     final BufferPool pool;
     final Output out;
+    /** memcached's connection state, followed for {@code -vvv}. */
+    final ConnStates states;
     private final SessionHost host;
     private final long id;
     private ProtocolHandler handler;
@@ -75,6 +77,8 @@ public final class Session implements AutoCloseable
     /** Set once the session {@code watch}es. */
     private LogStreams.Watcher watcher;
     private int closeReason = LogStreams.CLOSE_ERROR;
+    /** 0, or the {@code shutdown} this session asked for: 1 for an immediate stop, 2 for a graceful one. */
+    private int shutdownOnClose;
 
     /**
      * A session for one connection.
@@ -97,6 +101,7 @@ public final class Session implements AutoCloseable
         this.pool = pool;
         this.out = new Output(pool);
         this.datagrams = datagrams;
+        this.states = new ConnStates(this, !datagrams && server.settings().verbosity() > 2);
         if (datagrams)
         {
             out.frameResponses();
@@ -180,7 +185,59 @@ public final class Session implements AutoCloseable
         {
             closing = true;
         }
+        else if (status == Status.NEED_INPUT)
+        {
+            states.inputConsumed();
+        }
+        else if (status == Status.YIELD)
+        {
+            states.yielding();
+        }
         return status;
+    }
+
+    /**
+     * The driver read bytes into the input buffer, before it calls {@link #process}: for {@code -vvv}.
+     */
+    public void dataRead()
+    {
+        states.dataRead();
+    }
+
+    /**
+     * The driver sent everything {@link #output()} held after a {@link Status#NEED_INPUT}: for {@code -vvv}.
+     *
+     * @param bytesLeft whether the input buffer holds bytes of an incomplete request.
+     */
+    public void allSent(final boolean bytesLeft)
+    {
+        states.sent(bytesLeft);
+    }
+
+    /**
+     * The driver sent everything {@link #output()} held after a {@link Status#YIELD}: for {@code -vvv}.
+     */
+    public void allSentOnYield()
+    {
+        states.sentOnYield();
+    }
+
+    /**
+     * The driver is about to close the connection (before it prints memcached's {@code "connection closed."}
+     * line), and has closed it: for {@code -vvv}.
+     *
+     * @param done false before the close, true after it.
+     */
+    public void closeTraced(final boolean done)
+    {
+        if (done)
+        {
+            states.closed();
+        }
+        else
+        {
+            states.closing();
+        }
     }
 
     private ProtocolHandler negotiate(final byte first)
@@ -364,6 +421,21 @@ public final class Session implements AutoCloseable
         {
             server.logs.connectionClosed(host, closeReason);
         }
+        if (shutdownOnClose != 0)
+        {
+            // as in memcached, the connection that asked is closed before the server begins to stop
+            server.requestShutdown(shutdownOnClose == 2);
+        }
+    }
+
+    /**
+     * Stop the server once this session is closed ({@code shutdown}).
+     *
+     * @param graceful whether memcached's graceful stop was asked for.
+     */
+    void shutdownOnClose(final boolean graceful)
+    {
+        shutdownOnClose = graceful ? 2 : 1;
     }
 
     /**

@@ -522,6 +522,8 @@ class AsciiProtocolTest
         assertEquals("CLIENT_ERROR invalid shutdown mode\r\n", conn.text());
         conn.send("shutdown graceful\r\n");
         assertEquals(Session.Status.CLOSE, conn.last);
+        assertEquals(List.of(), requests, "the stop waits until the connection that asked for it is closed");
+        conn.session.close();
         assertEquals(List.of(true), requests);
     }
 

@@ -158,6 +158,7 @@ final class Connection implements SessionHost
         }
         worker.state().bytesRead(n);
         lastReadNanos = System.nanoTime();
+        session.dataRead();
         if (!negotiated)
         {
             negotiated = true;
@@ -203,6 +204,7 @@ final class Connection implements SessionHost
                 case NEED_INPUT:
                     if (flush())
                     {
+                        session.allSent(in.position() > 0);
                         if (!in.hasRemaining())
                         {
                             // a session always consumes a full buffer of MIN_INPUT_CAPACITY; never spin on one
@@ -224,6 +226,7 @@ final class Connection implements SessionHost
                 case YIELD:
                     if (flush())
                     {
+                        session.allSentOnYield();
                         worker.yielded(this);
                     }
                     else
@@ -351,7 +354,16 @@ final class Connection implements SessionHost
             key.cancel();
         }
         // as memcached: the -vv line, then the socket, so that a client that reconnects at once is logged after it
+        final boolean traced = session != null && !worker.stoppingQuietly();
+        if (traced)
+        {
+            session.closeTraced(false);
+        }
         worker.closing(this);
+        if (traced)
+        {
+            session.closeTraced(true);
+        }
         if (session != null)
         {
             session.close();

@@ -90,11 +90,8 @@ public final class Main
         {
             Thread.currentThread().interrupt();
         }
-        if (server.stoppedGracefully())
-        {
-            err.print("Gracefully stopping\n");
-        }
-        else if (options.verbosity() > 0)
+        // the server printed its graceful stop's lines itself
+        if (!server.stoppedGracefully() && options.verbosity() > 0)
         {
             err.print("Exiting normally\n");
         }
@@ -135,18 +132,15 @@ public final class Main
             log.line(notice);
         }
         final MemcachedCache cache;
+        final EngineLog engineLog = new EngineLog(log, options.verbosity());
         try
         {
-            cache = options.cacheBuilder().build();
+            cache = options.cacheBuilder().trace(engineLog).build();
         }
         catch (final IllegalArgumentException | OutOfMemoryError ex)
         {
             log.line(String.valueOf(ex.getMessage()));
             return new Started(null, null, CommandLineException.EX_USAGE);
-        }
-        if (options.verbosity() > 1)
-        {
-            log.text(cache.admin().slabClassTable());
         }
         final MemcachedServer server;
         try
@@ -159,6 +153,7 @@ public final class Main
             cache.close();
             return new Started(null, null, ex.exitCode());
         }
+        engineLog.follow(server.state()::verbosity);
         if (options.pidFile() != null)
         {
             try

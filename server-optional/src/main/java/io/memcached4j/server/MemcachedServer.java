@@ -23,12 +23,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
 
 import io.memcached4j.core.MemcachedCache;
 import io.memcached4j.protocol.ServerSettings;
@@ -95,6 +97,7 @@ public final class MemcachedServer implements AutoCloseable
         this.workerThreads = new Thread[workers.length];
         this.acceptorThread = new Thread(this::acceptLoop, "memcached4j-acceptor");
         state.shutdownHandler(g -> stop(g));
+        state.verboseLog(log::line);
     }
 
     /**
@@ -679,25 +682,101 @@ public final class MemcachedServer implements AutoCloseable
         }
         finally
         {
-            closeListeners();
-            for (final Worker w : workers)
+            if (graceful)
             {
-                w.stop();
+                stopGracefully();
             }
-            for (final Thread t : workerThreads)
+            else
             {
-                try
-                {
-                    t.join(5000);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+                // memcached exits without closing its connections: no -vv lines for them
+                closeListeners();
+                stopWorkers(id -> { });
             }
             closeUdp();
             stopped.countDown();
+        }
+    }
+
+    private void stopWorkers(final IntConsumer closed)
+    {
+        for (final Worker w : workers)
+        {
+            w.stop(closed);
+        }
+        for (final Thread t : workerThreads)
+        {
+            try
+            {
+                t.join(5000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+    }
+
+    /**
+     * memcached's graceful stop ({@code shutdown graceful}, SIGUSR1) and what it prints: its threads stop one after
+     * the other, then it closes every connection, listening ones included, in descriptor order.
+     */
+    private void stopGracefully()
+    {
+        log.line("Gracefully stopping");
+        progress("stopped assoc");
+        progress("asking workers to stop");
+        final List<Integer> closing = Collections.synchronizedList(new ArrayList<>());
+        stopWorkers(closing::add);
+        progress("asking background threads to stop");
+        cache.admin().lruCrawlerEnabled(false);
+        progress("stopped lru crawler");
+        if (cache.config().lruMaintainer())
+        {
+            cache.admin().stopBackgroundWork();
+            progress("stopped maintainer");
+        }
+        if (cache.config().slabReassign())
+        {
+            progress("stopped slab mover");
+        }
+        progress("stopped logger thread");
+        progress("stopped idle timeout thread");
+        progress("closing connections");
+        for (final Listener l : listeners)
+        {
+            closing.add(l.id());
+        }
+        for (final UdpSocket u : udpSockets)
+        {
+            for (final int id : u.ids())
+            {
+                closing.add(id);
+            }
+        }
+        if (state.verbosity() > 1)
+        {
+            final List<Integer> ids;
+            synchronized (closing)
+            {
+                ids = new ArrayList<>(closing);
+            }
+            Collections.sort(ids);
+            for (final int id : ids)
+            {
+                log.line("<" + id + " connection closed.");
+            }
+        }
+        closeListeners();
+        progress("reaping worker threads");
+        progress("all background threads stopped");
+    }
+
+    private void progress(final String line)
+    {
+        if (state.verbosity() > 0)
+        {
+            log.line(line);
         }
     }
 

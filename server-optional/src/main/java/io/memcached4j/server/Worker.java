@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
@@ -51,6 +52,8 @@ final class Worker implements Runnable
     private final Consumer<SelectionKey> onKey = this::onKey;
     private final long idleTimeoutNanos;
     private volatile boolean stopping;
+    /** Takes the numbers of the connections closed once stopping, instead of their {@code -vv} lines. */
+    private volatile IntConsumer closedWhileStopping;
     private long lastIdleCheck = System.nanoTime();
 
     /**
@@ -91,10 +94,14 @@ final class Worker implements Runnable
     }
 
     /**
-     * Stop: connections get what can still be sent, then are closed. Any thread.
+     * Stop: connections get what can still be sent, then are closed without their {@code -vv} lines (memcached
+     * exits without closing them, or prints them itself in its graceful stop). Any thread.
+     *
+     * @param closed takes the number of each connection closed from now on.
      */
-    void stop()
+    void stop(final IntConsumer closed)
     {
+        closedWhileStopping = closed;
         stopping = true;
         selector.wakeup();
     }
@@ -121,9 +128,24 @@ final class Worker implements Runnable
         yielded.add(connection);
     }
 
+    /**
+     * Whether connections now close without memcached's lines ({@link #stop}).
+     *
+     * @return true once stopping.
+     */
+    boolean stoppingQuietly()
+    {
+        return closedWhileStopping != null;
+    }
+
     void closing(final Connection connection)
     {
-        if (state.verbosity() > 1)
+        final IntConsumer stopped = closedWhileStopping;
+        if (stopped != null)
+        {
+            stopped.accept(connection.id());
+        }
+        else if (state.verbosity() > 1)
         {
             log.line("<" + connection.id() + " connection closed.");
         }

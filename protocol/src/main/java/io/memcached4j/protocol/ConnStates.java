@@ -1,0 +1,238 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.protocol;
+
+/**
+ * The state a connection would be in in memcached's state machine ({@code drive_machine}), followed so that
+ * {@code -vvv} prints memcached's {@code "N: going from conn_x to conn_y"} lines. The session and its driver report
+ * the points where memcached changes state: data read, a request parsed, a value to read or swallow, a request done,
+ * the end of what was read, replies sent, the close.
+ * <p>
+ * Followed only when the server started at {@code -vvv} (the {@code verbosity} command cannot raise the level that
+ * high), and printed while the level stays there.
+ * Confined to the session's thread.
+ */
+final class ConnStates
+{
+    static final String NEW_CMD = "conn_new_cmd";
+    static final String WAITING = "conn_waiting";
+    static final String READ = "conn_read";
+    static final String PARSE_CMD = "conn_parse_cmd";
+    static final String NREAD = "conn_nread";
+    static final String SWALLOW = "conn_swallow";
+    static final String MWRITE = "conn_mwrite";
+    static final String CLOSING = "conn_closing";
+    static final String CLOSED = "conn_closed";
+
+    private final Session session;
+    private final boolean followed;
+    private String state = NEW_CMD;
+    /** Whether replies were queued since the last write: memcached's {@code resp_head}. */
+    private boolean responded;
+    /** Whether the request being finished had its reply sent at once ({@link #sentAtOnce()}). */
+    private boolean sentNow;
+    /** Whether memcached yields once the queued replies are sent ({@code -R} spent), staying in conn_new_cmd. */
+    private boolean yieldAfterSend;
+
+    ConnStates(final Session session, final boolean followed)
+    {
+        this.session = session;
+        this.followed = followed;
+    }
+
+    boolean followed()
+    {
+        return followed;
+    }
+
+    /**
+     * Move to a state, printing the change.
+     *
+     * @param next the state.
+     */
+    void to(final String next)
+    {
+        if (!followed || next.equals(state))
+        {
+            return;
+        }
+        if (session.server.verbosity() > 2)
+        {
+            session.host().verbose(session.connectionId() + ": going from " + state + " to " + next);
+        }
+        state = next;
+    }
+
+    /**
+     * Bytes arrived: a new connection waits, then reads; one that waited for a request parses it. A value being read
+     * or swallowed goes on.
+     */
+    void dataRead()
+    {
+        if (!followed)
+        {
+            return;
+        }
+        if (state.equals(NEW_CMD))
+        {
+            to(WAITING);
+            to(READ);
+        }
+        if (state.equals(READ))
+        {
+            to(PARSE_CMD);
+        }
+    }
+
+    /**
+     * The protocol looks for the next request: after one is done, memcached parses again when bytes are left.
+     *
+     * @param bytesLeft whether unparsed bytes are in the buffer.
+     */
+    void parsing(final boolean bytesLeft)
+    {
+        if (followed && bytesLeft && state.equals(NEW_CMD))
+        {
+            to(PARSE_CMD);
+        }
+    }
+
+    /**
+     * A request is done and its reply queued.
+     */
+    void requestDone()
+    {
+        if (followed)
+        {
+            to(NEW_CMD);
+            responded = !sentNow;
+            sentNow = false;
+        }
+    }
+
+    /**
+     * A binary reply memcached sends at once with what is queued (an error, mostly), before the next request.
+     */
+    void sentAtOnce()
+    {
+        if (followed)
+        {
+            to(MWRITE);
+            to(NEW_CMD);
+            responded = false;
+            sentNow = true;
+        }
+    }
+
+    /**
+     * No complete request is left in what was read: memcached sends what it queued, or waits for more.
+     */
+    void inputConsumed()
+    {
+        if (!followed)
+        {
+            return;
+        }
+        if (state.equals(NEW_CMD) || state.equals(PARSE_CMD))
+        {
+            if (responded)
+            {
+                to(MWRITE);
+            }
+            else
+            {
+                to(WAITING);
+                to(READ);
+            }
+        }
+    }
+
+    /**
+     * The connection yields after {@code -R} requests: memcached sends what it queued first.
+     */
+    void yielding()
+    {
+        if (followed && state.equals(NEW_CMD) && responded)
+        {
+            to(MWRITE);
+        }
+    }
+
+    /**
+     * Everything queued was sent before a yield: memcached comes back to {@code conn_new_cmd} and parses the rest
+     * when the connection's turn comes again.
+     */
+    void sentOnYield()
+    {
+        if (followed && state.equals(MWRITE))
+        {
+            responded = false;
+            to(NEW_CMD);
+        }
+    }
+
+    /**
+     * memcached yields once the queued replies are sent: {@code -R} is spent.
+     */
+    void yieldOnceSent()
+    {
+        yieldAfterSend = followed;
+    }
+
+    /**
+     * Everything queued was sent.
+     *
+     * @param bytesLeft whether an incomplete request is left in the buffer.
+     */
+    void sent(final boolean bytesLeft)
+    {
+        if (!followed || !state.equals(MWRITE))
+        {
+            return;
+        }
+        responded = false;
+        to(NEW_CMD);
+        final boolean yielding = yieldAfterSend;
+        yieldAfterSend = false;
+        if (yielding && !bytesLeft)
+        {
+            // it stays in conn_new_cmd until bytes arrive, then waits and reads as a new connection does
+            return;
+        }
+        if (bytesLeft)
+        {
+            to(PARSE_CMD);
+        }
+        to(WAITING);
+        to(READ);
+    }
+
+    /**
+     * The connection closes: what memcached prints before its {@code "connection closed."} line.
+     */
+    void closing()
+    {
+        if (!followed)
+        {
+            return;
+        }
+        if (state.equals(NEW_CMD) && responded)
+        {
+            to(MWRITE);
+        }
+        if (state.equals(MWRITE))
+        {
+            to(NEW_CMD);
+        }
+        to(CLOSING);
+    }
+
+    /**
+     * The connection is closed: what memcached prints after its {@code "connection closed."} line.
+     */
+    void closed()
+    {
+        to(CLOSED);
+    }
+}

@@ -1,0 +1,465 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static io.memcached4j.server.TestServers.Client;
+import static io.memcached4j.server.TestServers.Forked;
+import static io.memcached4j.server.TestServers.InProcess;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What memcached prints about its internals, compared with the real memcached for the same session: the connection
+ * state changes and key lookups of {@code -vvv}, its LRU crawler's lines at {@code -vvv} and {@code -vv}, and the
+ * lines of its graceful stop. Lines of the server's other threads come in an order that depends on timing, in
+ * memcached too, so each test compares the lines of one kind, in their order.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class VerboseInternalsTest
+{
+    /** Lines of memcached's LRU crawler and maintainer threads. */
+    private static final Predicate<String> BACKGROUND = line -> line.startsWith("Kicking LRU crawler off") ||
+        line.startsWith("Nothing left to crawl for") || line.startsWith("LRU crawler thread") ||
+        line.startsWith("Starting LRU") || line.startsWith("LRU maintainer thread");
+
+    @Test
+    void shouldFollowMemcachedsConnectionStatesAtVvv() throws Exception
+    {
+        final List<String> ours = likeMemcached1639("vvv-text", VerboseInternalsTest::textSession, "-vvv");
+        assertTrue(ours.contains("N: going from conn_parse_cmd to conn_nread"), ours::toString);
+        assertTrue(ours.contains("> NOT FOUND kB"), ours::toString);
+        assertTrue(ours.contains("kA"), "a key found: memcached 1.6.39 prints the key alone");
+    }
+
+    @Test
+    void shouldFollowMemcachedsConnectionStatesForTheBinaryProtocolAtVvv() throws Exception
+    {
+        likeMemcached1639("vvv-binary", VerboseInternalsTest::binarySession, "-vvv");
+    }
+
+    @Test
+    void shouldFollowMemcachedsConnectionStatesWhenRequestsPerEventRunOut() throws Exception
+    {
+        likeMemcached1639("vvv-requests-per-event", VerboseInternalsTest::pipelinedSession, "-vvv", "-R", "2");
+    }
+
+    @Test
+    void shouldPrintTheLruCrawlersLinesAtVvv() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final List<String> theirs;
+        try (Forked memcached = TestServers.memcached("-vvv"))
+        {
+            crawlerSession(memcached.port, () -> read(memcached));
+            theirs = background(read(memcached));
+        }
+        final List<String> ours;
+        try (InProcess server = new InProcess("-vvv"))
+        {
+            crawlerSession(server.port, server::stderr);
+            ours = background(server.stderr());
+        }
+        assertEquals(theirs, ours);
+        assertEquals(List.of("Starting LRU crawler background thread", "Starting LRU maintainer background thread",
+            "Kicking LRU crawler off for LRU 1"), ours.subList(0, 3));
+        assertTrue(ours.contains("Kicking LRU crawler off for LRU 252"), "classes that do not exist are crawled too");
+    }
+
+    @Test
+    void shouldPrintTheExpiredItemsTheCrawlerReclaimsAtVv() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final String[] args = {"-vv", "-o", "no_lru_maintainer"};
+        final List<String> theirs;
+        try (Forked memcached = TestServers.memcached(args))
+        {
+            theirs = expirySession(memcached.port, () -> read(memcached));
+        }
+        final List<String> ours;
+        try (InProcess server = new InProcess(args))
+        {
+            ours = expirySession(server.port, server::stderr);
+        }
+        assertEquals(theirs, ours);
+        // without the maintainer, items are linked into COLD (LRU 129 of class 1)
+        assertEquals(List.of("LRU crawler found an expired item (flags: 259, slab: 129): a",
+            "LRU crawler found an expired item (flags: 11, slab: 129): b",
+            "LRU crawler found an expired item (flags: 523, slab: 129): c"), ours);
+    }
+
+    @Test
+    void shouldPrintMemcachedsGracefulStop() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final String[] args = {"-vv", "-A"};
+        final List<String> theirs;
+        try (Forked memcached = TestServers.memcached(args))
+        {
+            gracefulStop(memcached.port);
+            assertTrue(memcached.process.waitFor(10, TimeUnit.SECONDS), "memcached stopped");
+            theirs = afterStop(read(memcached));
+        }
+        final List<String> ours;
+        try (InProcess server = new InProcess(args))
+        {
+            gracefulStop(server.port);
+            assertTrue(server.server.awaitStop(10, TimeUnit.SECONDS), "the server stopped");
+            ours = afterStop(server.stderr());
+        }
+        assertEquals(theirs, ours);
+        assertEquals(List.of("Gracefully stopping", "stopped assoc", "asking workers to stop",
+            "asking background threads to stop", "stopped lru crawler", "stopped maintainer", "stopped slab mover",
+            "stopped logger thread", "stopped idle timeout thread", "closing connections", "<N connection closed.",
+            "<N connection closed.", "reaping worker threads", "all background threads stopped"), ours);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // conversations
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * A conversation with a server on a port.
+     */
+    private interface Conversation
+    {
+        void run(int port) throws Exception;
+    }
+
+    /**
+     * Requests alone and pipelined, a value and a request cut across two writes, a forced flush ({@code mn}), a
+     * noreply, an error, then {@code quit}. Each write waits for its replies, so both servers read the same pieces.
+     */
+    private static void textSession(final int port) throws Exception
+    {
+        try (Client c = new Client(port))
+        {
+            c.request("set kA 0 0 1\r\nx\r\n", "STORED\r\n");
+            c.request("get kA\r\nget kB\r\n", "END\r\nEND\r\n");
+            c.request("mg kA v\r\nmn\r\nge", "MN\r\n");
+            c.request("t kB\r\n", "END\r\n");
+            c.send("set kC 0 0 5\r\nab");
+            Thread.sleep(300);
+            c.request("cde\r\n", "STORED\r\n");
+            c.request("delete kA noreply\r\nbogus\r\nincr kZ 1\r\n", "NOT_FOUND\r\n");
+            c.send("quit\r\n");
+            assertTrue(c.closedByServer(10_000), "quit closes the connection");
+        }
+        try (Client c = new Client(port))
+        {
+            c.request("get kB\r\n", "END\r\n");
+        }
+    }
+
+    /**
+     * Binary requests alone and pipelined: hits, a miss (an error, which memcached sends at once), quiet requests,
+     * a value cut across two writes, then QUIT.
+     */
+    private static void binarySession(final int port) throws Exception
+    {
+        final byte[] setExtras = {0, 0, 0, 0, 0, 0, 0, 0};
+        try (Client c = new Client(port))
+        {
+            c.out.write(frame(0x01, "k", setExtras, "hello"));
+            c.out.flush();
+            c.in.readNBytes(24);
+            final java.io.ByteArrayOutputStream pipelined = new java.io.ByteArrayOutputStream();
+            pipelined.writeBytes(frame(0x09, "nope", new byte[0], ""));
+            pipelined.writeBytes(frame(0x00, "k", new byte[0], ""));
+            pipelined.writeBytes(frame(0x00, "nope", new byte[0], ""));
+            pipelined.writeBytes(frame(0x0a, "", new byte[0], ""));
+            c.out.write(pipelined.toByteArray());
+            c.out.flush();
+            c.in.readNBytes(24 + 4 + 5 + 24 + 9 + 24);
+            final byte[] split = frame(0x01, "s", setExtras, "value");
+            c.out.write(split, 0, 30);
+            c.out.flush();
+            Thread.sleep(300);
+            c.out.write(split, 30, split.length - 30);
+            c.out.flush();
+            c.in.readNBytes(24);
+            c.out.write(frame(0x07, "", new byte[0], ""));
+            c.out.flush();
+            c.in.readNBytes(24);
+            assertTrue(c.closedByServer(10_000), "QUIT closes the connection");
+        }
+    }
+
+    /**
+     * Seven gets in one write under {@code -R 2}: memcached sends what it has and yields every third request.
+     */
+    private static void pipelinedSession(final int port) throws Exception
+    {
+        try (Client c = new Client(port))
+        {
+            c.request("get a\r\nget b\r\nget c\r\nget d\r\nget e\r\nget f\r\nget g\r\nge",
+                "END\r\nEND\r\nEND\r\nEND\r\nEND\r\nEND\r\nEND\r\n");
+            c.request("t f\r\nget h\r\n", "END\r\nEND\r\n");
+            c.request("get i\r\n", "END\r\n");
+            assertEquals("4", c.stat("conn_yields"));
+        }
+    }
+
+    /**
+     * A crawl of class 1, then the crawler disabled and enabled again.
+     */
+    private static void crawlerSession(final int port, final Supplier<String> stderr) throws Exception
+    {
+        // the maintainer's first crawl of every LRU ends with the crawler's first "sleeping" line
+        awaitCount(stderr, "LRU crawler thread sleeping", 1);
+        try (Client c = new Client(port))
+        {
+            c.request("lru_crawler crawl 1\r\n", "OK\r\n");
+            awaitCount(stderr, "LRU crawler thread sleeping", 2);
+            c.request("lru_crawler crawl 60\r\n", "OK\r\n");
+            awaitCount(stderr, "LRU crawler thread sleeping", 3);
+            c.request("lru_crawler disable\r\n", "OK\r\n");
+            awaitCount(stderr, "LRU crawler thread stopping", 1);
+            c.request("lru_crawler enable\r\n", "OK\r\n");
+            awaitCount(stderr, "Starting LRU crawler background thread", 2);
+        }
+    }
+
+    /**
+     * Three items with a TTL of one second (with client flags, fetched, and a vivified one whose recache token was
+     * sent), then a crawl of their class once they expired.
+     */
+    private static List<String> expirySession(final int port, final Supplier<String> stderr) throws Exception
+    {
+        try (Client c = new Client(port))
+        {
+            c.request("set a 5 1 1\r\nx\r\nset b 0 1 1\r\ny\r\nget b\r\n", "END\r\n");
+            c.request("mg c T1 N1\r\n", "W\r\n");
+            Thread.sleep(2_500);
+            c.request("lru_crawler crawl 1\r\n", "OK\r\n");
+            awaitCount(stderr, "LRU crawler found an expired item", 3);
+        }
+        final List<String> lines = new ArrayList<>();
+        for (final String line : stderr.get().split("\n"))
+        {
+            if (line.startsWith("LRU crawler found an expired item"))
+            {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * One connection that waits, another that asks for a graceful stop.
+     */
+    private static void gracefulStop(final int port) throws Exception
+    {
+        try (Client idle = new Client(port); Client c = new Client(port))
+        {
+            idle.request("get a\r\n", "END\r\n");
+            c.send("shutdown graceful\r\n");
+            assertTrue(c.closedByServer(10_000), "the connection that asked is closed");
+            assertTrue(idle.closedByServer(10_000), "every connection is closed");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // helpers
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * The conversation's connection lines from this server equal memcached 1.6.39's, recorded in
+     * {@code verbose/<name>.txt} (Debian's 1.6.18, the usual oracle, prints some of them differently). When the
+     * oracle is 1.6.39 ({@code MEMCACHED_BIN}), its lines are taken again and must equal the recording; with
+     * {@code -Dmemcached4j.record=true} they replace it.
+     *
+     * @return this server's lines.
+     */
+    private static List<String> likeMemcached1639(final String name, final Conversation conversation,
+        final String... args) throws Exception
+    {
+        final Path recording = Path.of("src/test/resources/verbose/" + name + ".txt");
+        if (TestServers.memcachedAvailable() && oracleVersion().equals("1.6.39"))
+        {
+            final List<String> theirs;
+            try (Forked memcached = TestServers.memcached(args))
+            {
+                awaitCount(() -> read(memcached), "connection closed.", 1);
+                conversation.run(memcached.port);
+                theirs = awaitConnectionLines(() -> read(memcached));
+            }
+            if (Boolean.getBoolean("memcached4j.record"))
+            {
+                Files.createDirectories(recording.getParent());
+                Files.write(recording, theirs, StandardCharsets.UTF_8);
+            }
+            assertEquals(Files.readAllLines(recording, StandardCharsets.UTF_8), theirs,
+                "memcached 1.6.39 prints what was recorded");
+        }
+        final List<String> ours;
+        try (InProcess server = new InProcess(args))
+        {
+            conversation.run(server.port);
+            ours = awaitConnectionLines(server::stderr);
+        }
+        assertEquals(Files.readAllLines(recording, StandardCharsets.UTF_8), ours);
+        return ours;
+    }
+
+    private static String oracleVersion() throws IOException, InterruptedException
+    {
+        final Process p = new ProcessBuilder(TestServers.MEMCACHED.toString(), "-V").redirectErrorStream(true).start();
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        p.waitFor();
+        return out.replaceFirst("^memcached ", "");
+    }
+
+    private static String read(final Forked f)
+    {
+        try
+        {
+            return Files.readString(f.stderr, StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
+    }
+
+    private static void awaitCount(final Supplier<String> text, final String prefix, final int count)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline)
+        {
+            int n = 0;
+            for (final String line : text.get().split("\n"))
+            {
+                n += line.startsWith(prefix) || line.endsWith(prefix) ? 1 : 0;
+            }
+            if (n >= count)
+            {
+                return;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static List<String> background(final String text)
+    {
+        final List<String> lines = new ArrayList<>();
+        for (final String line : text.split("\n"))
+        {
+            if (BACKGROUND.test(line))
+            {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * The lines from "Gracefully stopping" on, connection numbers masked.
+     */
+    private static List<String> afterStop(final String text)
+    {
+        final List<String> lines = new ArrayList<>();
+        boolean stopping = false;
+        for (final String line : text.split("\n"))
+        {
+            stopping |= line.equals("Gracefully stopping");
+            if (stopping)
+            {
+                lines.add(line.replaceFirst("^<\\d+", "<N"));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * The lines of the session's connections once they closed: everything but the slab table, notices, the
+     * listening line and the background threads' lines, numbers masked. A connection that sent no request is the
+     * test's probe for the port: its lines are dropped.
+     */
+    private static List<String> awaitConnectionLines(final Supplier<String> text) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<String> lines = List.of();
+        while (System.nanoTime() < deadline)
+        {
+            final List<String> kept = new ArrayList<>();
+            final List<boolean[]> recordOf = new ArrayList<>();
+            final Map<String, boolean[]> open = new HashMap<>();
+            boolean[] current = new boolean[1];
+            int opened = 0;
+            int closed = 0;
+            for (final String line : text.get().split("\n"))
+            {
+                if (line.isEmpty() || line.startsWith("slab class") || line.contains("server listening") ||
+                    BACKGROUND.test(line) || line.startsWith("WARNING") || line.startsWith("Exiting"))
+                {
+                    continue;
+                }
+                if (line.matches("^[<>]\\d+ .*|^\\d+: .*"))
+                {
+                    final String number = line.replaceFirst("^[<>]?(\\d+).*", "$1");
+                    boolean[] record = open.get(number);
+                    if (record == null || line.endsWith("client connection"))
+                    {
+                        record = new boolean[1];
+                        open.put(number, record);
+                    }
+                    current = record;
+                    opened += line.endsWith("client connection") ? 1 : 0;
+                    closed += line.endsWith("connection closed.") ? 1 : 0;
+                    if (line.matches("^<\\d+ .*") && !line.endsWith("client connection") &&
+                        !line.endsWith("connection closed."))
+                    {
+                        record[0] = true;
+                    }
+                }
+                // a key lookup line belongs to the request before it
+                kept.add(line);
+                recordOf.add(current);
+            }
+            lines = new ArrayList<>();
+            for (int i = 0; i < kept.size(); i++)
+            {
+                if (recordOf.get(i)[0])
+                {
+                    lines.add(kept.get(i).replaceFirst("^([<>])\\d+", "$1N").replaceFirst("^\\d+:", "N:"));
+                }
+            }
+            if (opened > 0 && opened == closed && !lines.isEmpty() &&
+                lines.get(lines.size() - 1).endsWith("conn_closed"))
+            {
+                return lines;
+            }
+            Thread.sleep(50);
+        }
+        return lines;
+    }
+
+    private static byte[] frame(final int opcode, final String key, final byte[] extras, final String value)
+    {
+        final byte[] k = key.getBytes(StandardCharsets.US_ASCII);
+        final byte[] v = value.getBytes(StandardCharsets.US_ASCII);
+        final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24 + extras.length + k.length + v.length);
+        b.put((byte)0x80).put((byte)opcode).putShort((short)k.length).put((byte)extras.length).put((byte)0)
+            .putShort((short)0).putInt(extras.length + k.length + v.length).putInt(0).putLong(0)
+            .put(extras).put(k).put(v);
+        return b.array();
+    }
+}
