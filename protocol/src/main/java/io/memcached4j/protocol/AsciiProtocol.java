@@ -2830,6 +2830,7 @@ final class AsciiProtocol extends ProtocolHandler
             dumpSink = sink;
             in.position(lineEnd);
             state = DUMP;
+            session.states.sideThread();
             return null;
         }
         if (ntokens == 4 && is(1, "tocrawl"))
@@ -2982,6 +2983,7 @@ final class AsciiProtocol extends ProtocolHandler
         session.watch(watcher);
         noreply = false;
         state = WATCH;
+        session.states.sideThread();
         return watchOut();
     }
 

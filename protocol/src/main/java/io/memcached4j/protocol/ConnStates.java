@@ -22,23 +22,27 @@ final class ConnStates
     static final String NREAD = "conn_nread";
     static final String SWALLOW = "conn_swallow";
     static final String MWRITE = "conn_mwrite";
+    static final String WATCH = "conn_watch";
     static final String CLOSING = "conn_closing";
     static final String CLOSED = "conn_closed";
 
     private final Session session;
     private final boolean followed;
-    private String state = NEW_CMD;
+    private String state;
     /** Whether replies were queued since the last write: memcached's {@code resp_head}. */
     private boolean responded;
     /** Whether the request being finished had its reply sent at once ({@link #sentAtOnce()}). */
     private boolean sentNow;
     /** Whether memcached yields once the queued replies are sent ({@code -R} spent), staying in conn_new_cmd. */
     private boolean yieldAfterSend;
+    /** Whether another thread of memcached's serves the connection ({@code watch}, crawler dumps). */
+    private boolean sideThread;
 
-    ConnStates(final Session session, final boolean followed)
+    ConnStates(final Session session, final boolean followed, final String initial)
     {
         this.session = session;
         this.followed = followed;
+        this.state = initial;
     }
 
     boolean followed()
@@ -99,10 +103,31 @@ final class ConnStates
     }
 
     /**
-     * A request is done and its reply queued.
+     * The connection is handed to another of memcached's threads: its logger ({@code watch}) or its LRU crawler
+     * (dumps). Also followed below {@code -vvv}, for {@link #closingFromSideThread()}.
+     */
+    void sideThread()
+    {
+        sideThread = true;
+        to(WATCH);
+    }
+
+    /**
+     * Whether a close now comes from the thread that serves the connection instead of its worker.
+     *
+     * @return true while handed to another thread.
+     */
+    boolean closingFromSideThread()
+    {
+        return sideThread;
+    }
+
+    /**
+     * A request is done and its reply queued (a dump: the connection is back from the crawler).
      */
     void requestDone()
     {
+        sideThread = false;
         if (followed)
         {
             to(NEW_CMD);
@@ -215,6 +240,12 @@ final class ConnStates
     {
         if (!followed)
         {
+            return;
+        }
+        if (sideThread)
+        {
+            // the other thread sets the state without printing it
+            state = CLOSING;
             return;
         }
         if (state.equals(NEW_CMD) && responded)

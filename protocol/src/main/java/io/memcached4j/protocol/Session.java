@@ -101,7 +101,9 @@ public final class Session implements AutoCloseable
         this.pool = pool;
         this.out = new Output(pool);
         this.datagrams = datagrams;
-        this.states = new ConnStates(this, !datagrams && server.settings().verbosity() > 2);
+        // memcached's UDP connections start out reading
+        this.states = new ConnStates(this, server.settings().verbosity() > 2,
+            datagrams ? ConnStates.READ : ConnStates.NEW_CMD);
         if (datagrams)
         {
             out.frameResponses();
@@ -233,11 +235,13 @@ public final class Session implements AutoCloseable
         if (done)
         {
             states.closed();
+            return;
         }
-        else
+        if (states.closingFromSideThread() && server.verbosity() > 1)
         {
-            states.closing();
+            host.verbose("<" + host.connectionId() + " connection closing from side thread.");
         }
+        states.closing();
     }
 
     private ProtocolHandler negotiate(final byte first)
@@ -278,6 +282,7 @@ public final class Session implements AutoCloseable
             throw new IllegalStateException("not a datagram session");
         }
         inDatagram = true;
+        states.dataRead();
         if ((payload.get(payload.position()) & 0xFF) == BinaryProtocol.REQUEST_MAGIC)
         {
             if (binaryHandler == null)
@@ -325,6 +330,8 @@ public final class Session implements AutoCloseable
         out.frames().clear();
         out.recycle();
         inDatagram = false;
+        // what is left of a datagram is dropped: the connection reads the next one
+        states.sent(false);
     }
 
     /**

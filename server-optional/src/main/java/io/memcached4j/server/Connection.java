@@ -36,6 +36,8 @@ final class Connection implements SessionHost
     private boolean closeAfterWrite;
     private boolean writePending;
     private boolean closed;
+    /** Whether the connection yielded ({@code -R}) and waits in its worker's queue to go on. */
+    private boolean yieldPending;
     private long lastReadNanos;
     /** Whether a {@link #wakeup()} is queued at the worker. */
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
@@ -136,6 +138,15 @@ final class Connection implements SessionHost
 
     private void onReadable()
     {
+        if (yieldPending)
+        {
+            // as memcached, go on with what was read before: the yield's own event comes first
+            resumeYield();
+            if (closed)
+            {
+                return;
+            }
+        }
         final int n;
         try
         {
@@ -227,6 +238,7 @@ final class Connection implements SessionHost
                     if (flush())
                     {
                         session.allSentOnYield();
+                        yieldPending = true;
                         worker.yielded(this);
                     }
                     else
@@ -247,6 +259,18 @@ final class Connection implements SessionHost
                     }
                     return;
             }
+        }
+    }
+
+    /**
+     * Go on after a yield, unless that happened already.
+     */
+    void resumeYield()
+    {
+        if (yieldPending)
+        {
+            yieldPending = false;
+            drive();
         }
     }
 

@@ -285,7 +285,7 @@ final class Worker implements Runnable
             final Connection c = yielded.poll();
             if (c != null && !c.isClosed())
             {
-                c.drive();
+                c.resumeYield();
             }
         }
     }

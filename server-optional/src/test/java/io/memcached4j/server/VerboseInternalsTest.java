@@ -61,6 +61,63 @@ class VerboseInternalsTest
     }
 
     @Test
+    void shouldFollowTheStatesOfConnectionsServedByOtherThreadsAtVvv() throws Exception
+    {
+        final List<String> ours = likeMemcached1639("vvv-side-threads", VerboseInternalsTest::sideThreadSession,
+            "-vvv");
+        assertTrue(ours.contains("N: going from conn_parse_cmd to conn_watch"), ours::toString);
+    }
+
+    @Test
+    void shouldFollowTheStatesOfTheUdpConnectionAtVvv() throws Exception
+    {
+        final Path recording = Path.of("src/test/resources/verbose/vvv-udp.txt");
+        if (TestServers.memcachedAvailable() && oracleVersion().equals("1.6.39"))
+        {
+            final List<String> theirs;
+            final int port = udpPort();
+            try (Forked memcached = TestServers.memcached("-vvv", "-t", "1", "-U", Integer.toString(port)))
+            {
+                theirs = udpSession(port, () -> read(memcached));
+            }
+            if (Boolean.getBoolean("memcached4j.record"))
+            {
+                Files.write(recording, theirs, StandardCharsets.UTF_8);
+            }
+            assertEquals(Files.readAllLines(recording, StandardCharsets.UTF_8), theirs,
+                "memcached 1.6.39 prints what was recorded");
+        }
+        final List<String> ours;
+        final int port = udpPort();
+        try (InProcess server = new InProcess("-vvv", "-t", "1", "-U", Integer.toString(port)))
+        {
+            ours = udpSession(port, server::stderr);
+        }
+        assertEquals(Files.readAllLines(recording, StandardCharsets.UTF_8), ours);
+    }
+
+    @Test
+    void shouldCloseAWatcherFromItsSideThreadAtVv() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final List<String> theirs;
+        try (Forked memcached = TestServers.memcached("-vv"))
+        {
+            awaitCount(() -> read(memcached), "connection closed.", 1);
+            watcherSession(memcached.port);
+            theirs = awaitConnectionLines(() -> read(memcached));
+        }
+        final List<String> ours;
+        try (InProcess server = new InProcess("-vv"))
+        {
+            watcherSession(server.port);
+            ours = awaitConnectionLines(server::stderr);
+        }
+        assertEquals(theirs, ours);
+        assertTrue(ours.contains("<N connection closing from side thread."), ours::toString);
+    }
+
+    @Test
     void shouldPrintTheLruCrawlersLinesAtVvv() throws Exception
     {
         Assumptions.assumeTrue(TestServers.memcachedAvailable());
@@ -213,6 +270,95 @@ class VerboseInternalsTest
             c.request("t f\r\nget h\r\n", "END\r\nEND\r\n");
             c.request("get i\r\n", "END\r\n");
             assertEquals("4", c.stat("conn_yields"));
+        }
+    }
+
+    /**
+     * A metadump and a key dump, which memcached's crawler thread serves, then {@code watch} on the same connection,
+     * which the client closes and memcached's logger thread notices.
+     */
+    private static void sideThreadSession(final int port) throws Exception
+    {
+        try (Client c = new Client(port))
+        {
+            c.request("set a 0 0 1\r\nx\r\n", "STORED\r\n");
+            c.request("lru_crawler metadump all\r\n", "END\r\n");
+            c.request("get a\r\n", "END\r\n");
+            c.request("lru_crawler mgdump 1\r\n", "EN\r\n");
+            c.request("mn\r\n", "MN\r\n");
+            c.request("watch fetchers\r\n", "OK\r\n");
+        }
+    }
+
+    private static void watcherSession(final int port) throws Exception
+    {
+        try (Client watcher = new Client(port))
+        {
+            watcher.request("watch fetchers\r\n", "OK\r\n");
+        }
+    }
+
+    /**
+     * Datagrams to the UDP connection: a set, two gets in one datagram, a request cut short by the datagram's end.
+     *
+     * @return the lines of the UDP connection, its number masked, once the last datagram was read.
+     */
+    private static List<String> udpSession(final int port, final Supplier<String> stderr) throws Exception
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket())
+        {
+            socket.setSoTimeout(5_000);
+            final byte[] reply = new byte[1500];
+            for (final String request : List.of("set a 0 0 1\r\nx\r\n", "get a\r\nget b\r\n", "get a"))
+            {
+                final byte[] payload = request.getBytes(StandardCharsets.US_ASCII);
+                final byte[] datagram = new byte[8 + payload.length];
+                datagram[1] = 1;
+                datagram[5] = 1;
+                System.arraycopy(payload, 0, datagram, 8, payload.length);
+                socket.send(new java.net.DatagramPacket(datagram, datagram.length,
+                    java.net.InetAddress.getLoopbackAddress(), port));
+                if (!request.equals("get a"))
+                {
+                    socket.receive(new java.net.DatagramPacket(reply, reply.length));
+                }
+            }
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<String> lines = List.of();
+        while (System.nanoTime() < deadline)
+        {
+            lines = new ArrayList<>();
+            String udp = null;
+            for (final String line : stderr.get().split("\n"))
+            {
+                if (line.endsWith("server listening (udp)"))
+                {
+                    udp = line.replaceFirst("^<(\\d+) .*", "$1");
+                    continue;
+                }
+                if (udp != null && (line.startsWith(udp + ":") || line.startsWith("<" + udp + " ") ||
+                    line.startsWith(">" + udp + " ") || line.startsWith("> NOT FOUND ") || line.equals("a")) &&
+                    !line.contains("send buffer"))
+                {
+                    lines.add(line.replaceFirst("^([<>]?)\\d+", "$1N"));
+                }
+            }
+            // the last datagram ends in the connection reading again, after it parsed and waited
+            if (lines.size() > 2 && lines.get(lines.size() - 2).endsWith("conn_parse_cmd to conn_waiting"))
+            {
+                return lines;
+            }
+            Thread.sleep(50);
+        }
+        return lines;
+    }
+
+    private static int udpPort() throws IOException
+    {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return s.getLocalPort();
         }
     }
 
