@@ -4,14 +4,14 @@
 package io.memcached4j.protocol;
 
 /**
- * The state a connection would be in in memcached's state machine ({@code drive_machine}), followed so that
- * {@code -vvv} prints memcached's {@code "N: going from conn_x to conn_y"} lines. The session and its driver report
- * the points where memcached changes state: data read, a request parsed, a value to read or swallow, a request done,
- * the end of what was read, replies sent, the close.
+ * The state a connection would be in in memcached's state machine ({@code drive_machine}): what {@code stats conns}
+ * shows, and what {@code -vvv} prints as memcached's {@code "N: going from conn_x to conn_y"} lines. The session and
+ * its driver report the points where memcached changes state: data read, a request parsed, a value to read or
+ * swallow, a request done, the end of what was read, replies sent, the close.
  * <p>
- * Followed only when the server started at {@code -vvv} (the {@code verbosity} command cannot raise the level that
- * high), and printed while the level stays there.
- * Confined to the session's thread.
+ * Printed when the server started at {@code -vvv} (the {@code verbosity} command cannot raise the level that high),
+ * while the level stays there. Written by the session's thread only; {@code stats conns} reads the state from
+ * other threads, as memcached does, without a lock.
  */
 final class ConnStates
 {
@@ -27,7 +27,9 @@ final class ConnStates
     static final String CLOSED = "conn_closed";
 
     private final Session session;
-    private final boolean followed;
+    private final boolean printed;
+    /** Whether the driver reports reads ({@link #dataRead()}): a session driven in memory does not. */
+    private boolean driven;
     private String state;
     /** Whether replies were queued since the last write: memcached's {@code resp_head}. */
     private boolean responded;
@@ -38,16 +40,21 @@ final class ConnStates
     /** Whether another thread of memcached's serves the connection ({@code watch}, crawler dumps). */
     private boolean sideThread;
 
-    ConnStates(final Session session, final boolean followed, final String initial)
+    ConnStates(final Session session, final boolean printed, final String initial)
     {
         this.session = session;
-        this.followed = followed;
+        this.printed = printed;
         this.state = initial;
     }
 
-    boolean followed()
+    /**
+     * memcached's state, once the driver reports its reads.
+     *
+     * @return the state's name, or null for a session driven in memory.
+     */
+    String state()
     {
-        return followed;
+        return driven ? state : null;
     }
 
     /**
@@ -57,11 +64,11 @@ final class ConnStates
      */
     void to(final String next)
     {
-        if (!followed || next.equals(state))
+        if (next.equals(state))
         {
             return;
         }
-        if (session.server.verbosity() > 2)
+        if (printed && session.server.verbosity() > 2)
         {
             session.host().verbose(session.connectionId() + ": going from " + state + " to " + next);
         }
@@ -74,10 +81,7 @@ final class ConnStates
      */
     void dataRead()
     {
-        if (!followed)
-        {
-            return;
-        }
+        driven = true;
         if (state.equals(NEW_CMD))
         {
             to(WAITING);
@@ -96,7 +100,7 @@ final class ConnStates
      */
     void parsing(final boolean bytesLeft)
     {
-        if (followed && bytesLeft && state.equals(NEW_CMD))
+        if (bytesLeft && state.equals(NEW_CMD))
         {
             to(PARSE_CMD);
         }
@@ -104,7 +108,7 @@ final class ConnStates
 
     /**
      * The connection is handed to another of memcached's threads: its logger ({@code watch}) or its LRU crawler
-     * (dumps). Also followed below {@code -vvv}, for {@link #closingFromSideThread()}.
+     * (dumps).
      */
     void sideThread()
     {
@@ -128,12 +132,9 @@ final class ConnStates
     void requestDone()
     {
         sideThread = false;
-        if (followed)
-        {
-            to(NEW_CMD);
-            responded = !sentNow;
-            sentNow = false;
-        }
+        to(NEW_CMD);
+        responded = !sentNow;
+        sentNow = false;
     }
 
     /**
@@ -141,13 +142,10 @@ final class ConnStates
      */
     void sentAtOnce()
     {
-        if (followed)
-        {
-            to(MWRITE);
-            to(NEW_CMD);
-            responded = false;
-            sentNow = true;
-        }
+        to(MWRITE);
+        to(NEW_CMD);
+        responded = false;
+        sentNow = true;
     }
 
     /**
@@ -155,10 +153,6 @@ final class ConnStates
      */
     void inputConsumed()
     {
-        if (!followed)
-        {
-            return;
-        }
         if (state.equals(NEW_CMD) || state.equals(PARSE_CMD))
         {
             if (responded)
@@ -178,7 +172,7 @@ final class ConnStates
      */
     void yielding()
     {
-        if (followed && state.equals(NEW_CMD) && responded)
+        if (state.equals(NEW_CMD) && responded)
         {
             to(MWRITE);
         }
@@ -190,7 +184,7 @@ final class ConnStates
      */
     void sentOnYield()
     {
-        if (followed && state.equals(MWRITE))
+        if (state.equals(MWRITE))
         {
             responded = false;
             to(NEW_CMD);
@@ -202,7 +196,7 @@ final class ConnStates
      */
     void yieldOnceSent()
     {
-        yieldAfterSend = followed;
+        yieldAfterSend = true;
     }
 
     /**
@@ -212,7 +206,7 @@ final class ConnStates
      */
     void sent(final boolean bytesLeft)
     {
-        if (!followed || !state.equals(MWRITE))
+        if (!state.equals(MWRITE))
         {
             return;
         }
@@ -238,10 +232,6 @@ final class ConnStates
      */
     void closing()
     {
-        if (!followed)
-        {
-            return;
-        }
         if (sideThread)
         {
             // the other thread sets the state without printing it

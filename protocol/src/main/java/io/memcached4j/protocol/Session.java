@@ -518,6 +518,12 @@ public final class Session implements AutoCloseable
 
     String stateName()
     {
+        // what memcached's state machine would be in, when the driver reports its reads (a server does)
+        final String followed = states.state();
+        if (followed != null)
+        {
+            return followed;
+        }
         if (datagrams && !inDatagram)
         {
             return "conn_read";

@@ -47,6 +47,50 @@ class StatsConnsTest
         }
     }
 
+    @Test
+    void shouldShowTheStateOfEachConnectionAsMemcachedDoes() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final List<String> expected;
+        try (Forked memcached = TestServers.memcached())
+        {
+            expected = states(memcached.port);
+        }
+        final List<String> actual;
+        try (InProcess ours = new InProcess())
+        {
+            actual = states(ours.port);
+        }
+        assertEquals(List.of("conn_listening", "conn_read", "conn_nread", "conn_watch", "conn_parse_cmd"), expected);
+        assertEquals(expected, actual);
+    }
+
+    /**
+     * The states {@code stats conns} shows for: the listener, a connection waiting for a request, one in the middle
+     * of a value, a watcher, and the one that asks.
+     */
+    private static List<String> states(final int port) throws Exception
+    {
+        try (Client idle = new Client(port); Client storing = new Client(port); Client watcher = new Client(port);
+            Client asking = new Client(port))
+        {
+            idle.request("get a\r\n", "END\r\n");
+            storing.send("set b 0 0 10\r\nab");
+            watcher.request("watch\r\n", "OK\r\n");
+            Thread.sleep(200);
+            final List<String> states = new ArrayList<>();
+            final Matcher m = STAT.matcher(asking.request("stats conns\r\n", "END\r\n"));
+            while (m.find())
+            {
+                if (m.group(2).equals("state"))
+                {
+                    states.add(m.group(3));
+                }
+            }
+            return states;
+        }
+    }
+
     /**
      * Connection numbers by order of appearance, the ports and idle seconds replaced by placeholders.
      */
