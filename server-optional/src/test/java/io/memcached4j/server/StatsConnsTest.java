@@ -78,14 +78,29 @@ class StatsConnsTest
             storing.send("set b 0 0 10\r\nab");
             watcher.request("watch\r\n", "OK\r\n");
             Thread.sleep(200);
-            final List<String> states = new ArrayList<>();
+            // connection numbers are descriptors, which the port probe of the server's start may leave out of order:
+            // each connection is found by its client port
+            final Map<String, String> addressOf = new HashMap<>();
+            final Map<String, String> stateOf = new HashMap<>();
+            String listener = null;
             final Matcher m = STAT.matcher(asking.request("stats conns\r\n", "END\r\n"));
             while (m.find())
             {
-                if (m.group(2).equals("state"))
+                if (m.group(2).equals("addr"))
                 {
-                    states.add(m.group(3));
+                    addressOf.put(m.group(3), m.group(1));
                 }
+                else if (m.group(2).equals("state"))
+                {
+                    stateOf.put(m.group(1), m.group(3));
+                    listener = m.group(3).equals("conn_listening") ? m.group(1) : listener;
+                }
+            }
+            final List<String> states = new ArrayList<>();
+            states.add(stateOf.get(listener));
+            for (final Client c : List.of(idle, storing, watcher, asking))
+            {
+                states.add(stateOf.get(addressOf.get("tcp:127.0.0.1:" + c.socket.getLocalPort())));
             }
             return states;
         }
