@@ -38,7 +38,8 @@ final class Connection implements SessionHost
     private boolean closed;
     /** Whether the connection yielded ({@code -R}) and waits in its worker's queue to go on. */
     private boolean yieldPending;
-    private long lastReadNanos;
+    /** memcached's {@code last_cmd_time}, in the cache's seconds: written by the worker, read by the idle thread. */
+    private volatile int lastReadTime;
     /** Whether a {@link #wakeup()} is queued at the worker. */
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
 
@@ -56,7 +57,7 @@ final class Connection implements SessionHost
         this.peerAddress = peerAddress;
         this.localAddress = localAddress;
         this.in = ByteBuffer.allocateDirect(INPUT_CAPACITY);
-        this.lastReadNanos = System.nanoTime();
+        this.lastReadTime = worker.state().cache().admin().currentTime();
     }
 
     /**
@@ -105,9 +106,33 @@ final class Connection implements SessionHost
         return closed;
     }
 
-    long lastReadNanos()
+    /**
+     * When the connection last read a request, in the cache's seconds ({@code current_time}).
+     *
+     * @return the time.
+     */
+    int lastReadTime()
     {
-        return lastReadNanos;
+        return lastReadTime;
+    }
+
+    /**
+     * Whether memcached's idle timeout applies now: a TCP connection (not a unix socket's) that waits for a request.
+     * Read by the idle timeout thread without a lock; the worker checks again before it closes.
+     *
+     * @return true when idle.
+     */
+    boolean waitsForTcpRequest()
+    {
+        return !closed && peerAddress.startsWith("tcp") && isIdle();
+    }
+
+    /**
+     * Ask this connection's worker to close it if it is still idle: from the idle timeout thread.
+     */
+    void requestIdleClose()
+    {
+        worker.requestIdleClose(this);
     }
 
     /**
@@ -168,7 +193,7 @@ final class Connection implements SessionHost
             return;
         }
         worker.state().bytesRead(n);
-        lastReadNanos = System.nanoTime();
+        lastReadTime = worker.state().cache().admin().currentTime();
         session.dataRead();
         if (!negotiated)
         {

@@ -65,6 +65,8 @@ public final class MemcachedServer implements AutoCloseable
     private final Worker[] workers;
     private final Thread[] workerThreads;
     private final Thread acceptorThread;
+    /** memcached's idle timeout thread, with {@code -o idle_timeout}. */
+    private final IdleTimeout idleTimeout;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private volatile boolean graceful;
@@ -97,6 +99,8 @@ public final class MemcachedServer implements AutoCloseable
         this.workerThreads = new Thread[workers.length];
         this.acceptorThread = new Thread(this::acceptLoop, "memcached4j-acceptor");
         state.shutdownHandler(g -> stop(g));
+        this.idleTimeout = settings.idleTimeout() > 0 ?
+            new IdleTimeout(state, log, settings.idleTimeout()) : null;
         state.verboseLog(log::line);
     }
 
@@ -479,6 +483,12 @@ public final class MemcachedServer implements AutoCloseable
             workerThreads[i] = new Thread(workers[i], "memcached4j-worker-" + i);
             workerThreads[i].start();
         }
+        if (idleTimeout != null)
+        {
+            final Thread idle = new Thread(idleTimeout, "memcached4j-idle-timeout");
+            idle.setDaemon(true);
+            idle.start();
+        }
         acceptorThread.start();
     }
 
@@ -699,6 +709,10 @@ public final class MemcachedServer implements AutoCloseable
 
     private void stopWorkers(final IntConsumer closed)
     {
+        if (idleTimeout != null)
+        {
+            idleTimeout.stop();
+        }
         for (final Worker w : workers)
         {
             w.stop(closed);
@@ -913,6 +927,16 @@ public final class MemcachedServer implements AutoCloseable
      *
      * @param id the connection's number.
      */
+    /**
+     * memcached's idle timeout thread, or null without {@code -o idle_timeout}.
+     *
+     * @return the idle timeout.
+     */
+    IdleTimeout idleTimeout()
+    {
+        return idleTimeout;
+    }
+
     void connectionClosed(final int id)
     {
         ids.release(id);

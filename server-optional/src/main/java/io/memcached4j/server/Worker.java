@@ -11,7 +11,6 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -50,11 +49,12 @@ final class Worker implements Runnable
     private final List<Connection> connections = new ArrayList<>();
     private final List<UdpEndpoint> udpEndpoints = new ArrayList<>();
     private final Consumer<SelectionKey> onKey = this::onKey;
-    private final long idleTimeoutNanos;
+    private final int idleTimeoutSeconds;
+    /** Connections the idle timeout thread found idle: closed here if they still are. */
+    private final MpscUnboundedArrayQueue<Connection> idleCloses = new MpscUnboundedArrayQueue<>(64);
     private volatile boolean stopping;
     /** Takes the numbers of the connections closed once stopping, instead of their {@code -vv} lines. */
     private volatile IntConsumer closedWhileStopping;
-    private long lastIdleCheck = System.nanoTime();
 
     /**
      * An accepted channel on its way to a worker.
@@ -69,7 +69,7 @@ final class Worker implements Runnable
         this.state = state;
         this.log = log;
         this.selector = Selector.open();
-        this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(state.settings().idleTimeout());
+        this.idleTimeoutSeconds = state.settings().idleTimeout();
     }
 
     ServerState state()
@@ -154,6 +154,10 @@ final class Worker implements Runnable
     void closed(final Connection connection)
     {
         connections.remove(connection);
+        if (server.idleTimeout() != null)
+        {
+            server.idleTimeout().closed(connection);
+        }
         state.connectionClosed();
         server.connectionClosed(connection.id());
     }
@@ -257,6 +261,10 @@ final class Worker implements Runnable
             c.start(key, new Session(state, c, pool));
             state.connectionOpened();
             connections.add(c);
+            if (server.idleTimeout() != null)
+            {
+                server.idleTimeout().opened(c);
+            }
             if (state.verbosity() > 1)
             {
                 log.line(newConnectionLine(h.id(), state.settings().bindingProtocol()));
@@ -299,21 +307,25 @@ final class Worker implements Runnable
         }
     }
 
+    /**
+     * The idle timeout thread found a connection idle: close it on this worker's thread. Any thread.
+     *
+     * @param connection the connection.
+     */
+    void requestIdleClose(final Connection connection)
+    {
+        idleCloses.offer(connection);
+        selector.wakeup();
+    }
+
     private void closeIdle()
     {
-        if (idleTimeoutNanos <= 0)
+        Connection c;
+        while ((c = idleCloses.poll()) != null)
         {
-            return;
-        }
-        final long now = System.nanoTime();
-        if (now - lastIdleCheck < TimeUnit.SECONDS.toNanos(1))
-        {
-            return;
-        }
-        lastIdleCheck = now;
-        for (final Connection c : connections.toArray(new Connection[0]))
-        {
-            if (c.isIdle() && now - c.lastReadNanos() > idleTimeoutNanos)
+            // it may have sent a request since the idle timeout thread looked
+            if (!c.isClosed() && c.waitsForTcpRequest() &&
+                state.cache().admin().currentTime() - c.lastReadTime() > idleTimeoutSeconds)
             {
                 state.idleKick();
                 c.closeIdle();

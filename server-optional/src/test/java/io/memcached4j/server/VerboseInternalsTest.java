@@ -124,6 +124,27 @@ class VerboseInternalsTest
     }
 
     @Test
+    void shouldPrintTheIdleTimeoutThreadsPassAtVvv() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final String[] args = {"-vvv", "-c", "4096", "-o", "idle_timeout=5"};
+        final List<String> theirs;
+        try (Forked memcached = TestServers.memcached(args))
+        {
+            theirs = firstIdlePass(() -> read(memcached));
+        }
+        final List<String> ours;
+        try (InProcess server = new InProcess(args))
+        {
+            ours = firstIdlePass(server::stderr);
+        }
+        assertEquals(theirs, ours);
+        // -c 4096: 41 slices of 100 descriptors, 40 to a second
+        assertEquals("idle timeout thread sleeping for 25000lus", ours.get(1));
+        assertEquals(43, ours.size());
+    }
+
+    @Test
     void shouldPrintTheLruCrawlersLinesAtVvv() throws Exception
     {
         Assumptions.assumeTrue(TestServers.memcachedAvailable());
@@ -533,6 +554,28 @@ class VerboseInternalsTest
             if (BACKGROUND.test(line))
             {
                 lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * The idle timeout thread's first pass, from its first line to the end of the pass, the seconds it then sleeps
+     * masked (they depend on where the server's clock ticks).
+     */
+    private static List<String> firstIdlePass(final Supplier<String> stderr) throws InterruptedException
+    {
+        awaitCount(stderr, "idle timeout thread finished pass", 1);
+        final List<String> lines = new ArrayList<>();
+        for (final String line : stderr.get().split("\n"))
+        {
+            if (line.startsWith("idle timeout thread"))
+            {
+                lines.add(line.replaceFirst("sleeping for \\d+s$", "sleeping for <n>s"));
+                if (line.startsWith("idle timeout thread finished pass"))
+                {
+                    break;
+                }
             }
         }
         return lines;
