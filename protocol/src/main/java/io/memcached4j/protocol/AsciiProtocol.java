@@ -107,11 +107,6 @@ final class AsciiProtocol extends ProtocolHandler
     private final byte[] keyBytes = new byte[KEY_MAX_LENGTH + 8];
 
     private int state = PARSE;
-    private int commandsLeft;
-    /** Whether the last call yielded: memcached's next event spends one request of {@code -R} on the resumption. */
-    private boolean yielded;
-    /** Whether requests were done since replies were last sent: memcached's {@code resp_head}. */
-    private boolean repliesQueued;
     private boolean noreply;
     private boolean authenticated;
     /**
@@ -233,8 +228,7 @@ final class AsciiProtocol extends ProtocolHandler
     Session.Status process(final ByteBuffer input)
     {
         bind(input);
-        commandsLeft = settings.reqsPerEvent() - (yielded ? 1 : 0);
-        yielded = false;
+        eventStarted(settings.reqsPerEvent());
         while (true)
         {
             final Session.Status status;
@@ -298,33 +292,20 @@ final class AsciiProtocol extends ProtocolHandler
         state = PARSE;
         noreply = false;
         session.states.requestDone();
-        repliesQueued = true;
-        if (--commandsLeft < 0)
+        if (requestDone(server))
         {
             out.release();
-            server.connYields.increment();
-            yielded = true;
-            repliesQueued = false;
             return Session.Status.YIELD;
         }
         return null;
     }
 
     /**
-     * No complete request is left. When replies were queued, memcached sends them and enters {@code conn_new_cmd}
-     * once more, which spends one request of {@code -R}: past it, the connection yields (with nothing to do).
+     * No complete request is left in the input.
      */
     private Session.Status parsedAll()
     {
-        if (repliesQueued)
-        {
-            repliesQueued = false;
-            if (--commandsLeft < 0)
-            {
-                server.connYields.increment();
-                session.states.yieldOnceSent();
-            }
-        }
+        inputConsumed(server, session.states);
         out.release();
         return needInput();
     }
@@ -685,7 +666,7 @@ final class AsciiProtocol extends ProtocolHandler
                     session.states.sentAtOnce();
                     in.position(lineEnd);
                     final Session.Status next = commandDone();
-                    repliesQueued = false;
+                    repliesSent();
                     return next;
                 case 'a':
                     return metaArithmetic();

@@ -176,10 +176,6 @@ final class BinaryProtocol extends ProtocolHandler
     private final byte[] extras = new byte[MAX_EXTRAS];
 
     private int state = PARSE;
-    private int commandsLeft;
-    private boolean yielded;
-    /** Whether requests were done since replies were last sent: memcached's {@code resp_head}. */
-    private boolean repliesQueued;
 
     // the request being served
     private int opcode;
@@ -235,9 +231,7 @@ final class BinaryProtocol extends ProtocolHandler
     @Override
     Session.Status process(final ByteBuffer in)
     {
-        // memcached counts -R per event; an event that resumes a yielded connection spends one on the resumption
-        commandsLeft = settings.reqsPerEvent() - (yielded ? 1 : 0);
-        yielded = false;
+        eventStarted(settings.reqsPerEvent());
         while (true)
         {
             final Session.Status status;
@@ -330,13 +324,9 @@ final class BinaryProtocol extends ProtocolHandler
     {
         state = PARSE;
         session.states.requestDone();
-        repliesQueued = true;
-        if (--commandsLeft < 0)
+        if (requestDone(server))
         {
             out.release();
-            server.connYields.increment();
-            yielded = true;
-            repliesQueued = false;
             return Session.Status.YIELD;
         }
         return null;
@@ -353,7 +343,7 @@ final class BinaryProtocol extends ProtocolHandler
                 // memcached sends what is queued at once, then takes the next request
                 session.states.sentAtOnce();
                 final Session.Status after = commandDone();
-                repliesQueued = false;
+                repliesSent();
                 return after;
             case NEXT_CLOSE_AFTER_WRITE:
                 out.release();
@@ -366,20 +356,11 @@ final class BinaryProtocol extends ProtocolHandler
     }
 
     /**
-     * No complete request is left. When replies were queued, memcached sends them and enters {@code conn_new_cmd}
-     * once more, which spends one request of {@code -R}: past it, the connection yields (with nothing to do).
+     * No complete request is left in the input.
      */
     private Session.Status parsedAll()
     {
-        if (repliesQueued)
-        {
-            repliesQueued = false;
-            if (--commandsLeft < 0)
-            {
-                server.connYields.increment();
-                session.states.yieldOnceSent();
-            }
-        }
+        inputConsumed(server, session.states);
         out.release();
         return Session.Status.NEED_INPUT;
     }
