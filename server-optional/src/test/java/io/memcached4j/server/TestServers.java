@@ -156,6 +156,23 @@ final class TestServers
         }
 
         /**
+         * What the process printed on standard error so far.
+         *
+         * @return the text, or "" when it cannot be read.
+         */
+        String stderrText()
+        {
+            try
+            {
+                return Files.readString(stderr, StandardCharsets.UTF_8);
+            }
+            catch (final IOException ex)
+            {
+                return "";
+            }
+        }
+
+        /**
          * @param environment the whole environment of the process, or null for this JVM's.
          */
         Forked(final List<String> javaAndMain, final Map<String, String> environment, final int port,
@@ -199,11 +216,6 @@ final class TestServers
         static String javaBinary()
         {
             return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        }
-
-        String stderrText() throws IOException
-        {
-            return Files.readString(stderr, StandardCharsets.UTF_8);
         }
 
         @Override
@@ -261,6 +273,21 @@ final class TestServers
             }
         }
         fail("server did not listen on " + port + " within 30 s");
+    }
+
+    /**
+     * A binary protocol request: the 24-byte header (magic 0x80, CAS 0), then extras, key and value.
+     */
+    static byte[] binaryRequest(final int opcode, final String key, final byte[] extras, final String value,
+        final int opaque)
+    {
+        final byte[] k = key.getBytes(StandardCharsets.US_ASCII);
+        final byte[] v = value.getBytes(StandardCharsets.US_ASCII);
+        final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24 + extras.length + k.length + v.length);
+        b.put((byte)0x80).put((byte)opcode).putShort((short)k.length).put((byte)extras.length).put((byte)0)
+            .putShort((short)0).putInt(extras.length + k.length + v.length).putInt(opaque).putLong(0)
+            .put(extras).put(k).put(v);
+        return b.array();
     }
 
     /**

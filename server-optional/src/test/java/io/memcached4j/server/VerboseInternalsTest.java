@@ -81,10 +81,10 @@ class VerboseInternalsTest
         if (TestServers.memcachedAvailable() && oracleVersion().equals("1.6.39"))
         {
             final List<String> theirs;
-            final int port = udpPort();
+            final int port = UdpTest.freeUdpPort();
             try (Forked memcached = TestServers.memcached("-vvv", "-t", "1", "-U", Integer.toString(port)))
             {
-                theirs = udpSession(port, () -> read(memcached));
+                theirs = udpSession(port, memcached::stderrText);
             }
             if (Boolean.getBoolean("memcached4j.record"))
             {
@@ -94,7 +94,7 @@ class VerboseInternalsTest
                 "memcached 1.6.39 prints what was recorded");
         }
         final List<String> ours;
-        final int port = udpPort();
+        final int port = UdpTest.freeUdpPort();
         try (InProcess server = new InProcess("-vvv", "-t", "1", "-U", Integer.toString(port)))
         {
             ours = udpSession(port, server::stderr);
@@ -109,9 +109,9 @@ class VerboseInternalsTest
         final List<String> theirs;
         try (Forked memcached = TestServers.memcached("-vv"))
         {
-            awaitCount(() -> read(memcached), "connection closed.", 1);
+            awaitCount(memcached::stderrText, "connection closed.", 1);
             watcherSession(memcached.port);
-            theirs = awaitConnectionLines(() -> read(memcached));
+            theirs = awaitConnectionLines(memcached::stderrText);
         }
         final List<String> ours;
         try (InProcess server = new InProcess("-vv"))
@@ -131,7 +131,7 @@ class VerboseInternalsTest
         final List<String> theirs;
         try (Forked memcached = TestServers.memcached(args))
         {
-            theirs = firstIdlePass(() -> read(memcached));
+            theirs = firstIdlePass(memcached::stderrText);
         }
         final List<String> ours;
         try (InProcess server = new InProcess(args))
@@ -151,8 +151,8 @@ class VerboseInternalsTest
         final List<String> theirs;
         try (Forked memcached = TestServers.memcached("-vvv"))
         {
-            crawlerSession(memcached.port, () -> read(memcached));
-            theirs = background(read(memcached));
+            crawlerSession(memcached.port, memcached::stderrText);
+            theirs = background(memcached.stderrText());
         }
         final List<String> ours;
         try (InProcess server = new InProcess("-vvv"))
@@ -174,7 +174,7 @@ class VerboseInternalsTest
         final List<String> theirs;
         try (Forked memcached = TestServers.memcached(args))
         {
-            theirs = expirySession(memcached.port, () -> read(memcached));
+            theirs = expirySession(memcached.port, memcached::stderrText);
         }
         final List<String> ours;
         try (InProcess server = new InProcess(args))
@@ -198,7 +198,7 @@ class VerboseInternalsTest
         {
             gracefulStop(memcached.port);
             assertTrue(memcached.process.waitFor(10, TimeUnit.SECONDS), "memcached stopped");
-            theirs = afterStop(read(memcached));
+            theirs = afterStop(memcached.stderrText());
         }
         final List<String> ours;
         try (InProcess server = new InProcess(args))
@@ -260,25 +260,25 @@ class VerboseInternalsTest
         final byte[] setExtras = {0, 0, 0, 0, 0, 0, 0, 0};
         try (Client c = new Client(port))
         {
-            c.out.write(frame(0x01, "k", setExtras, "hello"));
+            c.out.write(TestServers.binaryRequest(0x01, "k", setExtras, "hello", 0));
             c.out.flush();
             c.in.readNBytes(24);
             final java.io.ByteArrayOutputStream pipelined = new java.io.ByteArrayOutputStream();
-            pipelined.writeBytes(frame(0x09, "nope", new byte[0], ""));
-            pipelined.writeBytes(frame(0x00, "k", new byte[0], ""));
-            pipelined.writeBytes(frame(0x00, "nope", new byte[0], ""));
-            pipelined.writeBytes(frame(0x0a, "", new byte[0], ""));
+            pipelined.writeBytes(TestServers.binaryRequest(0x09, "nope", new byte[0], "", 0));
+            pipelined.writeBytes(TestServers.binaryRequest(0x00, "k", new byte[0], "", 0));
+            pipelined.writeBytes(TestServers.binaryRequest(0x00, "nope", new byte[0], "", 0));
+            pipelined.writeBytes(TestServers.binaryRequest(0x0a, "", new byte[0], "", 0));
             c.out.write(pipelined.toByteArray());
             c.out.flush();
             c.in.readNBytes(24 + 4 + 5 + 24 + 9 + 24);
-            final byte[] split = frame(0x01, "s", setExtras, "value");
+            final byte[] split = TestServers.binaryRequest(0x01, "s", setExtras, "value", 0);
             c.out.write(split, 0, 30);
             c.out.flush();
             Thread.sleep(300);
             c.out.write(split, 30, split.length - 30);
             c.out.flush();
             c.in.readNBytes(24);
-            c.out.write(frame(0x07, "", new byte[0], ""));
+            c.out.write(TestServers.binaryRequest(0x07, "", new byte[0], "", 0));
             c.out.flush();
             c.in.readNBytes(24);
             assertTrue(c.closedByServer(10_000), "QUIT closes the connection");
@@ -397,14 +397,6 @@ class VerboseInternalsTest
         return lines;
     }
 
-    private static int udpPort() throws IOException
-    {
-        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
-        {
-            return s.getLocalPort();
-        }
-    }
-
     /**
      * A crawl of class 1, then the crawler disabled and enabled again.
      */
@@ -485,9 +477,9 @@ class VerboseInternalsTest
             final List<String> theirs;
             try (Forked memcached = TestServers.memcached(args))
             {
-                awaitCount(() -> read(memcached), "connection closed.", 1);
+                awaitCount(memcached::stderrText, "connection closed.", 1);
                 conversation.run(memcached.port);
-                theirs = awaitConnectionLines(() -> read(memcached));
+                theirs = awaitConnectionLines(memcached::stderrText);
             }
             if (Boolean.getBoolean("memcached4j.record"))
             {
@@ -515,17 +507,6 @@ class VerboseInternalsTest
         return out.replaceFirst("^memcached ", "");
     }
 
-    private static String read(final Forked f)
-    {
-        try
-        {
-            return Files.readString(f.stderr, StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            return "";
-        }
-    }
 
     private static void awaitCount(final Supplier<String> text, final String prefix, final int count)
         throws InterruptedException
@@ -665,14 +646,4 @@ class VerboseInternalsTest
         return lines;
     }
 
-    private static byte[] frame(final int opcode, final String key, final byte[] extras, final String value)
-    {
-        final byte[] k = key.getBytes(StandardCharsets.US_ASCII);
-        final byte[] v = value.getBytes(StandardCharsets.US_ASCII);
-        final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24 + extras.length + k.length + v.length);
-        b.put((byte)0x80).put((byte)opcode).putShort((short)k.length).put((byte)extras.length).put((byte)0)
-            .putShort((short)0).putInt(extras.length + k.length + v.length).putInt(0).putLong(0)
-            .put(extras).put(k).put(v);
-        return b.array();
-    }
 }

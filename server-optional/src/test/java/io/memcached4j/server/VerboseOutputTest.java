@@ -3,8 +3,6 @@
  */
 package io.memcached4j.server;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +62,7 @@ class VerboseOutputTest
         {
             awaitProbeClosed(memcached);
             conversation.run(memcached.port);
-            theirs = awaitLines(() -> read(memcached), minimum);
+            theirs = awaitLines(memcached::stderrText, minimum);
         }
         final List<String> ours;
         try (InProcess server = new InProcess("-vv"))
@@ -109,22 +107,22 @@ class VerboseOutputTest
         final byte[] setExtras = {0, 0, 0, 5, 0, 0, 0, 0};
         final byte[] arithmetic = {0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 0, 0};
         final byte[] expiry = {0, 0, 0, 100};
-        first.writeBytes(frame(0x01, "k", setExtras, "hello", 1));
-        first.writeBytes(frame(0x00, "k", new byte[0], "", 2));
-        first.writeBytes(frame(0x00, "nope", new byte[0], "", 3));
-        first.writeBytes(frame(0x0c, "nope", new byte[0], "", 4));
-        first.writeBytes(frame(0x11, "q", setExtras, "v", 5));
-        first.writeBytes(frame(0x0e, "q", new byte[0], "zz", 6));
-        first.writeBytes(frame(0x05, "cnt", arithmetic, "", 7));
-        first.writeBytes(frame(0x06, "cnt", arithmetic, "", 8));
-        first.writeBytes(frame(0x04, "k", new byte[0], "", 9));
-        first.writeBytes(frame(0x10, "nosuch", new byte[0], "", 10));
-        first.writeBytes(frame(0x1c, "q", expiry, "", 11));
-        first.writeBytes(frame(0x1d, "q", expiry, "", 12));
-        first.writeBytes(frame(0x0b, "", new byte[0], "", 13));
-        first.writeBytes(frame(0x0a, "", new byte[0], "", 14));
-        first.writeBytes(frame(0x50, "", new byte[0], "", 15));
-        first.writeBytes(frame(0x01, "k", new byte[0], "x", 16));
+        first.writeBytes(TestServers.binaryRequest(0x01, "k", setExtras, "hello", 1));
+        first.writeBytes(TestServers.binaryRequest(0x00, "k", new byte[0], "", 2));
+        first.writeBytes(TestServers.binaryRequest(0x00, "nope", new byte[0], "", 3));
+        first.writeBytes(TestServers.binaryRequest(0x0c, "nope", new byte[0], "", 4));
+        first.writeBytes(TestServers.binaryRequest(0x11, "q", setExtras, "v", 5));
+        first.writeBytes(TestServers.binaryRequest(0x0e, "q", new byte[0], "zz", 6));
+        first.writeBytes(TestServers.binaryRequest(0x05, "cnt", arithmetic, "", 7));
+        first.writeBytes(TestServers.binaryRequest(0x06, "cnt", arithmetic, "", 8));
+        first.writeBytes(TestServers.binaryRequest(0x04, "k", new byte[0], "", 9));
+        first.writeBytes(TestServers.binaryRequest(0x10, "nosuch", new byte[0], "", 10));
+        first.writeBytes(TestServers.binaryRequest(0x1c, "q", expiry, "", 11));
+        first.writeBytes(TestServers.binaryRequest(0x1d, "q", expiry, "", 12));
+        first.writeBytes(TestServers.binaryRequest(0x0b, "", new byte[0], "", 13));
+        first.writeBytes(TestServers.binaryRequest(0x0a, "", new byte[0], "", 14));
+        first.writeBytes(TestServers.binaryRequest(0x50, "", new byte[0], "", 15));
+        first.writeBytes(TestServers.binaryRequest(0x01, "k", new byte[0], "x", 16));
         try (Client c = new Client(port))
         {
             c.out.write(first.toByteArray());
@@ -136,24 +134,13 @@ class VerboseOutputTest
             // the first byte chose the binary protocol; a header with another magic byte then closes
             final byte[] bad = new byte[24];
             bad[0] = (byte)0x81;
-            c.out.write(frame(0x0a, "", new byte[0], "", 17));
+            c.out.write(TestServers.binaryRequest(0x0a, "", new byte[0], "", 17));
             c.out.write(bad);
             c.out.flush();
             assertTrue(c.closedByServer(10_000), "a bad magic byte closes the connection");
         }
     }
 
-    private static byte[] frame(final int opcode, final String key, final byte[] extras, final String value,
-        final int opaque)
-    {
-        final byte[] k = key.getBytes(StandardCharsets.US_ASCII);
-        final byte[] v = value.getBytes(StandardCharsets.US_ASCII);
-        final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24 + extras.length + k.length + v.length);
-        b.put((byte)0x80).put((byte)opcode).putShort((short)k.length).put((byte)extras.length).put((byte)0)
-            .putShort((short)0).putInt(extras.length + k.length + v.length).putInt(opaque).putLong(0)
-            .put(extras).put(k).put(v);
-        return b.array();
-    }
 
     /**
      * Wait until memcached logged the close of the connection that checked its port: it is served by another of its
@@ -162,23 +149,12 @@ class VerboseOutputTest
     private static void awaitProbeClosed(final Forked memcached) throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!read(memcached).contains("connection closed.") && System.nanoTime() < deadline)
+        while (!memcached.stderrText().contains("connection closed.") && System.nanoTime() < deadline)
         {
             Thread.sleep(20);
         }
     }
 
-    private static String read(final Forked f)
-    {
-        try
-        {
-            return Files.readString(f.stderr, StandardCharsets.UTF_8);
-        }
-        catch (final java.io.IOException ex)
-        {
-            return "";
-        }
-    }
 
     private static void session(final int port) throws Exception
     {
