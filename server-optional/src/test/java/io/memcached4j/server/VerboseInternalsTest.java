@@ -464,7 +464,9 @@ class VerboseInternalsTest
      * The conversation's connection lines from this server equal memcached 1.6.39's, recorded in
      * {@code verbose/<name>.txt} (Debian's 1.6.18, the usual oracle, prints some of them differently). When the
      * oracle is 1.6.39 ({@code MEMCACHED_BIN}), its lines are taken again and must equal the recording; with
-     * {@code -Dmemcached4j.record=true} they replace it.
+     * {@code -Dmemcached4j.record=true} they replace it. Every conversation starts once the crawler's first pass
+     * over the LRUs ended (all run at {@code -vvv}, which prints it): a {@code lru_crawler metadump} sent during that
+     * pass is refused as busy, by memcached as by this server.
      *
      * @return this server's lines.
      */
@@ -478,6 +480,7 @@ class VerboseInternalsTest
             try (Forked memcached = TestServers.memcached(args))
             {
                 awaitCount(memcached::stderrText, "connection closed.", 1);
+                awaitCount(memcached::stderrText, "LRU crawler thread sleeping", 1);
                 conversation.run(memcached.port);
                 theirs = awaitConnectionLines(memcached::stderrText);
             }
@@ -492,6 +495,7 @@ class VerboseInternalsTest
         final List<String> ours;
         try (InProcess server = new InProcess(args))
         {
+            awaitCount(server::stderr, "LRU crawler thread sleeping", 1);
             conversation.run(server.port);
             ours = awaitConnectionLines(server::stderr);
         }
