@@ -902,6 +902,13 @@ final class AsciiProtocol extends ProtocolHandler
 
     private Session.Status beginValue(final ByteBuffer key, final int flags, final int exptime, final int vlen)
     {
+        // memcached's set prints its error reply and its move to conn_swallow, then the lookup that unlinks the old
+        // value; ms prints the lookup first
+        final boolean hold = !metaSet && server.logs.tracingLookups();
+        if (hold)
+        {
+            server.logs.holdLookups();
+        }
         if (!writer.begin(key, flags, exptime, vlen, storeOptions))
         {
             final StoreResult failure = writer.failure();
@@ -919,7 +926,15 @@ final class AsciiProtocol extends ProtocolHandler
             // memcached's error reply moves to conn_new_cmd, then it swallows the value
             session.states.to(ConnStates.NEW_CMD);
             session.states.to(ConnStates.SWALLOW);
+            if (hold)
+            {
+                server.logs.releaseLookups();
+            }
             return null;
+        }
+        if (hold)
+        {
+            server.logs.releaseLookups();
         }
         in.position(lineEnd);
         crlfSeen = 0;

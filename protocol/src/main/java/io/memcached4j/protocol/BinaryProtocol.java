@@ -951,7 +951,15 @@ final class BinaryProtocol extends ProtocolHandler
             writeError(STATUS_E2BIG, MSG_TOO_LARGE);
             return NEXT_NEW_CMD;
         }
-        if (!writer.begin(key, flags, exptime, valueLength, storeOptions))
+        // memcached prints the error reply of a set and its move to conn_swallow, then the lookup that unlinks the
+        // old value
+        final boolean hold = server.logs.tracingLookups();
+        if (hold)
+        {
+            server.logs.holdLookups();
+        }
+        final boolean begun = writer.begin(key, flags, exptime, valueLength, storeOptions);
+        if (!begun)
         {
             if (writer.failure() == StoreResult.TOO_LARGE)
             {
@@ -961,7 +969,16 @@ final class BinaryProtocol extends ProtocolHandler
             {
                 writeError(STATUS_ENOMEM, MSG_OOM_ITEM);
             }
-            return swallowOrDone(valueLength);
+            final int next = swallowOrDone(valueLength);
+            if (hold)
+            {
+                server.logs.releaseLookups();
+            }
+            return next;
+        }
+        if (hold)
+        {
+            server.logs.releaseLookups();
         }
         state = NREAD;
         session.states.to(ConnStates.NREAD);

@@ -109,6 +109,10 @@ final class LogStreams implements ItemEvents
         boolean binary;
         private byte[] line;
         private int length;
+        /** Whether lookup lines wait for {@link #releaseLookups()}. */
+        private boolean holdLookups;
+        /** The lookup line held back, or null. */
+        private String heldLookup;
     }
 
     /**
@@ -154,6 +158,41 @@ final class LogStreams implements ItemEvents
     {
         lookupTrace = sink;
         update();
+    }
+
+    /**
+     * Whether {@code -vvv} lookup lines are printed.
+     *
+     * @return true at that verbosity.
+     */
+    boolean tracingLookups()
+    {
+        return lookupTrace != null;
+    }
+
+    /**
+     * Hold back this thread's lookup lines until {@link #releaseLookups()}: memcached prints the error reply of a set
+     * it cannot allocate before the lookup that unlinks the key's old value, which this engine does first.
+     */
+    void holdLookups()
+    {
+        threads.get().holdLookups = true;
+    }
+
+    /**
+     * Print the lookup line held back since {@link #holdLookups()}, if any, and stop holding.
+     */
+    void releaseLookups()
+    {
+        final ThreadState t = threads.get();
+        t.holdLookups = false;
+        final String line = t.heldLookup;
+        t.heldLookup = null;
+        final Consumer<String> trace = lookupTrace;
+        if (line != null && trace != null)
+        {
+            trace.accept(line);
+        }
     }
 
     synchronized Watcher add(final SessionHost host, final int streams)
@@ -341,7 +380,15 @@ final class LogStreams implements ItemEvents
         final Consumer<String> trace = lookupTrace;
         if (trace != null)
         {
-            trace.accept(lookupLine(key, keyLength, status));
+            final ThreadState t = threads.get();
+            if (t.holdLookups)
+            {
+                t.heldLookup = lookupLine(key, keyLength, status);
+            }
+            else
+            {
+                trace.accept(lookupLine(key, keyLength, status));
+            }
         }
         if (!watching(FETCHERS))
         {

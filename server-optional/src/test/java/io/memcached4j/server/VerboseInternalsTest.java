@@ -69,6 +69,17 @@ class VerboseInternalsTest
     }
 
     @Test
+    void shouldPrintTheErrorOfASetTooLargeBeforeItsLookupAtVvv() throws Exception
+    {
+        final List<String> ours = likeMemcached1639("vvv-refused-stores", VerboseInternalsTest::refusedStoreSession,
+            "-vvv");
+        final int error = ours.indexOf(">N SERVER_ERROR object too large for cache");
+        assertEquals(List.of("N: going from conn_parse_cmd to conn_new_cmd",
+            "N: going from conn_new_cmd to conn_swallow", "k"), ours.subList(error + 1, error + 4),
+            "set: the error, the swallow, then the lookup that unlinks k");
+    }
+
+    @Test
     void shouldFollowMemcachedsConnectionStatesForValuesLargerThanTheSocketBuffers() throws Exception
     {
         likeMemcached1639("vvv-large-values", VerboseInternalsTest::largeValueSession, "-vvv");
@@ -313,6 +324,35 @@ class VerboseInternalsTest
             c.send("get big\r\nget big\r\n");
             Thread.sleep(300);
             c.readUntil("END\r\nVALUE big 0 1000000\r\n" + value + "\r\nEND\r\n");
+        }
+    }
+
+    /**
+     * Stores of a value over the item size limit: a text set (memcached prints its error reply, then the lookup that
+     * unlinks the key's old value), ms (the lookup, then the error), add (no lookup), then binary SET and ADD.
+     */
+    private static void refusedStoreSession(final int port) throws Exception
+    {
+        final String value = "x".repeat((1 << 20) + 10);
+        try (Client c = new Client(port))
+        {
+            c.request("set k 0 0 1\r\nv\r\n", "STORED\r\n");
+            c.request("set k 0 0 " + value.length() + "\r\n" + value + "\r\n",
+                "SERVER_ERROR object too large for cache\r\n");
+            c.request("ms k " + value.length() + " T0\r\n" + value + "\r\n",
+                "SERVER_ERROR object too large for cache\r\n");
+            c.request("add k 0 0 " + value.length() + "\r\n" + value + "\r\n",
+                "SERVER_ERROR object too large for cache\r\n");
+        }
+        final byte[] setExtras = {0, 0, 0, 0, 0, 0, 0, 0};
+        try (Client c = new Client(port))
+        {
+            for (final int opcode : new int[] {0x01, 0x02})
+            {
+                c.out.write(TestServers.binaryRequest(opcode, "k", setExtras, value, 0));
+                c.out.flush();
+                c.in.readNBytes(24 + "Too large.".length());
+            }
         }
     }
 
