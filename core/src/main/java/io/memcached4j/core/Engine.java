@@ -67,7 +67,7 @@ final class Engine implements MemcachedCache, CacheAdmin
         final SlabClassTable table = SlabClassTable.compute(config.minSpace(), config.growthFactor(),
             config.slabChunkMax(), config.slabPageSize(), config.slabSizes());
         this.slabs = new SlabAllocator(table, config.memoryLimit(), config.preallocate());
-        this.index = new HashIndex(config.hashPowerInit(), STRIPES);
+        this.index = new HashIndex(config.hashPowerInit(), STRIPES, config.trace());
         this.store = new ItemStore(config, slabs, index);
         this.mover = new PageMover(store, config.slabReassign(), config.slabAutomove());
         store.mover = mover;
@@ -1158,7 +1158,7 @@ final class Engine implements MemcachedCache, CacheAdmin
         }
     }
 
-    private static void traceSafely(final Runnable call)
+    static void traceSafely(final Runnable call)
     {
         try
         {

@@ -5,13 +5,14 @@ package io.memcached4j.core;
 
 /**
  * Receives what the engine's background work does, at the points where memcached prints its verbose lines for the
- * same work (its LRU crawler and maintainer threads at {@code -vvv}, the crawler's reclaims at {@code -vv}).
+ * same work (its LRU crawler and maintainer threads at {@code -vvv}, the crawler's reclaims and the hash table's
+ * expansion at {@code -vv}).
  * Installed with {@link CacheBuilder#trace}; every method does nothing by default.
  * <p>
- * Calls come on the engine's background thread, or on the thread that changes the crawler's state, sometimes while
- * the engine holds a lock: an implementation must be quick and must never call back into the cache. Key arrays are
- * the engine's scratch space, valid only during the call. A {@link RuntimeException} thrown by the trace is reported
- * on standard error and otherwise ignored.
+ * Calls come on the engine's background thread, on the thread that changes the crawler's state, or on a thread
+ * whose store grows the index, sometimes while the engine holds a lock: an implementation must be quick and must
+ * never call back into the cache. Key arrays are the engine's scratch space, valid only during the call. A
+ * {@link RuntimeException} thrown by the trace is reported on standard error and otherwise ignored.
  * <p>
  * LRU ids are memcached's: the slab class number plus 64 times the segment (0 HOT, 1 WARM, 2 COLD, 3 TEMP).
  */
@@ -77,6 +78,21 @@ public interface EngineTrace
      * The crawler has no walk left and waits for the next start.
      */
     default void crawlerIdle()
+    {
+    }
+
+    /**
+     * The index starts a growth that raises {@code hash_power_level} (memcached's {@code Hash table expansion
+     * starting}, at {@code -vv}). Called on the thread that inserts, holding a lock of the index.
+     */
+    default void hashExpansionStarting()
+    {
+    }
+
+    /**
+     * The growth reported by {@link #hashExpansionStarting()} is done (memcached's {@code Hash table expansion done}).
+     */
+    default void hashExpansionDone()
     {
     }
 

@@ -4,6 +4,7 @@
 package io.memcached4j.core;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The hash index (memcached's assoc.c): key hash to item ref, off-heap, outside the memory limit as memcached's hash
@@ -25,6 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * read under an optimistic stamp and validate it afterwards, so concurrent gets of the same key never serialize.
  * A table outgrown by a resize is dropped, not freed, because an optimistic reader may still be reading it: the
  * garbage collector returns it once no reader holds it.
+ * <p>
+ * <b>Expansion.</b> {@code hash_power_level} is the total of the stripes' capacities as a power of two, rounded down.
+ * The stripe growth that raises it is reported to the {@link EngineTrace} as it starts and when it is done, where
+ * memcached prints {@code Hash table expansion starting} and {@code done} for its one table's doubling.
  */
 final class HashIndex
 {
@@ -49,9 +54,13 @@ final class HashIndex
     final Stripe[] stripes;
     private final int stripeShift;
     private final AtomicInteger resizing = new AtomicInteger();
+    /** The stripes' capacities added up, a growth's share added as it starts. */
+    private final AtomicLong slots = new AtomicLong();
+    private final EngineTrace trace;
 
-    HashIndex(final int hashPower, final int stripeCount)
+    HashIndex(final int hashPower, final int stripeCount, final EngineTrace trace)
     {
+        this.trace = trace;
         if (Integer.bitCount(stripeCount) != 1)
         {
             throw new IllegalArgumentException("stripe count must be a power of two: " + stripeCount);
@@ -65,6 +74,7 @@ final class HashIndex
             stripe.table = MemoryPath.wrap(DirectMemory.allocate(perStripe * Long.BYTES));
             stripe.capacity = perStripe;
             stripes[i] = stripe;
+            slots.addAndGet(perStripe);
         }
         stripeShift = 32 - Integer.numberOfTrailingZeros(stripeCount);
     }
@@ -221,6 +231,12 @@ final class HashIndex
             final Region old = stripe.table;
             final int oldCapacity = stripe.capacity;
             final int capacity = (int)Math.min(MAX_STRIPE_CAPACITY, (oldCapacity + oldCapacity / 2 + 7L) & ~7L);
+            final long before = slots.getAndAdd(capacity - oldCapacity);
+            final boolean expansion = powerOf(before + capacity - oldCapacity) > powerOf(before);
+            if (expansion)
+            {
+                Engine.traceSafely(trace::hashExpansionStarting);
+            }
             final Region table = MemoryPath.wrap(DirectMemory.allocate(capacity * Long.BYTES));
             for (int i = 0; i < oldCapacity; i++)
             {
@@ -237,6 +253,10 @@ final class HashIndex
             }
             stripe.table = table;
             stripe.capacity = capacity;
+            if (expansion)
+            {
+                Engine.traceSafely(trace::hashExpansionDone);
+            }
         }
         finally
         {
@@ -270,8 +290,12 @@ final class HashIndex
      */
     int powerLevel()
     {
-        final long slots = bytes() / Long.BYTES;
-        return 63 - Long.numberOfLeadingZeros(slots);
+        return powerOf(bytes() / Long.BYTES);
+    }
+
+    private static int powerOf(final long slotCount)
+    {
+        return 63 - Long.numberOfLeadingZeros(slotCount);
     }
 
     boolean expanding()

@@ -631,16 +631,41 @@ class StatsTest extends CacheTestSupport
     }
 
     @Test
-    void shouldGrowTheIndexWithTheItems()
+    void shouldGrowTheIndexWithTheItemsAndTraceEachNewPowerLevel()
     {
-        final MemcachedCache cache = cache();
-        for (int i = 0; i < 200_000; i++)
+        final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final MemcachedCache cache = cache(builder().trace(new EngineTrace()
+        {
+            @Override
+            public void hashExpansionStarting()
+            {
+                events.add("starting");
+            }
+
+            @Override
+            public void hashExpansionDone()
+            {
+                events.add("done");
+            }
+        }));
+        long level = cache.stats().get("hash_power_level");
+        int expansions = 0;
+        for (int i = 0; i < 300_000; i++)
         {
             cache.set("k" + i, b("v"));
+            if (i % 1000 == 999)
+            {
+                final long now = cache.stats().get("hash_power_level");
+                expansions += (int)(now - level);
+                level = now;
+                assertEquals(2 * expansions, events.size(), "one starting and one done per level, at item " + i);
+            }
         }
         final CacheStats stats = cache.stats();
-        assertTrue(stats.get("hash_power_level") > 16);
-        assertTrue(stats.get("hash_bytes") > 524288);
+        assertEquals(18, stats.get("hash_power_level"), "2^18 slots and more hold 300,000 items at most 85% full");
+        assertEquals(2, expansions);
+        assertEquals(List.of("starting", "done", "starting", "done"), events);
+        assertTrue(stats.get("hash_bytes") >= 8L << 18);
         assertEquals(0, stats.get("hash_is_expanding"));
     }
 

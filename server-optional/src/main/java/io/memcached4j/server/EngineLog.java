@@ -9,8 +9,9 @@ import java.util.function.IntSupplier;
 import io.memcached4j.core.EngineTrace;
 
 /**
- * Prints what the engine's background work does as memcached prints it: the slab class table at {@code -vv}, the
- * crawler's reclaims at {@code -vv}, and its crawler and maintainer threads' lines at {@code -vvv}. Threadsafe.
+ * Prints what the engine's background work does as memcached prints it: the slab class table, the crawler's
+ * reclaims and the hash table's expansion at {@code -vv}, and its crawler and maintainer threads' lines at
+ * {@code -vvv}. Threadsafe.
  */
 final class EngineLog implements EngineTrace
 {
@@ -108,6 +109,18 @@ final class EngineLog implements EngineTrace
             log.line("LRU crawler found an expired item (flags: " + itemFlags + ", slab: " + lruId + "): " +
                 new String(key, 0, keyLength, StandardCharsets.ISO_8859_1));
         }
+    }
+
+    @Override
+    public void hashExpansionStarting()
+    {
+        line(1, "Hash table expansion starting");
+    }
+
+    @Override
+    public void hashExpansionDone()
+    {
+        line(1, "Hash table expansion done");
     }
 
     private void line(final int level, final String text)

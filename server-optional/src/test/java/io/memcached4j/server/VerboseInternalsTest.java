@@ -178,6 +178,25 @@ class VerboseInternalsTest
     }
 
     @Test
+    void shouldPrintTheHashTableExpansionAtVv() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final List<String> theirs;
+        try (Forked memcached = TestServers.memcached("-vv"))
+        {
+            theirs = expansionSession(memcached.port, memcached::stderrText);
+        }
+        final List<String> ours;
+        try (InProcess server = new InProcess("-vv"))
+        {
+            ours = expansionSession(server.port, server::stderr);
+        }
+        // memcached doubles its table at 98,305 items; the index here reaches 2^17 slots near that count
+        assertEquals(List.of("Hash table expansion starting", "Hash table expansion done"), theirs);
+        assertEquals(theirs, ours);
+    }
+
+    @Test
     void shouldPrintTheExpiredItemsTheCrawlerReclaimsAtVv() throws Exception
     {
         Assumptions.assumeTrue(TestServers.memcachedAvailable());
@@ -371,6 +390,37 @@ class VerboseInternalsTest
             c.request("mn\r\n", "MN\r\n");
             c.request("watch fetchers\r\n", "OK\r\n");
         }
+    }
+
+    /**
+     * 150,000 quiet sets, then the expansion lines once the table grew past 2^17 slots.
+     */
+    private static List<String> expansionSession(final int port, final Supplier<String> stderr) throws Exception
+    {
+        try (Client c = new Client(port))
+        {
+            for (int batch = 0; batch < 150; batch++)
+            {
+                final StringBuilder sets = new StringBuilder();
+                for (int i = 0; i < 1000; i++)
+                {
+                    sets.append("set k").append(batch * 1000 + i).append(" 0 0 1 noreply\r\nv\r\n");
+                }
+                c.send(sets.append("mn\r\n").toString());
+                c.readUntil("MN\r\n");
+            }
+            assertEquals("150000", c.stat("curr_items"));
+        }
+        awaitCount(stderr, "Hash table expansion done", 1);
+        final List<String> lines = new ArrayList<>();
+        for (final String line : stderr.get().split("\n"))
+        {
+            if (line.startsWith("Hash table expansion"))
+            {
+                lines.add(line);
+            }
+        }
+        return lines;
     }
 
     private static void watcherSession(final int port) throws Exception
