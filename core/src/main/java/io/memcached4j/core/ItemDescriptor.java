@@ -91,6 +91,8 @@ final class ItemDescriptor
     static final int CFLAGS = 0x0100;
     /** A recache token was handed out (meta W/Z). */
     static final int TOKEN_SENT = 0x0200;
+    /** The CAS value was given by the client (meta E), not taken from the counter: no flush's CAS boundary applies. */
+    static final int CAS_GIVEN = 0x0400;
     /** Marked stale by an invalidation (meta I). */
     static final int STALE = 0x0800;
     /** The key arrived base64-encoded (meta b); dumps print it encoded. */

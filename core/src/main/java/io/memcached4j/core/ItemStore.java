@@ -4,6 +4,7 @@
 package io.memcached4j.core;
 
 import static io.memcached4j.core.ItemDescriptor.ACTIVE;
+import static io.memcached4j.core.ItemDescriptor.CAS_GIVEN;
 import static io.memcached4j.core.ItemDescriptor.CAS_OFFSET;
 import static io.memcached4j.core.ItemDescriptor.CFLAGS;
 import static io.memcached4j.core.ItemDescriptor.CHUNK;
@@ -299,6 +300,17 @@ final class ItemStore
         return exptime != 0 && exptime <= now;
     }
 
+    /**
+     * Whether an item was flushed: memcached 1.6.39's {@code item_is_flushed} (last updated at or before the flush's
+     * {@code oldest_live}, once that moment has come), and, with CAS on, an item of the flush's own second whose CAS
+     * the counter gave before the flush. memcached unlinks those by walking each LRU from its head, and misses the
+     * ones behind an older item (an item fetched in that second, whose time the fetch moved, for one); here they are
+     * invisible all the same. An item whose CAS the client gave ({@code ms E}) is judged by its time alone.
+     *
+     * @param time the item's last update.
+     * @param cas  its CAS value, or 0 when the CAS boundary does not apply to it ({@link #flushCas}).
+     * @param now  the current time.
+     */
     boolean flushed(final int time, final long cas, final int now)
     {
         final FlushState f = flush;
@@ -314,10 +326,23 @@ final class ItemStore
         return f.oldestCas != 0 && cas != 0 && cas < f.oldestCas && time == oldestLive + 1;
     }
 
+    /**
+     * The CAS value a flush's boundary is compared with: 0 (none) for an item whose CAS the client gave.
+     */
+    long flushCas(final Region r, final int o)
+    {
+        return (r.getIntVolatile(o + STATE_OFFSET) & CAS_GIVEN) != 0 ? 0 : casOf(r, o);
+    }
+
+    private static void markCasGiven(final Region r, final int o, final boolean given)
+    {
+        updateFlags(r, o, given ? CAS_GIVEN : 0, given ? 0 : CAS_GIVEN);
+    }
+
     boolean expiredOrFlushed(final Region r, final int o, final int now)
     {
         return expired(r.getInt(o + EXPTIME_OFFSET), now) ||
-            (flush.oldestLive != 0 && flushed(r.getInt(o + TIME_OFFSET), casOf(r, o), now));
+            (flush.oldestLive != 0 && flushed(r.getInt(o + TIME_OFFSET), flushCas(r, o), now));
     }
 
     int oldestLive()
@@ -386,7 +411,7 @@ final class ItemStore
         }
         final Region r = region(ref);
         final int o = offset(ref);
-        if (flushed(r.getInt(o + TIME_OFFSET), casOf(r, o), now))
+        if (flushed(r.getInt(o + TIME_OFFSET), flushCas(r, o), now))
         {
             unlinkLocked(stripe, hash, ref);
             ctx.increment(Counters.GET_FLUSHED);
@@ -1334,7 +1359,7 @@ final class ItemStore
     private boolean expiredForReclaim(final Region r, final int o, final int now)
     {
         final int exptime = r.getInt(o + EXPTIME_OFFSET);
-        return (exptime != 0 && exptime < now) || flushed(r.getInt(o + TIME_OFFSET), casOf(r, o), now);
+        return (exptime != 0 && exptime < now) || flushed(r.getInt(o + TIME_OFFSET), flushCas(r, o), now);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -1557,6 +1582,10 @@ final class ItemStore
             if (made < 0)
             {
                 return MISS_RESULT;
+            }
+            if (options.casIn != 0)
+            {
+                markCasGiven(region(made), offset(made), true);
             }
             linkLocked(ctx, stripe, hash, made, options.casIn != 0 ? options.casIn : nextCas());
             ref = made;
@@ -1812,6 +1841,10 @@ final class ItemStore
                 }
                 if (stored != 0)
                 {
+                    if (options.casIn != 0)
+                    {
+                        markCasGiven(region(stored), offset(stored), true);
+                    }
                     replaceLocked(ctx, stripe, hash, old, stored, casIn);
                     result = StoreResult.STORED;
                 }
@@ -1840,6 +1873,10 @@ final class ItemStore
                 }
                 if (stored != 0)
                 {
+                    if (options.casIn != 0)
+                    {
+                        markCasGiven(region(stored), offset(stored), true);
+                    }
                     linkLocked(ctx, stripe, hash, stored, casIn);
                     result = StoreResult.STORED;
                 }
@@ -1989,6 +2026,11 @@ final class ItemStore
                     // memcached stores the empty item through its store path, which looks the key up again
                     logLookup(ctx, ctx.key, 0, ctx.keyLength, ref);
                 }
+                // the empty item keeps the old CAS unless the client gives one
+                if (options.casIn != 0 || (state & CAS_GIVEN) != 0)
+                {
+                    markCasGiven(region(empty), offset(empty), true);
+                }
                 replaceLocked(ctx, stripe, hash, ref, empty, options.casIn != 0 ? options.casIn : cas);
                 ref = empty;
                 r = region(ref);
@@ -2009,6 +2051,7 @@ final class ItemStore
                 if (casLength != 0)
                 {
                     r.putLong(o + CAS_OFFSET, options.casIn != 0 ? options.casIn : nextCas());
+                    markCasGiven(r, o, options.casIn != 0);
                 }
             }
             else
@@ -2093,6 +2136,10 @@ final class ItemStore
                         lruClassOf(mr, mo));
                 }
                 mr.putInt(mo + EXPTIME_OFFSET, realtime(options.vivifyExptime));
+                if (options.casIn != 0)
+                {
+                    markCasGiven(region(made), offset(made), true);
+                }
                 linkLocked(ctx, stripe, hash, made, options.casIn != 0 ? options.casIn : nextCas());
                 ref = made;
                 finishArithmetic(ref, options, info, now, options.initial, options.vivifyAfterTouch);
@@ -2139,6 +2186,7 @@ final class ItemStore
                 if (casLength != 0)
                 {
                     r.putLong(o + CAS_OFFSET, nextCas());
+                    markCasGiven(r, o, false);
                 }
                 r.putBytes(valueIndex, digits, 0, digitCount);
                 r.setMemory(valueIndex + digitCount, length - digitCount, (byte)' ');
@@ -2185,6 +2233,7 @@ final class ItemStore
         if (options.casIn != 0 && casLength != 0 && !replaced)
         {
             r.putLong(o + CAS_OFFSET, options.casIn);
+            markCasGiven(r, o, true);
         }
         if (options.touch && !replaced)
         {
@@ -2297,12 +2346,10 @@ final class ItemStore
      * memcached 1.6.39's {@code flush_all [delay]}: items last updated before the second of the flush (or of the
      * delay's moment) become invisible then, and are reclaimed lazily ({@code get_flushed} counts them on access);
      * items updated in the flush's own second or later are unlinked now, by walking each LRU from its head until an
-     * older item (memcached's {@code item_flush_expired}). No CAS value is taken (1.6.18 took one).
-     * <p>
-     * The walk, like memcached's, skips an item whose stripe is busy at that moment, and stops at the first older
-     * item, so an item of that second lying behind an older one in a segment is not reached. With CAS on, such an
-     * item is still caught: the next CAS value is kept as a boundary, and an item of that second with a smaller one
-     * counts as flushed.
+     * older item (memcached's {@code item_flush_expired}). An item of that second lying behind an older one in a
+     * segment is not reached by the walk; with CAS on, the next CAS value is kept as a boundary, and an item of that
+     * second with a smaller one counts as flushed ({@link #flushed}). memcached 1.6.39 takes no CAS value (1.6.18
+     * did), so the CAS counter goes on as if there had been no flush.
      */
     void flushAll(final int delay)
     {
@@ -2319,40 +2366,63 @@ final class ItemStore
             final SlabClass c = slabs.classes[id];
             for (int lru = 0; lru < ItemDescriptor.LRU_COUNT; lru++)
             {
-                synchronized (c)
+                Stripe busy;
+                do
                 {
-                    int it = c.heads[lru];
-                    while (it != 0)
+                    busy = unlinkRecentForFlush(c, lru, oldestLive);
+                    if (busy != null)
                     {
-                        final Region r = region(it);
-                        final int o = offset(it);
-                        final int next = r.getInt(o + NEXT_OFFSET);
-                        final int state = r.getIntVolatile(o + STATE_OFFSET);
-                        if ((state & ItemDescriptor.CRAWLER) == 0)
-                        {
-                            if (r.getInt(o + TIME_OFFSET) < oldestLive)
-                            {
-                                break;
-                            }
-                            final long hash = hashOfItem(r, o, state);
-                            final Stripe stripe = index.stripe(hash);
-                            final long stamp = stripe.lock.tryWriteLock();
-                            if (stamp != 0)
-                            {
-                                try
-                                {
-                                    unlinkLocked(stripe, hash, it);
-                                }
-                                finally
-                                {
-                                    stripe.lock.unlockWrite(stamp);
-                                }
-                            }
-                        }
-                        it = next;
+                        // the class's monitor is taken after a stripe's lock, never before: wait for the stripe
+                        // without it, then walk again from the head (what was unlinked is gone from it)
+                        busy.lock.unlockWrite(busy.lock.writeLock());
                     }
                 }
+                while (busy != null);
             }
+        }
+    }
+
+    /**
+     * Unlink the items at the head of one LRU last updated at or after {@code oldestLive}.
+     *
+     * @return null when done, or the stripe of an item that could not be unlinked because another thread held it.
+     */
+    private Stripe unlinkRecentForFlush(final SlabClass c, final int lru, final int oldestLive)
+    {
+        synchronized (c)
+        {
+            int it = c.heads[lru];
+            while (it != 0)
+            {
+                final Region r = region(it);
+                final int o = offset(it);
+                final int next = r.getInt(o + NEXT_OFFSET);
+                final int state = r.getIntVolatile(o + STATE_OFFSET);
+                if ((state & ItemDescriptor.CRAWLER) == 0)
+                {
+                    if (r.getInt(o + TIME_OFFSET) < oldestLive)
+                    {
+                        return null;
+                    }
+                    final long hash = hashOfItem(r, o, state);
+                    final Stripe stripe = index.stripe(hash);
+                    final long stamp = stripe.lock.tryWriteLock();
+                    if (stamp == 0)
+                    {
+                        return stripe;
+                    }
+                    try
+                    {
+                        unlinkLocked(stripe, hash, it);
+                    }
+                    finally
+                    {
+                        stripe.lock.unlockWrite(stamp);
+                    }
+                }
+                it = next;
+            }
+            return null;
         }
     }
 

@@ -451,7 +451,7 @@ final class LruCrawler implements Agent
     {
         final int now = store.now();
         final int exptime = r.getInt(o + EXPTIME_OFFSET);
-        final boolean flushed = store.flushed(r.getInt(o + TIME_OFFSET), store.casOf(r, o), now);
+        final boolean flushed = store.flushed(r.getInt(o + TIME_OFFSET), store.flushCas(r, o), now);
         final boolean expired = (exptime != 0 && exptime < now) || flushed;
         if (module == Module.METADUMP || module == Module.MGDUMP)
         {

@@ -205,6 +205,42 @@ class ExpiryTest extends CacheTestSupport
     }
 
     @Test
+    void shouldFlushAnItemFetchedInTheFlushsSecondBehindAnOlderOne()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("x", b("1"));
+        cache.set("z", b("2"));
+        clock.advance(2);
+        // the second fetch marks x active and moves its time to now without moving it in its LRU, behind z
+        assertEquals("1", string(cache.get("x")));
+        assertEquals("1", string(cache.get("x")));
+        cache.flushAll();
+        // memcached 1.6.39's walk stops at z and its time check passes x, which it then still returns; here the CAS
+        // boundary catches it
+        assertNull(cache.get("x"));
+        assertNull(cache.get("z"));
+    }
+
+    @Test
+    void shouldKeepAnItemStoredAfterAFlushWithASmallerCasGivenByTheClient()
+    {
+        final MemcachedCache cache = cache();
+        for (int i = 0; i < 5; i++)
+        {
+            cache.set("k" + i, b("v"));
+        }
+        cache.flushAll();
+        // memcached 1.6.39's item_is_flushed looks at the time alone: ms with E2 after the flush stores a live item
+        final ItemInfo info = new ItemInfo();
+        assertEquals(StoreResult.STORED, cache.store(bytes("late"), bytes("x"), 0, 0, new StoreOptions().casIn(2),
+            info));
+        assertEquals(2, cache.getEntry("late").cas());
+        assertEquals("x", string(cache.get("late")));
+        clock.advance(1);
+        assertEquals("x", string(cache.get("late")));
+    }
+
+    @Test
     void shouldFlushWithoutCasToo()
     {
         final MemcachedCache cache = cache(builder().casEnabled(false));
