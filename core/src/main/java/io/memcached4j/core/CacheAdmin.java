@@ -87,6 +87,15 @@ public interface CacheAdmin
     int currentTime();
 
     /**
+     * Take the next CAS value from the counter without storing anything. memcached's meta set ({@code ms}) takes its
+     * CAS value as it parses the request, so a request refused after that (an invalid mode, a value too large, a bad
+     * data chunk) still uses one up; a server calls this to keep the same count.
+     *
+     * @return the value taken, or 0 with CAS disabled.
+     */
+    long takeCasValue();
+
+    /**
      * The settings that clients change at run time, as they are now (for {@code stats settings}).
      *
      * @return a snapshot.

@@ -272,7 +272,13 @@ final class Engine implements MemcachedCache, CacheAdmin
         return ctx;
     }
 
-    private int drainBumps()
+    /**
+     * Apply the LRU bumps every thread queued. The maintainer calls it; so may a check of a quiescent cache, which
+     * the monitor keeps from draining a queue at the same time as the maintainer.
+     *
+     * @return how many bumps were applied.
+     */
+    synchronized int drainBumps()
     {
         int applied = 0;
         for (final ThreadContext ctx : registered)
@@ -1069,6 +1075,12 @@ final class Engine implements MemcachedCache, CacheAdmin
     public int currentTime()
     {
         return store.now();
+    }
+
+    @Override
+    public long takeCasValue()
+    {
+        return store.nextCas();
     }
 
     public Tunables tunables()

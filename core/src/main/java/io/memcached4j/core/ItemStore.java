@@ -1117,7 +1117,7 @@ final class ItemStore
             {
                 r.putInt(o + TIME_OFFSET, now);
             }
-            else if (!ctx.offerBump(ref, hash))
+            else if (!offerAsyncBump(ctx, r, o, ref, hash))
             {
                 updateFlags(r, o, 0, ACTIVE);
                 ctx.increment(Counters.LRU_BUMPS_DROPPED);
@@ -1143,10 +1143,45 @@ final class ItemStore
     }
 
     /**
-     * A queued COLD-to-WARM bump, applied by the maintainer. The ref is trusted only if the index still maps the
-     * hash to it under the stripe's lock, and the item is still an active COLD item.
+     * memcached's {@code lru_bump_async}: queue a COLD item's bump for the maintainer, holding a reference to the item
+     * until the bump is applied, as memcached does. Meanwhile an {@code incr} writes a new item instead of changing
+     * the value in place, and the item is neither evicted nor moved.
+     *
+     * @return false when the queue is full (nothing is held then).
+     */
+    private boolean offerAsyncBump(
+        final ThreadContext ctx, final Region r, final int o, final int ref, final long hash)
+    {
+        if (!acquire(r, o))
+        {
+            return false;
+        }
+        if (ctx.offerBump(ref, hash))
+        {
+            return true;
+        }
+        release(ref);
+        return false;
+    }
+
+    /**
+     * A queued COLD-to-WARM bump, applied by the maintainer, which then drops the reference the queue held. It is
+     * applied only if the index still maps the hash to the ref under the stripe's lock, and the item is still an
+     * active COLD item.
      */
     void applyAsyncBump(final int ref, final long hash)
+    {
+        try
+        {
+            applyHeldAsyncBump(ref, hash);
+        }
+        finally
+        {
+            release(ref);
+        }
+    }
+
+    private void applyHeldAsyncBump(final int ref, final long hash)
     {
         final Stripe stripe = index.stripe(hash);
         final long stamp = stripe.lock.readLock();

@@ -97,7 +97,7 @@ final class ThreadContext
     }
 
     /**
-     * Apply every queued bump. Only the LRU maintainer calls this.
+     * Apply every queued bump. One thread at a time ({@link Engine#drainBumps}).
      *
      * @return how many bumps were applied.
      */

@@ -78,6 +78,27 @@ class ArithmeticTest extends CacheTestSupport
     }
 
     @Test
+    void shouldWriteANewItemWhileAQueuedBumpHoldsTheOldOneAsMemcachedDoes()
+    {
+        // items linked into COLD, then segmented: a second fetch queues a COLD-to-WARM bump, and no maintainer runs
+        final MemcachedCache cache = cache(builder().lruSegmented(false));
+        cache.set("d", b("10"));
+        assertTrue(cache.admin().lruMode(true));
+        assertEquals("10", string(cache.get("d")));
+        assertEquals("10", string(cache.get("d")));
+        // memcached's lru_bump_async holds a reference, so do_add_delta cannot write in place: a new item, exact length
+        assertEquals(OptionalLong.of(9), cache.decr("d", 1));
+        assertEquals("9", string(cache.get("d")));
+        cache.set("e", b("10"));
+        assertEquals("10", string(cache.get("e")));
+        assertEquals("10", string(cache.get("e")));
+        backgroundRounds(cache, 3, 1_000_000L);
+        // the maintainer applied the bump and dropped the reference: in place again
+        assertEquals(OptionalLong.of(9), cache.decr("e", 1));
+        assertEquals("9 ", string(cache.get("e")));
+    }
+
+    @Test
     void shouldGrowWhenTheResultIsLonger()
     {
         final MemcachedCache cache = cache();

@@ -43,13 +43,15 @@ final class StructureWalker
     }
 
     /**
-     * Check everything.
+     * Apply the queued LRU bumps, then check everything.
      *
      * @return how many items are linked.
      * @throws AssertionError describing the first inconsistency.
      */
     long check()
     {
+        // a queued LRU bump holds a reference to its item until it is applied
+        engine.drainBumps();
         final Set<Integer> linked = new HashSet<>();
         final Set<Integer> chunks = new HashSet<>();
         long items = 0;

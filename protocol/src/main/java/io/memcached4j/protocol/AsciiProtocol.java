@@ -124,6 +124,8 @@ final class AsciiProtocol extends ProtocolHandler
 
     // storage commands
     private boolean metaSet;
+    /** Whether the meta set being served took a CAS value as memcached's does while parsing (no {@code E} flag). */
+    private boolean metaSetTookCas;
     private long swallowRemaining;
     private int crlfSeen;
     private byte crlfFirst;
@@ -911,6 +913,7 @@ final class AsciiProtocol extends ProtocolHandler
         }
         if (!writer.begin(key, flags, exptime, vlen, storeOptions))
         {
+            spendMetaSetCas(metaSet && metaSetTookCas);
             final StoreResult failure = writer.failure();
             if (failure == StoreResult.TOO_LARGE)
             {
@@ -988,6 +991,7 @@ final class AsciiProtocol extends ProtocolHandler
         }
         if (!crlfValid)
         {
+            spendMetaSetCas(metaSet && metaSetTookCas);
             writer.discardBadData();
             outError("CLIENT_ERROR bad data chunk", metaSet);
             return commandDone();
@@ -2062,6 +2066,7 @@ final class AsciiProtocol extends ProtocolHandler
                 mode = StoreMode.REPLACE;
                 break;
             default:
+                spendMetaSetCas(!mfHasCasIn);
                 return metaSetError("CLIENT_ERROR invalid mode for ms M token", vlen);
         }
         if (mfHasCas && (mode == StoreMode.SET || mode == StoreMode.REPLACE))
@@ -2070,6 +2075,7 @@ final class AsciiProtocol extends ProtocolHandler
         }
         if (error != null)
         {
+            spendMetaSetCas(!mfHasCasIn);
             return metaSetError(error, vlen);
         }
         storeOptions.reset().mode(mode).deleteOnFailure(true).keyBinary(mfKeyBinary);
@@ -2096,7 +2102,20 @@ final class AsciiProtocol extends ProtocolHandler
         storeKeyBinary = mfKeyBinary;
         metaKey.get(metaKey.position(), keyBytes, 0, metaKeyLength);
         metaSet = true;
+        metaSetTookCas = !mfHasCasIn;
         return beginValue(metaKey, mfClientFlags, exptime, vlen);
+    }
+
+    /**
+     * memcached's {@code ms} takes its CAS value while it parses the request, before anything can refuse it; the
+     * engine takes one only when it stores, so a request refused in between takes one here.
+     */
+    private void spendMetaSetCas(final boolean took)
+    {
+        if (took)
+        {
+            cache.admin().takeCasValue();
+        }
     }
 
     private Session.Status metaSetError(final String message, final int vlen)

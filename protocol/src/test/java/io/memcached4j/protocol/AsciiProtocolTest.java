@@ -188,6 +188,31 @@ class AsciiProtocolTest
     }
 
     @Test
+    void shouldSpendACasValueOnAMetaSetRefusedAfterItsFlagsAsMemcachedDoes()
+    {
+        final Conn conn = new Conn(server());
+        // memcached 1.6.39's counter starts at 1 and hands out the value after it
+        conn.send("ms a 1 c\r\nx\r\n");
+        assertEquals("HD c2\r\n", conn.text());
+        // memcached's ms takes its CAS value once the flags parse: an invalid mode, a long opaque, a value too
+        // large and a bad data chunk each use one up; a flag it cannot parse, or a CAS given with E, do not
+        conn.send("ms b 1 MZ\r\nx\r\n");
+        assertEquals("CLIENT_ERROR invalid mode for ms M token\r\n", conn.text());
+        conn.send("ms b 1 O" + "o".repeat(40) + "\r\nx\r\n");
+        assertEquals("CLIENT_ERROR opaque token too long\r\n", conn.text());
+        conn.send("ms b 2000000\r\n" + "x".repeat(2_000_000) + "\r\n");
+        assertEquals("SERVER_ERROR object too large for cache\r\n", conn.text());
+        conn.send("ms b 1\r\nxy\r\n");
+        assertEquals("CLIENT_ERROR bad data chunk\r\nERROR\r\n", conn.text());
+        conn.send("ms b 1 E77 MZ\r\nx\r\n");
+        assertEquals("CLIENT_ERROR invalid mode for ms M token\r\n", conn.text());
+        conn.send("ms b 1 ?\r\nx\r\n");
+        assertEquals("CLIENT_ERROR invalid flag\r\n", conn.text());
+        conn.send("ms c 1 c\r\nx\r\n");
+        assertEquals("HD c7\r\n", conn.text());
+    }
+
+    @Test
     void shouldStopReadingWhenTheClientDoesNotReadItsReplies()
     {
         final ServerState state = server();
