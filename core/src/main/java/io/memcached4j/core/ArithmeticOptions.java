@@ -19,6 +19,7 @@ public final class ArithmeticOptions
     long casIn;
     boolean touch;
     int touchExptime;
+    boolean newItem;
 
     /**
      * Default options: increment by one.
@@ -44,6 +45,22 @@ public final class ArithmeticOptions
         casIn = 0;
         touch = false;
         touchExptime = 0;
+        newItem = false;
+        return this;
+    }
+
+    /**
+     * Store the result as a new item even when it would fit in the old value's bytes. memcached writes a shorter
+     * result over the old one in place, padded with spaces, only when nobody else holds the item; a server whose
+     * reply still to be sent refers to the item (memcached's reply holds a reference until it is sent) asks for
+     * this, so the result has its own length, as in memcached.
+     *
+     * @param newItem true for a new item.
+     * @return this.
+     */
+    public ArithmeticOptions newItem(final boolean newItem)
+    {
+        this.newItem = newItem;
         return this;
     }
 

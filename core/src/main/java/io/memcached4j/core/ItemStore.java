@@ -2216,7 +2216,7 @@ final class ItemStore
             ctx.increment(Counters.classCounter(cls, options.incr ? Counters.INCR_HITS : Counters.DECR_HITS));
             final byte[] digits = ctx.digits;
             final int digitCount = formatUnsigned(value, digits);
-            if (digitCount <= length && refcount(state) == 0)
+            if (digitCount <= length && refcount(state) == 0 && !options.newItem)
             {
                 if (casLength != 0)
                 {

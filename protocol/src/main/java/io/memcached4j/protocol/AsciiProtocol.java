@@ -1229,6 +1229,7 @@ final class AsciiProtocol extends ProtocolHandler
         {
             return null;
         }
+        holdForReply(keyView);
         out.putAscii("VALUE ");
         out.putBytes(in, keyAt, keyLength);
         out.putByte((byte)' ');
@@ -1358,7 +1359,16 @@ final class AsciiProtocol extends ProtocolHandler
             return reply("CLIENT_ERROR invalid numeric delta argument");
         }
         final long delta = num.value;
-        final DeltaResult result = incr ? cache.incr(key(1), delta, info) : cache.decr(key(1), delta, info);
+        final ByteBuffer key = key(1);
+        final DeltaResult result;
+        if (heldByReply(key))
+        {
+            result = cache.arithmetic(key, arithmeticOptions.reset().incr(incr).delta(delta).newItem(true), info);
+        }
+        else
+        {
+            result = incr ? cache.incr(key, delta, info) : cache.decr(key, delta, info);
+        }
         switch (result)
         {
             case OK:
@@ -1901,6 +1911,7 @@ final class AsciiProtocol extends ProtocolHandler
             out.putCrLf();
             return finishLine();
         }
+        holdForReply(metaKey);
         if (mfValue)
         {
             out.putAscii("VA ");
@@ -2343,6 +2354,7 @@ final class AsciiProtocol extends ProtocolHandler
         {
             arithmeticOptions.touch(mfExptime);
         }
+        arithmeticOptions.newItem(heldByReply(metaKey));
         final DeltaResult result = cache.arithmetic(metaKey, arithmeticOptions, info);
         // memcached applies the change first and finds an over-long opaque while writing the reply
         if (result != DeltaResult.NON_NUMERIC && result != DeltaResult.NO_MEMORY && opaqueTooLong())

@@ -774,6 +774,7 @@ final class BinaryProtocol extends ProtocolHandler
             {
                 return miss(false);
             }
+            holdForReply(key);
             writeHeader(STATUS_SUCCESS, 4, 0, 4, info.cas(), true);
             putInt(info.flags());
             return NEXT_NEW_CMD;
@@ -788,6 +789,8 @@ final class BinaryProtocol extends ProtocolHandler
         {
             return miss(returnKey);
         }
+        key.position(0).limit(keyLength);
+        holdForReply(key);
         writeHeader(STATUS_SUCCESS, 4, keyOut, 4 + keyOut + length, info.cas(), true);
         putInt(info.flags());
         if (returnKey)
@@ -1096,6 +1099,7 @@ final class BinaryProtocol extends ProtocolHandler
             arithmeticOptions.vivify(initial, exptime(expiration));
         }
         key.position(0).limit(keyLength);
+        arithmeticOptions.newItem(heldByReply(key));
         final DeltaResult result = cache.arithmetic(key, arithmeticOptions, info);
         switch (result)
         {

@@ -17,6 +17,12 @@ abstract class ProtocolHandler
     private boolean yielded;
     /** Whether requests were done since replies were last sent: memcached's {@code resp_head}. */
     private boolean repliesQueued;
+    /** Hashes of the keys whose hits' replies wait to be sent: memcached's {@code resp->item} references. */
+    private final long[] heldKeys = new long[HELD_MAX];
+    private int heldCount;
+
+    /** Keys remembered as held by replies not yet sent; a longer pipeline of hits is not followed further. */
+    private static final int HELD_MAX = 64;
 
     /**
      * An event begins: the driver calls {@link #process} with what it read, or to go on after a yield.
@@ -44,6 +50,7 @@ abstract class ProtocolHandler
             server.connYields.increment();
             yielded = true;
             repliesQueued = false;
+            heldCount = 0;
             return true;
         }
         return false;
@@ -55,6 +62,62 @@ abstract class ProtocolHandler
     final void repliesSent()
     {
         repliesQueued = false;
+        heldCount = 0;
+    }
+
+    /**
+     * A hit's reply, not yet sent, refers to the item: memcached's reply holds a reference to it until it is sent,
+     * so an {@code incr} or {@code decr} of that key meanwhile stores a new item instead of padding in place.
+     *
+     * @param key the key, from its position to its limit.
+     */
+    final void holdForReply(final ByteBuffer key)
+    {
+        if (heldCount < HELD_MAX)
+        {
+            heldKeys[heldCount++] = keyHash(key);
+        }
+    }
+
+    /**
+     * Whether a reply not yet sent refers to the key's item ({@link #holdForReply}).
+     *
+     * @param key the key, from its position to its limit.
+     * @return true if held.
+     */
+    final boolean heldByReply(final ByteBuffer key)
+    {
+        if (heldCount == 0)
+        {
+            return false;
+        }
+        final long hash = keyHash(key);
+        for (int i = 0; i < heldCount; i++)
+        {
+            if (heldKeys[i] == hash)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long keyHash(final ByteBuffer key)
+    {
+        // FNV-1a over eight bytes at a time, seeded with the length
+        long h = 0xcbf29ce484222325L ^ key.remaining();
+        int i = key.position();
+        final int limit = key.limit();
+        for (; i + Long.BYTES <= limit; i += Long.BYTES)
+        {
+            h = (h ^ key.getLong(i)) * 0x100000001b3L;
+            h ^= h >>> 29;
+        }
+        for (; i < limit; i++)
+        {
+            h = (h ^ (key.get(i) & 0xFF)) * 0x100000001b3L;
+        }
+        return h;
     }
 
     /**
@@ -66,6 +129,7 @@ abstract class ProtocolHandler
      */
     final void inputConsumed(final ServerState server, final ConnStates states)
     {
+        heldCount = 0;
         if (repliesQueued)
         {
             repliesQueued = false;

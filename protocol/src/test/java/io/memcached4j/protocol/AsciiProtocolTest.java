@@ -213,6 +213,27 @@ class AsciiProtocolTest
     }
 
     @Test
+    void shouldStoreANewItemForAnIncrWhileAHitsReplyWaitsAsMemcached1639Does()
+    {
+        // memcached 1.6.39's reply holds the item until it is sent, so its decr cannot pad the number in place
+        final Conn conn = new Conn(server());
+        conn.send("set n 0 0 2\r\n10\r\nget n\r\ndecr n 1\r\nget n\r\n");
+        assertEquals("STORED\r\nVALUE n 0 2\r\n10\r\nEND\r\n9\r\nVALUE n 0 1\r\n9\r\nEND\r\n", conn.text());
+        conn.send("set n 0 0 2\r\n10\r\nmg n\r\nma n MD v\r\nmg n v\r\n");
+        assertEquals("STORED\r\nHD\r\nVA 1\r\n9\r\nVA 1\r\n9\r\n", conn.text());
+        // mn sends what is queued: nothing holds the item any more
+        conn.send("set n 0 0 2\r\n10\r\nmg n v\r\nmn\r\nma n MD v\r\nmg n v\r\n");
+        assertEquals("STORED\r\nVA 2\r\n10\r\nMN\r\nVA 1\r\n9\r\nVA 2\r\n9 \r\n", conn.text());
+        // nor once the event's replies went out
+        conn.send("get n\r\n");
+        assertEquals("VALUE n 0 2\r\n9 \r\nEND\r\n", conn.text());
+        conn.send("incr n 1\r\nget n\r\n");
+        assertEquals("10\r\nVALUE n 0 2\r\n10\r\nEND\r\n", conn.text());
+        conn.send("get m n\r\ndecr n 1\r\nget n\r\n");
+        assertEquals("VALUE n 0 2\r\n10\r\nEND\r\n9\r\nVALUE n 0 1\r\n9\r\nEND\r\n", conn.text());
+    }
+
+    @Test
     void shouldStopReadingWhenTheClientDoesNotReadItsReplies()
     {
         final ServerState state = server();

@@ -384,6 +384,29 @@ class BinaryProtocolTest
     }
 
     @Test
+    void shouldStoreANewItemForADecrementWhileAGetsReplyWaitsAsMemcached1639Does()
+    {
+        final Conn conn = conn();
+        conn.exchange(set(CMD_SET, "n", "10", 0, 0, 1, 0));
+        // one exchange is one event: the GET's reply, not yet sent, holds the item, as memcached 1.6.39's does
+        final List<Response> r = conn.exchange(concat(
+            req(CMD_GET, "n", NONE, NONE, 2, 0),
+            incr(CMD_DECREMENT, "n", 1, 0, 0, 3, 0),
+            req(CMD_GET, "n", NONE, NONE, 4, 0)));
+        r.get(0).assertValue("10");
+        assertEquals(9, r.get(1).longValue());
+        r.get(2).assertValue("9");
+        // replies sent: in place again
+        final List<Response> again = conn.exchange(incr(CMD_DECREMENT, "n", 1, 0, 0, 5, 0));
+        assertEquals(8, again.get(0).longValue());
+        conn.exchange(set(CMD_SET, "m", "10", 0, 0, 6, 0));
+        final List<Response> inPlace = conn.exchange(concat(
+            incr(CMD_DECREMENT, "m", 1, 0, 0, 7, 0),
+            req(CMD_GET, "m", NONE, NONE, 8, 0)));
+        inPlace.get(1).assertValue("9 ");
+    }
+
+    @Test
     void shouldKeepQuietMutationsSilentUnlessTheyFail()
     {
         final Conn conn = conn();

@@ -362,6 +362,9 @@ class VerboseInternalsTest
                 "SERVER_ERROR object too large for cache\r\n");
             c.request("add k 0 0 " + value.length() + "\r\n" + value + "\r\n",
                 "SERVER_ERROR object too large for cache\r\n");
+            // the server closes it, so its lines come before the next connection's
+            c.send("quit\r\n");
+            assertTrue(c.closedByServer(10_000), "quit closes the connection");
         }
         final byte[] setExtras = {0, 0, 0, 0, 0, 0, 0, 0};
         try (Client c = new Client(port))
