@@ -124,8 +124,14 @@ final class AsciiProtocol extends ProtocolHandler
 
     // storage commands
     private boolean metaSet;
-    /** Whether the meta set being served took a CAS value as memcached's does while parsing (no {@code E} flag). */
-    private boolean metaSetTookCas;
+    /** The CAS value the meta set being served gave with {@code E}, or 0. */
+    private long metaSetCasIn;
+    /**
+     * memcached's {@code c->cas} left by a meta set refused after its flags parsed (the value it took, or the one its
+     * {@code E} gave), or 0: the connection's next text store takes it as its CAS value instead of a new one, and a
+     * store made clears it.
+     */
+    private long leftoverCas;
     private long swallowRemaining;
     private int crlfSeen;
     private byte crlfFirst;
@@ -896,6 +902,10 @@ final class AsciiProtocol extends ProtocolHandler
             server.recordSet(in, key.position(), key.remaining());
         }
         storeOptions.reset().mode(mode).compareCas(compareCas);
+        if (leftoverCas != 0)
+        {
+            storeOptions.casIn(leftoverCas);
+        }
         storeIsCas = mode == StoreMode.CAS;
         storeCompareCas = compareCas;
         metaSet = false;
@@ -913,7 +923,10 @@ final class AsciiProtocol extends ProtocolHandler
         }
         if (!writer.begin(key, flags, exptime, vlen, storeOptions))
         {
-            spendMetaSetCas(metaSet && metaSetTookCas);
+            if (metaSet)
+            {
+                leaveMetaSetCas(metaSetCasIn);
+            }
             final StoreResult failure = writer.failure();
             if (failure == StoreResult.TOO_LARGE)
             {
@@ -991,12 +1004,16 @@ final class AsciiProtocol extends ProtocolHandler
         }
         if (!crlfValid)
         {
-            spendMetaSetCas(metaSet && metaSetTookCas);
+            if (metaSet)
+            {
+                leaveMetaSetCas(metaSetCasIn);
+            }
             writer.discardBadData();
             outError("CLIENT_ERROR bad data chunk", metaSet);
             return commandDone();
         }
         final StoreResult result = writer.commit(info);
+        leftoverCas = 0;
         if (result == StoreResult.EXISTS && storeIsCas && session.verbose())
         {
             // memcached's do_store_item: the item's CAS, then the one the client gave
@@ -2077,7 +2094,7 @@ final class AsciiProtocol extends ProtocolHandler
                 mode = StoreMode.REPLACE;
                 break;
             default:
-                spendMetaSetCas(!mfHasCasIn);
+                leaveMetaSetCas(mfHasCasIn ? mfCasIn : 0);
                 return metaSetError("CLIENT_ERROR invalid mode for ms M token", vlen);
         }
         if (mfHasCas && (mode == StoreMode.SET || mode == StoreMode.REPLACE))
@@ -2086,7 +2103,7 @@ final class AsciiProtocol extends ProtocolHandler
         }
         if (error != null)
         {
-            spendMetaSetCas(!mfHasCasIn);
+            leaveMetaSetCas(mfHasCasIn ? mfCasIn : 0);
             return metaSetError(error, vlen);
         }
         storeOptions.reset().mode(mode).deleteOnFailure(true).keyBinary(mfKeyBinary);
@@ -2113,20 +2130,18 @@ final class AsciiProtocol extends ProtocolHandler
         storeKeyBinary = mfKeyBinary;
         metaKey.get(metaKey.position(), keyBytes, 0, metaKeyLength);
         metaSet = true;
-        metaSetTookCas = !mfHasCasIn;
+        metaSetCasIn = mfHasCasIn ? mfCasIn : 0;
         return beginValue(metaKey, mfClientFlags, exptime, vlen);
     }
 
     /**
      * memcached's {@code ms} takes its CAS value while it parses the request, before anything can refuse it; the
-     * engine takes one only when it stores, so a request refused in between takes one here.
+     * engine takes one only when it stores, so a request refused in between takes one here, and leaves it (or the
+     * one {@code E} gave) for the connection's next text store, as memcached's {@code c->cas} stays.
      */
-    private void spendMetaSetCas(final boolean took)
+    private void leaveMetaSetCas(final long given)
     {
-        if (took)
-        {
-            cache.admin().takeCasValue();
-        }
+        leftoverCas = given != 0 ? given : cache.admin().takeCasValue();
     }
 
     private Session.Status metaSetError(final String message, final int vlen)

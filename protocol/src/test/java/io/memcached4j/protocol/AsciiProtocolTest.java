@@ -196,6 +196,7 @@ class AsciiProtocolTest
         assertEquals("HD c2\r\n", conn.text());
         // memcached's ms takes its CAS value once the flags parse: an invalid mode, a long opaque, a value too
         // large and a bad data chunk each use one up; a flag it cannot parse, or a CAS given with E, do not
+        // (the E77 below is left for the next text store, which the ms c that follows overrides)
         conn.send("ms b 1 MZ\r\nx\r\n");
         assertEquals("CLIENT_ERROR invalid mode for ms M token\r\n", conn.text());
         conn.send("ms b 1 O" + "o".repeat(40) + "\r\nx\r\n");
@@ -210,6 +211,13 @@ class AsciiProtocolTest
         assertEquals("CLIENT_ERROR invalid flag\r\n", conn.text());
         conn.send("ms c 1 c\r\nx\r\n");
         assertEquals("HD c7\r\n", conn.text());
+        // what a refused ms took (or its E gave) is the CAS value of the connection's next text store
+        conn.send("ms b 1 MZ\r\nx\r\nset s 0 0 1\r\ny\r\ngets s\r\nset t 0 0 1\r\nz\r\ngets t\r\n");
+        assertEquals("CLIENT_ERROR invalid mode for ms M token\r\nSTORED\r\nVALUE s 0 1 8\r\ny\r\nEND\r\n" +
+            "STORED\r\nVALUE t 0 1 9\r\nz\r\nEND\r\n", conn.text());
+        conn.send("ms b 1 E500 MZ\r\nx\r\nset u 0 0 1\r\ny\r\ngets u\r\n");
+        assertEquals("CLIENT_ERROR invalid mode for ms M token\r\nSTORED\r\nVALUE u 0 1 500\r\ny\r\nEND\r\n",
+            conn.text());
     }
 
     @Test
