@@ -1817,8 +1817,10 @@ final class ItemStore
                 final int oo = offset(old);
                 final long oldCas = casOf(or, oo);
                 final int casResult;
-                if (compareCas == 0)
+                if (compareCas == 0 || !casEnabled)
                 {
+                    // memcached compares the CAS it set on the new item, which without CAS (-C) is no CAS at all: a
+                    // cas then fails (EXISTS), an append or prepend goes ahead
                     casResult = CAS_NONE;
                 }
                 else if (compareCas == oldCas)

@@ -149,6 +149,12 @@ class StorageSemanticsTest extends CacheTestSupport
         final ItemInfo info = new ItemInfo();
         cache.inspect(bytes("k"), info);
         assertEquals(ItemDescriptor.HEADER_LENGTH + 1 + 1, info.itemSize());
+        // memcached 1.6.39 -C: a compared append (ms MA C5) finds no CAS to compare and goes ahead
+        assertEquals(StoreResult.STORED, cache.store(bytes("k"), bytes("c"), 0, 0,
+            new StoreOptions().mode(StoreMode.APPEND).compareCas(5), info));
+        assertEquals("ac", string(cache.get("k")));
+        assertEquals(StoreResult.EXISTS, cache.store(bytes("k"), bytes("d"), 0, 0,
+            new StoreOptions().mode(StoreMode.CAS).compareCas(5), info));
     }
 
     @Test
