@@ -38,6 +38,11 @@ final class Connection implements SessionHost
     private boolean closed;
     /** Whether the connection yielded ({@code -R}) and waits in its worker's queue to go on. */
     private boolean yieldPending;
+    /**
+     * Whether the client ended its input while requests it sent before still wait behind a yield: as memcached does,
+     * they are served first, and the connection closes when it would read again.
+     */
+    private boolean inputEnded;
     /** memcached's {@code last_cmd_time}, in the cache's seconds: written by the worker, read by the idle thread. */
     private volatile int lastReadTime;
     /** Whether a {@link #wakeup()} is queued at the worker. */
@@ -184,6 +189,12 @@ final class Connection implements SessionHost
         }
         if (n < 0)
         {
+            if (yieldPending)
+            {
+                inputEnded = true;
+                key.interestOps(0);
+                return;
+            }
             session.inputClosed();
             close();
             return;
@@ -220,7 +231,7 @@ final class Connection implements SessionHost
             return;
         }
         writePending = false;
-        key.interestOps(SelectionKey.OP_READ);
+        key.interestOps(inputEnded ? 0 : SelectionKey.OP_READ);
         drive();
     }
 
@@ -241,7 +252,12 @@ final class Connection implements SessionHost
                     if (flush())
                     {
                         session.allSent(in.position() > 0);
-                        if (!in.hasRemaining())
+                        if (inputEnded)
+                        {
+                            session.inputClosed();
+                            close();
+                        }
+                        else if (!in.hasRemaining())
                         {
                             // a session always consumes a full buffer of MIN_INPUT_CAPACITY; never spin on one
                             close();

@@ -334,6 +334,28 @@ class ServerTest
     }
 
     @Test
+    void shouldServeWhatWasPipelinedBeforeTheClientEndedItsInputAsMemcachedDoes() throws Exception
+    {
+        // -R 1: most requests wait behind a yield when the end of the input arrives; memcached serves them first
+        try (InProcess server = new InProcess("-R", "1", "-t", "1");
+            java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port))
+        {
+            socket.setSoTimeout(10_000);
+            final StringBuilder req = new StringBuilder();
+            final StringBuilder expected = new StringBuilder();
+            for (int i = 0; i < 200; i++)
+            {
+                req.append("set k").append(i).append(" 0 0 1\r\nv\r\nget k").append(i).append("\r\n");
+                expected.append("STORED\r\nVALUE k").append(i).append(" 0 1\r\nv\r\nEND\r\n");
+            }
+            socket.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            final String replies = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertEquals(expected.toString(), replies);
+        }
+    }
+
+    @Test
     void shouldAnswerDeepPipelinesInOrderWithFewRequestsPerEvent() throws Exception
     {
         try (InProcess server = new InProcess("-R", "2", "-t", "1");
