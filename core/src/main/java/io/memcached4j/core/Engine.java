@@ -106,6 +106,8 @@ final class Engine implements MemcachedCache, CacheAdmin
                 thread.setDaemon(true);
                 return thread;
             };
+            // the maintainer thread applies queued bumps, so they may hold their items meanwhile, as memcached's do
+            store.holdQueuedBumps = config.lruMaintainer();
             AgentRunner.startOnThread(runner, factory);
         }
         else
@@ -1168,6 +1170,9 @@ final class Engine implements MemcachedCache, CacheAdmin
                 traceSafely(config.trace()::maintainerStopping);
             }
         }
+        // nothing applies queued bumps any more: apply them now, dropping the references they hold
+        store.holdQueuedBumps = false;
+        drainBumps();
     }
 
     static void traceSafely(final Runnable call)

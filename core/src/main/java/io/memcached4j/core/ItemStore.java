@@ -147,6 +147,12 @@ final class ItemStore
     }
 
     /**
+     * Whether a queued LRU bump holds a reference to its item until the maintainer applies it. Only while a maintainer
+     * thread runs: a cache whose background work nobody runs would hold its items for good.
+     */
+    volatile boolean holdQueuedBumps;
+
+    /**
      * The state of the last {@code flush_all}.
      */
     static final class FlushState
@@ -1144,7 +1150,8 @@ final class ItemStore
 
     /**
      * memcached's {@code lru_bump_async}: queue a COLD item's bump for the maintainer, holding a reference to the item
-     * until the bump is applied, as memcached does. Meanwhile an {@code incr} writes a new item instead of changing
+     * until the bump is applied, as memcached does, when a maintainer thread runs to apply it
+     * ({@link #holdQueuedBumps}). Meanwhile an {@code incr} writes a new item instead of changing
      * the value in place, and the item is neither evicted nor moved.
      *
      * @return false when the queue is full (nothing is held then).
@@ -1152,11 +1159,15 @@ final class ItemStore
     private boolean offerAsyncBump(
         final ThreadContext ctx, final Region r, final int o, final int ref, final long hash)
     {
+        if (!holdQueuedBumps)
+        {
+            return ctx.offerBump(ref, hash, false);
+        }
         if (!acquire(r, o))
         {
             return false;
         }
-        if (ctx.offerBump(ref, hash))
+        if (ctx.offerBump(ref, hash, true))
         {
             return true;
         }
@@ -1169,7 +1180,7 @@ final class ItemStore
      * applied only if the index still maps the hash to the ref under the stripe's lock, and the item is still an
      * active COLD item.
      */
-    void applyAsyncBump(final int ref, final long hash)
+    void applyAsyncBump(final int ref, final long hash, final boolean held)
     {
         try
         {
@@ -1177,7 +1188,10 @@ final class ItemStore
         }
         finally
         {
-            release(ref);
+            if (held)
+            {
+                release(ref);
+            }
         }
     }
 

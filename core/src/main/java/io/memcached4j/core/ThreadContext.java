@@ -27,6 +27,8 @@ final class ThreadContext
     final Region key;
     final long[] counters = new long[Counters.SIZE];
     final int[] bumps = new int[BUMP_CAPACITY];
+    /** Whether each queued bump holds a reference to its item ({@link ItemStore#holdQueuedBumps}). */
+    final boolean[] bumpHeld = new boolean[BUMP_CAPACITY];
     final long[] bumpHashes = new long[BUMP_CAPACITY];
     final AtomicLong bumpHead = new AtomicLong();
     final AtomicLong bumpTail = new AtomicLong();
@@ -82,7 +84,7 @@ final class ThreadContext
      *
      * @return false when the queue is full and the bump is dropped.
      */
-    boolean offerBump(final int ref, final long hash)
+    boolean offerBump(final int ref, final long hash, final boolean held)
     {
         final long tail = bumpTail.get();
         if (tail - bumpHead.get() >= BUMP_CAPACITY)
@@ -92,6 +94,7 @@ final class ThreadContext
         final int slot = (int)(tail & (BUMP_CAPACITY - 1));
         bumps[slot] = ref;
         bumpHashes[slot] = hash;
+        bumpHeld[slot] = held;
         bumpTail.lazySet(tail + 1);
         return true;
     }
@@ -109,7 +112,7 @@ final class ThreadContext
         while (head < tail)
         {
             final int slot = (int)(head & (BUMP_CAPACITY - 1));
-            store.applyAsyncBump(bumps[slot], bumpHashes[slot]);
+            store.applyAsyncBump(bumps[slot], bumpHashes[slot], bumpHeld[slot]);
             head++;
             count++;
             bumpHead.lazySet(head);
