@@ -1797,16 +1797,24 @@ final class AsciiProtocol extends ProtocolHandler
         return -1;
     }
 
-    private boolean opaqueTooLong()
+    /**
+     * The token index of the first opaque longer than memcached accepts, or {@link Integer#MAX_VALUE} when none is.
+     */
+    private int longOpaqueIndex()
     {
         for (int i = 2; realToken(i); i++)
         {
             if (in.get(tokenAt(i)) == 'O' && tokenLength[i] > MFLAG_MAX_OPAQUE_LENGTH)
             {
-                return true;
+                return i;
             }
         }
-        return false;
+        return Integer.MAX_VALUE;
+    }
+
+    private boolean opaqueTooLong()
+    {
+        return longOpaqueIndex() != Integer.MAX_VALUE;
     }
 
     private void putMetaKeyOfRequest()
@@ -2352,10 +2360,14 @@ final class AsciiProtocol extends ProtocolHandler
                 return metaError("CLIENT_ERROR invalid mode for ma M token");
         }
         arithmeticOptions.reset().incr(incr).delta(mfDelta);
+        // memcached sets T's and N's expiry while it writes the reply, flag by flag, and stops at an over-long opaque:
+        // a T or N after it has no effect (a created item keeps the expiry 0 it was made with)
+        final int cut = longOpaqueIndex();
+        final boolean touchApplies = mfNewTtl && flagIndex('T') < cut;
         if (mfVivify)
         {
-            arithmeticOptions.vivify(mfInitial, mfVivifyExptime)
-                .vivifyAfterTouch(mfNewTtl && flagIndex('N') > flagIndex('T'));
+            arithmeticOptions.vivify(mfInitial, flagIndex('N') < cut ? mfVivifyExptime : 0)
+                .vivifyAfterTouch(touchApplies && flagIndex('N') > flagIndex('T'));
         }
         if (mfHasCas)
         {
@@ -2365,14 +2377,14 @@ final class AsciiProtocol extends ProtocolHandler
         {
             arithmeticOptions.casIn(mfCasIn);
         }
-        if (mfNewTtl)
+        if (touchApplies)
         {
             arithmeticOptions.touch(mfExptime);
         }
         arithmeticOptions.newItem(heldByReply(metaKey));
         final DeltaResult result = cache.arithmetic(metaKey, arithmeticOptions, info);
         // memcached applies the change first and finds an over-long opaque while writing the reply
-        if (result != DeltaResult.NON_NUMERIC && result != DeltaResult.NO_MEMORY && opaqueTooLong())
+        if (result != DeltaResult.NON_NUMERIC && result != DeltaResult.NO_MEMORY && cut != Integer.MAX_VALUE)
         {
             return metaError("CLIENT_ERROR opaque token too long");
         }

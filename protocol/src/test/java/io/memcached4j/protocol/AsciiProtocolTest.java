@@ -242,6 +242,24 @@ class AsciiProtocolTest
     }
 
     @Test
+    void shouldApplyOnlyTheExpiriesBeforeAnOverLongOpaqueOfMaAsMemcachedDoes()
+    {
+        // memcached 1.6.39 does the arithmetic, then sets T's and N's expiry flag by flag until the long opaque
+        final Conn conn = new Conn(server());
+        final String longOpaque = "O" + "a".repeat(33);
+        conn.send("ma k2 " + longOpaque + " k N0 T-1\r\nmg k2 v t\r\n");
+        assertEquals("CLIENT_ERROR opaque token too long\r\nVA 1 t-1\r\n0\r\n", conn.text());
+        conn.send("ma k3 N0 T-1 " + longOpaque + "\r\nmg k3 v t\r\n");
+        assertEquals("CLIENT_ERROR opaque token too long\r\nEN\r\n", conn.text());
+        conn.send("ma k4 N100 " + longOpaque + " T-1\r\nmg k4 v t\r\n");
+        assertEquals("CLIENT_ERROR opaque token too long\r\nVA 1 t100\r\n0\r\n", conn.text());
+        conn.send("set k5 0 0 1\r\n5\r\nma k5 T100 " + longOpaque + "\r\nma k5 " + longOpaque +
+            " T200\r\nmg k5 v t\r\n");
+        assertEquals("STORED\r\nCLIENT_ERROR opaque token too long\r\nCLIENT_ERROR opaque token too long\r\n" +
+            "VA 1 t100\r\n7\r\n", conn.text());
+    }
+
+    @Test
     void shouldStopReadingWhenTheClientDoesNotReadItsReplies()
     {
         final ServerState state = server();
