@@ -1738,7 +1738,8 @@ final class ItemStore
 
     private static void countMiss(final ThreadContext ctx, final FetchOptions options)
     {
-        if (options.touch)
+        // memcached's mg counts a touch only once it has an item to set the expiry of: a miss is a get miss
+        if (options.touch && !options.meta)
         {
             ctx.increment(Counters.TOUCH_CMDS);
             ctx.increment(Counters.TOUCH_MISSES);

@@ -167,6 +167,23 @@ class MetaSemanticsTest extends CacheTestSupport
     }
 
     @Test
+    void shouldCountATouchingMetaGetMissAsAGetMissAsMemcached1639Does()
+    {
+        final MemcachedCache cache = cache();
+        // mg nokey T30, gat 10 nokey, mg k T30 on a hit: memcached 1.6.39 counts cmd_get 1, cmd_touch 2
+        assertEquals(MemcachedCache.MISS, mg(cache, "nokey", new FetchOptions().touch(30)));
+        assertEquals(MemcachedCache.MISS, cache.fetch(bytes("nokey"), new FetchOptions().touch(10), null, info));
+        cache.set("k", b("x"));
+        assertEquals(1, mg(cache, "k", new FetchOptions().touch(30)));
+        final CacheStats stats = cache.stats();
+        assertEquals(1, stats.get("cmd_get"));
+        assertEquals(1, stats.get("get_misses"));
+        assertEquals(2, stats.get("cmd_touch"));
+        assertEquals(1, stats.get("touch_misses"));
+        assertEquals(1, stats.get("touch_hits"));
+    }
+
+    @Test
     void shouldVivifyAppendsWhenAsked()
     {
         final MemcachedCache cache = cache();
