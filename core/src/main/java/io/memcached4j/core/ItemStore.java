@@ -345,6 +345,17 @@ final class ItemStore
         updateFlags(r, o, given ? CAS_GIVEN : 0, given ? 0 : CAS_GIVEN);
     }
 
+    /**
+     * Mark an item not yet linked as having a CAS the client gave, when it has.
+     */
+    private void markCasGiven(final int ref, final boolean given)
+    {
+        if (given)
+        {
+            markCasGiven(region(ref), offset(ref), true);
+        }
+    }
+
     boolean expiredOrFlushed(final Region r, final int o, final int now)
     {
         return expired(r.getInt(o + EXPTIME_OFFSET), now) ||
@@ -1632,10 +1643,7 @@ final class ItemStore
             {
                 return MISS_RESULT;
             }
-            if (options.casIn != 0)
-            {
-                markCasGiven(region(made), offset(made), true);
-            }
+            markCasGiven(made, options.casIn != 0);
             linkLocked(ctx, stripe, hash, made, options.casIn != 0 ? options.casIn : nextCas());
             ref = made;
             created = true;
@@ -1893,10 +1901,7 @@ final class ItemStore
                 }
                 if (stored != 0)
                 {
-                    if (options.casIn != 0)
-                    {
-                        markCasGiven(region(stored), offset(stored), true);
-                    }
+                    markCasGiven(stored, options.casIn != 0);
                     replaceLocked(ctx, stripe, hash, old, stored, casIn);
                     result = StoreResult.STORED;
                 }
@@ -1925,10 +1930,7 @@ final class ItemStore
                 }
                 if (stored != 0)
                 {
-                    if (options.casIn != 0)
-                    {
-                        markCasGiven(region(stored), offset(stored), true);
-                    }
+                    markCasGiven(stored, options.casIn != 0);
                     linkLocked(ctx, stripe, hash, stored, casIn);
                     result = StoreResult.STORED;
                 }
@@ -2079,10 +2081,7 @@ final class ItemStore
                     logLookup(ctx, ctx.key, 0, ctx.keyLength, ref);
                 }
                 // the empty item keeps the old CAS unless the client gives one
-                if (options.casIn != 0 || (state & CAS_GIVEN) != 0)
-                {
-                    markCasGiven(region(empty), offset(empty), true);
-                }
+                markCasGiven(empty, options.casIn != 0 || (state & CAS_GIVEN) != 0);
                 replaceLocked(ctx, stripe, hash, ref, empty, options.casIn != 0 ? options.casIn : cas);
                 ref = empty;
                 r = region(ref);
@@ -2188,10 +2187,7 @@ final class ItemStore
                         lruClassOf(mr, mo));
                 }
                 mr.putInt(mo + EXPTIME_OFFSET, realtime(options.vivifyExptime));
-                if (options.casIn != 0)
-                {
-                    markCasGiven(region(made), offset(made), true);
-                }
+                markCasGiven(made, options.casIn != 0);
                 linkLocked(ctx, stripe, hash, made, options.casIn != 0 ? options.casIn : nextCas());
                 ref = made;
                 finishArithmetic(ref, options, info, now, options.initial, options.vivifyAfterTouch);

@@ -415,15 +415,7 @@ class VerboseInternalsTest
             assertEquals("150000", c.stat("curr_items"));
         }
         awaitCount(stderr, "Hash table expansion done", 1);
-        final List<String> lines = new ArrayList<>();
-        for (final String line : stderr.get().split("\n"))
-        {
-            if (line.startsWith("Hash table expansion"))
-            {
-                lines.add(line);
-            }
-        }
-        return lines;
+        return linesStartingWith(stderr.get(), "Hash table expansion");
     }
 
     private static void watcherSession(final int port) throws Exception
@@ -524,10 +516,15 @@ class VerboseInternalsTest
             c.request("lru_crawler crawl 1\r\n", "OK\r\n");
             awaitCount(stderr, "LRU crawler found an expired item", 3);
         }
+        return linesStartingWith(stderr.get(), "LRU crawler found an expired item");
+    }
+
+    private static List<String> linesStartingWith(final String text, final String prefix)
+    {
         final List<String> lines = new ArrayList<>();
-        for (final String line : stderr.get().split("\n"))
+        for (final String line : text.split("\n"))
         {
-            if (line.startsWith("LRU crawler found an expired item"))
+            if (line.startsWith(prefix))
             {
                 lines.add(line);
             }
