@@ -300,7 +300,8 @@ final class Engine implements MemcachedCache, CacheAdmin
         final ValueAdapters.ByteBufferSink sink = ctx.adapters.byteBufferSink.wrap(value);
         try
         {
-            return store.fetch(ctx, GET, sink, null, null);
+            final int length = store.getPlain(ctx, sink);
+            return length != ItemStore.FALLBACK ? length : store.fetch(ctx, GET, sink, null, null);
         }
         finally
         {

@@ -10,6 +10,7 @@ import static io.memcached4j.core.ItemDescriptor.CFLAGS;
 import static io.memcached4j.core.ItemDescriptor.CHUNK;
 import static io.memcached4j.core.ItemDescriptor.CHUNKED;
 import static io.memcached4j.core.ItemDescriptor.CHUNK_DATA_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.CLIENT_FLAGS_LENGTH;
 import static io.memcached4j.core.ItemDescriptor.CLSID_OFFSET;
 import static io.memcached4j.core.ItemDescriptor.COLD_LRU;
 import static io.memcached4j.core.ItemDescriptor.EXPTIME_OFFSET;
@@ -71,6 +72,8 @@ import io.memcached4j.core.ValueAdapters.ValueSource;
 final class ItemStore
 {
     static final int MISS = -1;
+    /** {@link #getPlain} left the get to {@link #fetch}. */
+    static final int FALLBACK = Integer.MIN_VALUE;
     static final int ALLOC_TOO_LARGE = -1;
     static final int ALLOC_NO_MEMORY = -2;
     static final int PULL_EVICT = 1;
@@ -91,6 +94,8 @@ final class ItemStore
     final HashIndex index;
     final boolean casEnabled;
     final int casLength;
+    /** Where the key starts in an item without client flags. */
+    private final int plainKeyOffset;
     final int itemSizeMax;
     final int slabChunkMax;
     final int maxChunks;
@@ -132,6 +137,7 @@ final class ItemStore
         this.index = index;
         this.casEnabled = config.casEnabled();
         this.casLength = casEnabled ? ItemDescriptor.CAS_LENGTH : 0;
+        this.plainKeyOffset = HEADER_LENGTH + casLength;
         this.itemSizeMax = config.itemSizeMax();
         this.slabChunkMax = table.size(table.largest());
         this.maxChunks = itemSizeMax / Math.max(1, table.size(1) - CHUNK_DATA_OFFSET) + 2;
@@ -395,10 +401,22 @@ final class ItemStore
                 final int ref = (int)e;
                 final Region r = slabs.pages[page(ref)];
                 final int o = offset(ref);
+                // Compare where the key is when the item has no client flags before reading the header: the key's
+                // address then depends on the ref alone, so its load does not wait for the header's.
+                final int plain = o + plainKeyOffset;
+                final boolean plainMatch = plain + keyLength <= r.capacity() &&
+                    r.rangeEquals(plain, key, keyOffset, keyLength);
                 if ((r.getByte(o + NKEY_OFFSET) & 0xFF) == keyLength)
                 {
                     final int state = r.getInt(o + STATE_OFFSET);
-                    if (r.rangeEquals(o + keyOffset(state), key, keyOffset, keyLength))
+                    if ((state & CFLAGS) == 0)
+                    {
+                        if (plainMatch)
+                        {
+                            return ref;
+                        }
+                    }
+                    else if (r.rangeEquals(plain + CLIENT_FLAGS_LENGTH, key, keyOffset, keyLength))
                     {
                         return ref;
                     }
@@ -1427,6 +1445,117 @@ final class ItemStore
     // ------------------------------------------------------------------------------------------------------------
 
     /**
+     * A plain {@code get}'s common case in one method small enough for the JIT to inline into the caller: the probe,
+     * the key compare and the copy of the value, read under the stripe's optimistic stamp. The key and the value of
+     * an item without client flags sit at addresses known from the ref and the key's length alone, so their loads
+     * are issued together with the header's instead of after it; on a large cache, where each of these loads misses
+     * the CPU's caches, that is what the time of a get is made of. Anything else (client flags, a chunked or expiring
+     * item, a flush pending, a watcher, a value larger than the sink, a concurrent write) is left to
+     * {@link #fetch}, which gives the same answer.
+     *
+     * @return the value length on a hit, {@link #MISS}, or {@link #FALLBACK} when {@link #fetch} must decide.
+     */
+    int getPlain(final ThreadContext ctx, final ValueSink sink)
+    {
+        final long hash = ctx.hash;
+        final Stripe stripe = index.stripe(hash);
+        final long stamp = stripe.lock.tryOptimisticRead();
+        if (stamp == 0 || !lruSegmented || (eventMask & ItemEvents.FETCHES) != 0 || flush.oldestLive != 0)
+        {
+            return FALLBACK;
+        }
+        try
+        {
+            final Region table = stripe.table;
+            final int capacity = stripe.capacity;
+            int slot = HashIndex.slot(hash, capacity);
+            for (int probes = 0; probes < capacity; probes++)
+            {
+                final long e = table.getLong(slot * Long.BYTES);
+                if (e == 0)
+                {
+                    return stripe.lock.validate(stamp) ? plainMiss(ctx) : FALLBACK;
+                }
+                if ((int)(e >>> 32) == (int)hash)
+                {
+                    return plainHit(ctx, sink, stripe, stamp, (int)e);
+                }
+                slot = HashIndex.next(slot, capacity);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // a torn read under the optimistic stamp: the general path reads again under the lock
+        }
+        return FALLBACK;
+    }
+
+    private int plainHit(
+        final ThreadContext ctx, final ValueSink sink, final Stripe stripe, final long stamp, final int ref)
+    {
+        final Region r = slabs.pages[page(ref)];
+        final int o = offset(ref);
+        final int k = o + plainKeyOffset;
+        final int keyLength = ctx.keyLength;
+        if (k + keyLength > r.capacity() || !r.rangeEquals(k, ctx.key, 0, keyLength))
+        {
+            return FALLBACK;
+        }
+        final int state = r.getInt(o + STATE_OFFSET);
+        final int length = r.getInt(o + NBYTES_OFFSET);
+        if ((state & (LINKED | CFLAGS | CHUNKED)) != LINKED || (r.getByte(o + NKEY_OFFSET) & 0xFF) != keyLength ||
+            r.getInt(o + EXPTIME_OFFSET) != 0 || length > sink.capacity)
+        {
+            return FALLBACK;
+        }
+        sink.copyFrom(r, k + keyLength, 0, length);
+        final int clsid = r.getByte(o + CLSID_OFFSET) & 0xFF;
+        if (!stripe.lock.validate(stamp) ||
+            ((state & ACTIVE) == 0 && !bumpOptimistic(ctx, stripe, stamp, ref, ctx.hash)))
+        {
+            return FALLBACK;
+        }
+        ctx.hitClass = clsid;
+        ctx.hitLru = lru(state);
+        ctx.increment(Counters.GET_CMDS);
+        ctx.increment(Counters.lruHits(clsid, lru(state)));
+        sink.complete(length);
+        return length;
+    }
+
+    private static int plainMiss(final ThreadContext ctx)
+    {
+        ctx.increment(Counters.GET_CMDS);
+        ctx.increment(Counters.GET_MISSES);
+        return MISS;
+    }
+
+    /**
+     * Mark a hit read under an optimistic stamp fetched or active (memcached's {@code do_item_bump}), holding the
+     * stripe's read lock meanwhile, as {@link #fetch} does.
+     *
+     * @return false if a write came first: the caller starts again.
+     */
+    private boolean bumpOptimistic(
+        final ThreadContext ctx, final Stripe stripe, final long stamp, final int ref, final long hash)
+    {
+        final long read = stripe.lock.tryConvertToReadLock(stamp);
+        if (read == 0)
+        {
+            return false;
+        }
+        try
+        {
+            bump(ctx, ref, hash, now());
+        }
+        finally
+        {
+            stripe.lock.unlockRead(read);
+        }
+        return true;
+    }
+
+    /**
      * Fetch an item. Plain gets read under an optimistic stamp and never write; gets that must mark the item take
      * the stripe's read lock, and touches, vivification and recache tokens its write lock.
      *
@@ -1600,7 +1729,15 @@ final class ItemStore
         ctx.hitLru = lru(state);
         if (sink != null && length <= sink.capacity)
         {
-            copyOut(r, o, state, 0, length, sink, 0);
+            if ((state & (CFLAGS | CHUNKED)) == 0)
+            {
+                // find matched the key, so the value follows it at an address known without the header
+                sink.copyFrom(r, o + plainKeyOffset + ctx.keyLength, 0, length);
+            }
+            else
+            {
+                copyOut(r, o, state, 0, length, sink, 0);
+            }
         }
         if (bump)
         {
