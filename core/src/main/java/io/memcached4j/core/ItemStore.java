@@ -1605,22 +1605,10 @@ final class ItemStore
                 {
                     break;
                 }
-                if ((result & NEED_BUMP) != 0)
+                // the hit is good; marking it fetched or active needs the item to stay put meanwhile
+                if ((result & NEED_BUMP) != 0 && !bumpOptimistic(ctx, stripe, stamp, ctx.bumpRef, hash))
                 {
-                    // the hit is good; marking it fetched or active needs the item to stay put meanwhile
-                    final long read = stripe.lock.tryConvertToReadLock(stamp);
-                    if (read == 0)
-                    {
-                        continue;
-                    }
-                    try
-                    {
-                        bump(ctx, ctx.bumpRef, hash, now());
-                    }
-                    finally
-                    {
-                        stripe.lock.unlockRead(read);
-                    }
+                    continue;
                 }
                 final int length = (int)result;
                 countHit(ctx, options);
