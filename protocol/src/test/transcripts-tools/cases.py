@@ -932,6 +932,34 @@ v1639("v1639-cas-consumed-by-failed-add",
       "so a failed add still consumes one: a gets 2, the add 3, b 4 (1.6.18 assigned it on link and printed 2)")
 
 
+case("meta-t-flag-order",
+     [L("mg a t N30", "mg b N30 t", "mg c t N30 T20", "mg e T20 t N30", "mg f N30 t T20", "mg i T0 t N30",
+        "mg g N0 t v"),
+      st("set", "x", b"5", exp=100),
+      L("mg x t T50", "mg x t", "ma x t T30", "ma x T40 t", "ma y t N30", "ma v T20 t N30", "ma u N30 t T20")],
+     "mg and ma print t as they walk the flags (proto_text.c process_mget_command and process_marithmetic_command "
+     "set it->exptime at T, and at N only for the item they created, which starts with none): a t before a later T "
+     "or N shows the expiry from before it, -1 for a created item",
+     source=REC_1639)
+case("meta-ma-t-new-item",
+     [st("set", "z", b"9", exp=100), L("ma z T40 t", "mg z t")],
+     "ma T when the result is longer (9 -> 10) and so needs a new item: do_add_delta returns the old, unlinked copy, "
+     "T sets that copy's expiry and t prints it, while the linked new item keeps the old expiry (mg shows t100)",
+     source=REC_1639)
+case("meta-ma-t-held-item",
+     [st("set", "y", b"5", exp=100), L("mg y v", "ma y T40 t", "mg y t")],
+     "ma T while the queued mg reply still holds the item (refcount > 2): do_add_delta makes a new item, T sets the "
+     "old copy's expiry and t prints it, the new item keeps t100",
+     source=REC_1639)
+case("meta-t-flag-past-expiry",
+     [st("set", "c", b"x"), L("mg c T-1 t"), st("set", "d", b"x"), L("mg d T3000000 t", "mg e T2592001 t N30",
+                                                                      "ma s T-1 t N5")],
+     "t of an item whose expiry T or N just set in the past (T-1, or a Unix time before the server started) is "
+     "it->exptime - current_time in 32 unsigned bits: realtime() makes that expiry 1, so t is 2^32 + 1 - "
+     "current_time",
+     source=REC_1639)
+
+
 # --------------------------------------------------------------------------
 
 def write_case(root, c):

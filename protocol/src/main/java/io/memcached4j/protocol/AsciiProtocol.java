@@ -9,6 +9,7 @@ import java.util.Map;
 
 import io.memcached4j.core.ArithmeticOptions;
 import io.memcached4j.core.CacheAdmin;
+import io.memcached4j.core.CacheConfig;
 import io.memcached4j.core.CrawlResult;
 import io.memcached4j.core.DeleteOptions;
 import io.memcached4j.core.DeleteResult;
@@ -1784,6 +1785,85 @@ final class AsciiProtocol extends ProtocolHandler
         out.putBytes(in, tokenAt(i), tokenLength[i]);
     }
 
+    /**
+     * Read the item before the command when its {@code t} flag comes before a {@code T}: memcached sets the new
+     * expiry as it reaches {@code T} in the reply's flag loop, so a {@code t} before it shows the old one.
+     *
+     * @return whether {@link #infoBefore} holds the item as it was.
+     */
+    private boolean inspectBeforeTouch()
+    {
+        final int t = flagIndex('t');
+        return mfNewTtl && t >= 0 && t < flagIndex('T') && cache.inspect(metaKey, infoBefore);
+    }
+
+    /**
+     * Write the {@code t} flag at token {@code i} of a meta get or arithmetic reply as memcached writes it: the
+     * expiry its item has at that point of the flag loop, where {@code T}, and {@code N} for an item the command
+     * created (which starts with none), set it flag by flag; then {@code exptime - current_time} in 32 unsigned
+     * bits (so an expiry already past prints as a number near 2^32), or -1 for none. A {@code T} before the
+     * {@code t} is printed even where it does not last: an {@code ma} whose result needs a new item (a longer
+     * number, or the old one still referenced) sets it on the old copy, and the new one keeps the old expiry.
+     * {@link #info} holds the item after the command.
+     *
+     * @param haveBefore whether {@link #infoBefore} holds the item from before the command.
+     */
+    private void putMetaTtl(final int i, final boolean haveBefore)
+    {
+        out.putAscii(" t");
+        final int t = mfNewTtl ? flagIndex('T') : -1;
+        final int n = mfVivify && info.created() ? flagIndex('N') : -1;
+        final boolean touchBefore = t >= 0 && t < i;
+        final boolean vivifyBefore = n >= 0 && n < i;
+        if (touchBefore && (!vivifyBefore || n < t))
+        {
+            putTtlOfToken(mfExptime);
+        }
+        else if (vivifyBefore)
+        {
+            putTtlOfToken(mfVivifyExptime);
+        }
+        else if (info.created())
+        {
+            out.putAscii("-1");
+        }
+        else
+        {
+            putTtl(t > i && haveBefore ? infoBefore : info);
+        }
+    }
+
+    private void putTtl(final ItemInfo item)
+    {
+        if (item.expiresAt() == 0)
+        {
+            out.putAscii("-1");
+        }
+        else
+        {
+            out.putUnsigned(item.ttl() & 0xFFFF_FFFFL);
+        }
+    }
+
+    /**
+     * The {@code t} of an expiry token as the item would hold it: memcached's {@code realtime} of the token, less
+     * the current time.
+     */
+    private void putTtlOfToken(final int token)
+    {
+        final long value = token < 0 ? CacheConfig.REALTIME_MAXDELTA + 1L : token;
+        if (value == 0)
+        {
+            out.putAscii("-1");
+            return;
+        }
+        final long now = cache.admin().currentTime();
+        final long started = cache.config().clock().processStarted();
+        final long exptime =
+            value <= CacheConfig.REALTIME_MAXDELTA ? value + now : value <= started ? 1 : value - started;
+        out.putUnsigned((exptime - now) & 0xFFFF_FFFFL);
+    }
+
     /** Where a flag is among the meta command's tokens, or -1. */
     private int flagIndex(final char flag)
     {
@@ -1894,12 +1974,7 @@ final class AsciiProtocol extends ProtocolHandler
             return metaError("CLIENT_ERROR opaque token too long");
         }
         final int keyLength = metaKeyLength;
-        // memcached prints t as it goes through the flags: before a later T it shows the TTL from before the touch
-        int ttlBefore = Integer.MIN_VALUE;
-        if (mfNewTtl && flagIndex('t') >= 0 && flagIndex('t') < flagIndex('T') && cache.inspect(metaKey, infoBefore))
-        {
-            ttlBefore = infoBefore.ttl();
-        }
+        final boolean haveBefore = inspectBeforeTouch();
         final int length;
         final int windowOffset = HEADER_ROOM + keyLength;
         windowIndex = out.writeIndex() + windowOffset;
@@ -1955,8 +2030,7 @@ final class AsciiProtocol extends ProtocolHandler
                     out.putDecimal(info.valueLength());
                     break;
                 case 't':
-                    out.putAscii(" t");
-                    out.putDecimal(ttlBefore != Integer.MIN_VALUE ? ttlBefore : info.ttl());
+                    putMetaTtl(i, haveBefore);
                     break;
                 case 'c':
                     out.putAscii(" c");
@@ -2382,6 +2456,7 @@ final class AsciiProtocol extends ProtocolHandler
             arithmeticOptions.touch(mfExptime);
         }
         arithmeticOptions.newItem(heldByReply(metaKey));
+        final boolean haveBefore = touchApplies && inspectBeforeTouch();
         final DeltaResult result = cache.arithmetic(metaKey, arithmeticOptions, info);
         // memcached applies the change first and finds an over-long opaque while writing the reply
         if (result != DeltaResult.NON_NUMERIC && result != DeltaResult.NO_MEMORY && cut != Integer.MAX_VALUE)
@@ -2443,8 +2518,7 @@ final class AsciiProtocol extends ProtocolHandler
                     out.putUnsigned(info.cas());
                     break;
                 case 't':
-                    out.putAscii(" t");
-                    out.putDecimal(info.ttl());
+                    putMetaTtl(i, haveBefore);
                     break;
                 case 'O':
                     putOpaque(i);

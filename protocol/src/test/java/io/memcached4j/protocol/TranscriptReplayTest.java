@@ -73,7 +73,10 @@ class TranscriptReplayTest
         // two commands, memcached sends STORED first.
         "retrieval-get-key-too-long-in-multi", "split after the set, STORED is sent before the get fails",
         // 1.6.18 refuses the dump only while other replies are queued (resp_has_stack()): "in the same read".
-        "misc-metadump-pipelined", "split after the set, STORED is sent and the dump runs");
+        "misc-metadump-pipelined", "split after the set, STORED is sent and the dump runs",
+        // The mg reply holds the item only while it is queued: split after it, it is sent, the ma increments in
+        // place and its T lasts.
+        "meta-ma-t-held-item", "split after the mg, its reply is sent and ma's T lasts");
 
     @TestFactory
     Stream<DynamicNode> shouldReplayEveryTranscript() throws IOException
