@@ -916,6 +916,14 @@ v1639("v1639-ma-E",
       [L("ma n N0 J5 E42 c v", "ma n E43 c v", "mg n c v", "ma n Exyz")],
       "ma E<cas> (1.6.27): vivify stores with the given CAS; an in-place increment gets it via ITEM_set_cas; "
       "a bad E token is reported as invalid or duplicate flag (ma ignores the preparse errstr)")
+v1639("v1639-meta-E0",
+      [st("set", "a", b"x"), L("md a I E0", "mg a c"), L("ms zz 1 c"), b"x\r\n", st("set", "n", b"1"),
+       L("ma n E0 c", "mg n c"), st("set", "n9", b"9"), L("ma n9 E0 c", "mg n9 c", "mg q N30 E0 c", "md q x E0",
+                                                       "mg q c", "ma v N0 E0 c", "mg v c"),
+       L("ms b 1 E0 c"), b"y\r\n", L("ms zz 1 c"), b"x\r\n"],
+      "E0 gives CAS 0 where memcached tests has_cas_in (md I, md x, mg N, ma N, ma in place, which still takes a "
+      "unique first in do_add_delta; ma into a new item reports 0 while the new item keeps its unique) and takes no "
+      "unique for it; ms tests the value (c->cas ? c->cas : get_cas_id()), so there E0 is no E")
 v1639("v1639-me-exp-seconds-left",
       [st("set", "k", b"val", exp=100), st("set", "n", b"v", flags=1), L("me k", "me n")],
       "me in 1.6.39 prints exp= as the seconds left (it->exptime - current_time; 1.6.18 printed the negation), "

@@ -17,6 +17,7 @@ public final class ArithmeticOptions
     int vivifyExptime;
     long compareCas;
     long casIn;
+    boolean casGiven;
     boolean touch;
     int touchExptime;
     boolean newItem;
@@ -43,6 +44,7 @@ public final class ArithmeticOptions
         vivifyExptime = 0;
         compareCas = 0;
         casIn = 0;
+        casGiven = false;
         touch = false;
         touchExptime = 0;
         newItem = false;
@@ -130,14 +132,16 @@ public final class ArithmeticOptions
     }
 
     /**
-     * The CAS value to give the changed item (meta {@code E}); 0 for a new one.
+     * The CAS value to give the changed item (meta {@code E}), 0 included, as memcached's {@code E0} gives CAS 0.
+     * Without this call the item takes a new one.
      *
-     * @param cas the CAS value, or 0.
+     * @param cas the CAS value.
      * @return this.
      */
     public ArithmeticOptions casIn(final long cas)
     {
         this.casIn = cas;
+        this.casGiven = true;
         return this;
     }
 

@@ -11,6 +11,7 @@ public final class DeleteOptions
 {
     long compareCas;
     long casIn;
+    boolean casGiven;
     boolean invalidate;
     boolean touch;
     int touchExptime;
@@ -34,6 +35,7 @@ public final class DeleteOptions
     {
         compareCas = 0;
         casIn = 0;
+        casGiven = false;
         invalidate = false;
         touch = false;
         touchExptime = 0;
@@ -56,14 +58,16 @@ public final class DeleteOptions
     }
 
     /**
-     * The CAS value to give an invalidated or emptied item (meta {@code E}); 0 for a new one.
+     * The CAS value to give an invalidated or emptied item (meta {@code E}), 0 included, as memcached's {@code E0}
+     * gives CAS 0. Without this call an invalidated item takes a new one and an emptied item keeps its own.
      *
-     * @param cas the CAS value, or 0.
+     * @param cas the CAS value.
      * @return this.
      */
     public DeleteOptions casIn(final long cas)
     {
         this.casIn = cas;
+        this.casGiven = true;
         return this;
     }
 

@@ -19,6 +19,7 @@ public final class FetchOptions
     int recacheExptime;
     boolean keyBinary;
     long casIn;
+    boolean casGiven;
     boolean meta;
 
     /**
@@ -45,6 +46,7 @@ public final class FetchOptions
         recacheExptime = 0;
         keyBinary = false;
         casIn = 0;
+        casGiven = false;
         meta = false;
         return this;
     }
@@ -127,14 +129,16 @@ public final class FetchOptions
     }
 
     /**
-     * The CAS value to give an item created by {@link #vivify(int)} (meta {@code E}); 0 for a new one.
+     * The CAS value to give an item created by {@link #vivify(int)} (meta {@code E}), 0 included, as memcached's
+     * {@code E0} gives CAS 0. Without this call the item takes a new one.
      *
-     * @param cas the CAS value, or 0.
+     * @param cas the CAS value.
      * @return this.
      */
     public FetchOptions casIn(final long cas)
     {
         this.casIn = cas;
+        this.casGiven = true;
         return this;
     }
 

@@ -1768,8 +1768,8 @@ final class ItemStore
             {
                 return MISS_RESULT;
             }
-            markCasGiven(made, options.casIn != 0);
-            linkLocked(ctx, stripe, hash, made, options.casIn != 0 ? options.casIn : nextCas());
+            markCasGiven(made, options.casGiven);
+            linkLocked(ctx, stripe, hash, made, options.casGiven ? options.casIn : nextCas());
             ref = made;
             created = true;
         }
@@ -2206,8 +2206,8 @@ final class ItemStore
                     logLookup(ctx, ctx.key, 0, ctx.keyLength, ref);
                 }
                 // the empty item keeps the old CAS unless the client gives one
-                markCasGiven(empty, options.casIn != 0 || (state & CAS_GIVEN) != 0);
-                replaceLocked(ctx, stripe, hash, ref, empty, options.casIn != 0 ? options.casIn : cas);
+                markCasGiven(empty, options.casGiven || (state & CAS_GIVEN) != 0);
+                replaceLocked(ctx, stripe, hash, ref, empty, options.casGiven ? options.casIn : cas);
                 ref = empty;
                 r = region(ref);
                 o = offset(ref);
@@ -2226,8 +2226,8 @@ final class ItemStore
                 updateFlags(r, o, STALE, TOKEN_SENT);
                 if (casLength != 0)
                 {
-                    r.putLong(o + CAS_OFFSET, options.casIn != 0 ? options.casIn : nextCas());
-                    markCasGiven(r, o, options.casIn != 0);
+                    r.putLong(o + CAS_OFFSET, options.casGiven ? options.casIn : nextCas());
+                    markCasGiven(r, o, options.casGiven);
                 }
             }
             else
@@ -2312,8 +2312,8 @@ final class ItemStore
                         lruClassOf(mr, mo));
                 }
                 mr.putInt(mo + EXPTIME_OFFSET, realtime(options.vivifyExptime));
-                markCasGiven(made, options.casIn != 0);
-                linkLocked(ctx, stripe, hash, made, options.casIn != 0 ? options.casIn : nextCas());
+                markCasGiven(made, options.casGiven);
+                linkLocked(ctx, stripe, hash, made, options.casGiven ? options.casIn : nextCas());
                 ref = made;
                 finishArithmetic(ref, options, info, now, options.initial, options.vivifyAfterTouch);
                 info.created = true;
@@ -2403,7 +2403,7 @@ final class ItemStore
     {
         final Region r = region(ref);
         final int o = offset(ref);
-        if (options.casIn != 0 && casLength != 0 && !replaced)
+        if (options.casGiven && casLength != 0 && !replaced)
         {
             r.putLong(o + CAS_OFFSET, options.casIn);
             markCasGiven(r, o, true);
@@ -2413,7 +2413,7 @@ final class ItemStore
             r.putInt(o + EXPTIME_OFFSET, realtime(options.touchExptime));
         }
         fillInfo(info, r, o, r.getIntVolatile(o + STATE_OFFSET), now);
-        if (replaced && options.casIn != 0 && casLength != 0)
+        if (replaced && options.casGiven && casLength != 0)
         {
             info.cas = options.casIn;
         }

@@ -108,6 +108,34 @@ class MetaSemanticsTest extends CacheTestSupport
     }
 
     @Test
+    void shouldGiveCasZeroWhenAskedForItExceptOnAStore()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("probe", b("x"));
+        final long start = cache.getEntry("probe").cas();
+        cache.set("n", b("1"));
+        cache.set("k", b("v"));
+        // E0 on an invalidation, a vivified fetch and a vivified increment: CAS 0, no unique taken
+        assertEquals(DeleteResult.DELETED, cache.delete(bytes("k"), new DeleteOptions().invalidate(true).casIn(0),
+            info));
+        assertEquals(0, cache.getEntry("k").cas());
+        assertEquals(0, mg(cache, "viv", new FetchOptions().vivify(30).casIn(0)));
+        assertEquals(0, info.cas());
+        assertEquals(DeltaResult.OK, cache.arithmetic(bytes("v2"), new ArithmeticOptions().vivify(5, 0).casIn(0),
+            info));
+        assertEquals(0, cache.getEntry("v2").cas());
+        cache.set("probe", b("x"));
+        assertEquals(start + 3, cache.getEntry("probe").cas());
+        // an increment in place takes a unique first, as memcached's do_add_delta does, then E0 replaces it
+        assertEquals(DeltaResult.OK, cache.arithmetic(bytes("n"), new ArithmeticOptions().casIn(0), info));
+        assertEquals(0, cache.getEntry("n").cas());
+        // a store treats E0 as no E at all (memcached's ms: c->cas ? c->cas : get_cas_id())
+        assertEquals(StoreResult.STORED, cache.store(bytes("s"), bytes("v"), 0, 0, new StoreOptions().casIn(0),
+            info));
+        assertEquals(start + 5, cache.getEntry("s").cas());
+    }
+
+    @Test
     void shouldDeleteOnlyWithTheRightCas()
     {
         final MemcachedCache cache = cache();
