@@ -959,6 +959,13 @@ case("meta-ma-t-held-item",
      "ma T while the queued mg reply still holds the item (refcount > 2): do_add_delta makes a new item, T sets the "
      "old copy's expiry and t prints it, the new item keeps t100",
      source=REC_1639)
+case("meta-mg-R-before-T",
+     [st("set", "a", b"x"), L("mg a R30 T2592001"), st("set", "b", b"x"), L("mg b T2592001 R30"),
+      st("set", "e", b"x", exp=100), L("mg e R30 T10"), st("set", "f", b"x", exp=100), L("mg f T10 R30"),
+      st("set", "g", b"x", exp=10), L("mg g R30 T100", "mg g R30 T100")],
+     "mg R compares the expiry the item has when the flag loop reaches it (process_mget_command): an R before a T "
+     "sees the old expiry (none, or 100 s), an R after it the new one (already past, or 10 s)",
+     source=REC_1639)
 case("meta-t-flag-past-expiry",
      [st("set", "c", b"x"), L("mg c T-1 t"), st("set", "d", b"x"), L("mg d T3000000 t", "mg e T2592001 t N30",
                                                                       "ma s T-1 t N5")],

@@ -17,6 +17,7 @@ public final class FetchOptions
     int vivifyExptime;
     boolean recache;
     int recacheExptime;
+    boolean recacheBeforeTouch;
     boolean keyBinary;
     long casIn;
     boolean casGiven;
@@ -44,6 +45,7 @@ public final class FetchOptions
         vivifyExptime = 0;
         recache = false;
         recacheExptime = 0;
+        recacheBeforeTouch = false;
         keyBinary = false;
         casIn = 0;
         casGiven = false;
@@ -113,6 +115,19 @@ public final class FetchOptions
     {
         this.recache = true;
         this.recacheExptime = exptime;
+        return this;
+    }
+
+    /**
+     * Compare {@link #recache(int)} with the expiry from before {@link #touch(int)}: memcached applies the meta flags
+     * in order, so an {@code R} before a {@code T} sees the old expiry.
+     *
+     * @param recacheBeforeTouch true when {@code R} comes before {@code T}.
+     * @return this.
+     */
+    public FetchOptions recacheBeforeTouch(final boolean recacheBeforeTouch)
+    {
+        this.recacheBeforeTouch = recacheBeforeTouch;
         return this;
     }
 

@@ -1787,13 +1787,14 @@ final class ItemStore
             r.putInt(o + EXPTIME_OFFSET, realtime(options.vivifyExptime));
             won = true;
         }
+        final int exptimeBeforeTouch = r.getInt(o + EXPTIME_OFFSET);
         if (options.touch && !(created && options.vivifyAfterTouch))
         {
             r.putInt(o + EXPTIME_OFFSET, realtime(options.touchExptime));
         }
         if (options.recache)
         {
-            final int exptime = r.getInt(o + EXPTIME_OFFSET);
+            final int exptime = options.recacheBeforeTouch ? exptimeBeforeTouch : r.getInt(o + EXPTIME_OFFSET);
             if ((state & TOKEN_SENT) == 0 && !created && exptime != 0 &&
                 Integer.compareUnsigned(exptime, realtime(options.recacheExptime)) < 0)
             {

@@ -77,6 +77,23 @@ class MetaSemanticsTest extends CacheTestSupport
     }
 
     @Test
+    void shouldCompareTheRecacheTimeWithTheExpiryBeforeOrAfterTheTouch()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("before", b("v"), 0, 100);
+        cache.set("after", b("v"), 0, 100);
+        // R30 then T10: the old expiry (100 s) is not below 30 s; T10 then R30: the new one is
+        assertEquals(1, mg(cache, "before", new FetchOptions().touch(10).recache(30).recacheBeforeTouch(true)));
+        assertFalse(info.won());
+        assertEquals(10, info.ttl());
+        assertEquals(1, mg(cache, "after", new FetchOptions().touch(10).recache(30)));
+        assertTrue(info.won());
+        cache.set("never", b("v"), 0, 0);
+        assertEquals(1, mg(cache, "never", new FetchOptions().touch(-1).recache(30).recacheBeforeTouch(true)));
+        assertFalse(info.won());
+    }
+
+    @Test
     void shouldStoreAStaleValueWithALowerCasWhenInvalidating()
     {
         final MemcachedCache cache = cache();

@@ -1939,7 +1939,7 @@ final class AsciiProtocol extends ProtocolHandler
         }
         if (mfRecache)
         {
-            fetchOptions.recache(mfRecacheTime);
+            fetchOptions.recache(mfRecacheTime).recacheBeforeTouch(mfNewTtl && flagIndex('R') < flagIndex('T'));
         }
         if (mfHasCasIn)
         {
