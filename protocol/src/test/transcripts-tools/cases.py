@@ -924,6 +924,13 @@ v1639("v1639-meta-E0",
       "E0 gives CAS 0 where memcached tests has_cas_in (md I, md x, mg N, ma N, ma in place, which still takes a "
       "unique first in do_add_delta; ma into a new item reports 0 while the new item keeps its unique) and takes no "
       "unique for it; ms tests the value (c->cas ? c->cas : get_cas_id()), so there E0 is no E")
+v1639("v1639-ms-E0-refused",
+      [L("ms zz 1 c"), b"x\r\n", L("ms n2 2 E0 MX"), b"99\r\n", L("ms zz 1 c"), b"x\r\n", L("ms n2 2 E0"),
+       b"999\r\n", L("ms zz 1 c"), b"x\r\n", L("ms n2 2 E7 MX"), b"99\r\n", st("set", "q", b"x"), L("gets q"),
+       L("ms zz 1 c"), b"x\r\n", L("ms n2 2 E0 MX"), b"99\r\n", st("set", "q", b"x"), L("gets q")],
+      "an ms refused after parsing (bad mode, bad data chunk) takes a cas unique only without E: "
+      "process_mset_command sets c->cas = has_cas_in ? cas_id_in : get_cas_id(), so E0 takes none and leaves "
+      "c->cas 0 for the next set, while E7 leaves 7 for it")
 v1639("v1639-me-exp-seconds-left",
       [st("set", "k", b"val", exp=100), st("set", "n", b"v", flags=1), L("me k", "me n")],
       "me in 1.6.39 prints exp= as the seconds left (it->exptime - current_time; 1.6.18 printed the negation), "

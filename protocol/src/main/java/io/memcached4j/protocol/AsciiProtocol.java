@@ -127,6 +127,7 @@ final class AsciiProtocol extends ProtocolHandler
     private boolean metaSet;
     /** The CAS value the meta set being served gave with {@code E}, or 0. */
     private long metaSetCasIn;
+    private boolean metaSetCasGiven;
     /**
      * memcached's {@code c->cas} left by a meta set refused after its flags parsed (the value it took, or the one its
      * {@code E} gave), or 0: the connection's next text store takes it as its CAS value instead of a new one, and a
@@ -926,7 +927,7 @@ final class AsciiProtocol extends ProtocolHandler
         {
             if (metaSet)
             {
-                leaveMetaSetCas(metaSetCasIn);
+                leaveMetaSetCas(metaSetCasGiven, metaSetCasIn);
             }
             final StoreResult failure = writer.failure();
             if (failure == StoreResult.TOO_LARGE)
@@ -1007,7 +1008,7 @@ final class AsciiProtocol extends ProtocolHandler
         {
             if (metaSet)
             {
-                leaveMetaSetCas(metaSetCasIn);
+                leaveMetaSetCas(metaSetCasGiven, metaSetCasIn);
             }
             writer.discardBadData();
             outError("CLIENT_ERROR bad data chunk", metaSet);
@@ -2176,7 +2177,7 @@ final class AsciiProtocol extends ProtocolHandler
                 mode = StoreMode.REPLACE;
                 break;
             default:
-                leaveMetaSetCas(mfHasCasIn ? mfCasIn : 0);
+                leaveMetaSetCas(mfHasCasIn, mfCasIn);
                 return metaSetError("CLIENT_ERROR invalid mode for ms M token", vlen);
         }
         if (mfHasCas && (mode == StoreMode.SET || mode == StoreMode.REPLACE))
@@ -2185,7 +2186,7 @@ final class AsciiProtocol extends ProtocolHandler
         }
         if (error != null)
         {
-            leaveMetaSetCas(mfHasCasIn ? mfCasIn : 0);
+            leaveMetaSetCas(mfHasCasIn, mfCasIn);
             return metaSetError(error, vlen);
         }
         storeOptions.reset().mode(mode).deleteOnFailure(true).keyBinary(mfKeyBinary);
@@ -2212,18 +2213,20 @@ final class AsciiProtocol extends ProtocolHandler
         storeKeyBinary = mfKeyBinary;
         metaKey.get(metaKey.position(), keyBytes, 0, metaKeyLength);
         metaSet = true;
-        metaSetCasIn = mfHasCasIn ? mfCasIn : 0;
+        metaSetCasGiven = mfHasCasIn;
+        metaSetCasIn = mfCasIn;
         return beginValue(metaKey, mfClientFlags, exptime, vlen);
     }
 
     /**
      * memcached's {@code ms} takes its CAS value while it parses the request, before anything can refuse it; the
      * engine takes one only when it stores, so a request refused in between takes one here, and leaves it (or the
-     * one {@code E} gave) for the connection's next text store, as memcached's {@code c->cas} stays.
+     * one {@code E} gave) for the connection's next text store, as memcached's {@code c->cas} stays. An {@code E}
+     * takes none, {@code E0} included (memcached tests {@code has_cas_in}, and a {@code c->cas} of 0 is no value).
      */
-    private void leaveMetaSetCas(final long given)
+    private void leaveMetaSetCas(final boolean given, final long cas)
     {
-        leftoverCas = given != 0 ? given : cache.admin().takeCasValue();
+        leftoverCas = given ? cas : cache.admin().takeCasValue();
     }
 
     private Session.Status metaSetError(final String message, final int vlen)
