@@ -127,6 +127,7 @@ final class AsciiProtocol extends ProtocolHandler
     private boolean metaSet;
     /** The CAS value the meta set being served gave with {@code E}, or 0. */
     private long metaSetCasIn;
+    /** Whether the meta set being served gave a CAS value with {@code E}, {@code E0} included. */
     private boolean metaSetCasGiven;
     /**
      * memcached's {@code c->cas} left by a meta set refused after its flags parsed (the value it took, or the one its
