@@ -1787,7 +1787,7 @@ final class ItemStore
             r.putInt(o + EXPTIME_OFFSET, realtime(options.vivifyExptime));
             won = true;
         }
-        final int exptimeBeforeTouch = r.getInt(o + EXPTIME_OFFSET);
+        final int exptimeBeforeTouch = options.recacheBeforeTouch ? r.getInt(o + EXPTIME_OFFSET) : 0;
         if (options.touch && !(created && options.vivifyAfterTouch))
         {
             r.putInt(o + EXPTIME_OFFSET, realtime(options.touchExptime));

@@ -1795,8 +1795,12 @@ final class AsciiProtocol extends ProtocolHandler
      */
     private boolean inspectBeforeTouch()
     {
+        if (!mfNewTtl)
+        {
+            return false;
+        }
         final int t = flagIndex('t');
-        return mfNewTtl && t >= 0 && t < flagIndex('T') && cache.inspect(metaKey, infoBefore);
+        return t >= 0 && t < flagIndex('T') && cache.inspect(metaKey, infoBefore);
     }
 
     /**
