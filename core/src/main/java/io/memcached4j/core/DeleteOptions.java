@@ -10,6 +10,7 @@ package io.memcached4j.core;
 public final class DeleteOptions
 {
     long compareCas;
+    boolean compareGiven;
     long casIn;
     boolean casGiven;
     boolean invalidate;
@@ -34,6 +35,7 @@ public final class DeleteOptions
     public DeleteOptions reset()
     {
         compareCas = 0;
+        compareGiven = false;
         casIn = 0;
         casGiven = false;
         invalidate = false;
@@ -46,7 +48,9 @@ public final class DeleteOptions
     }
 
     /**
-     * Delete only if the item's CAS value is this (meta {@code C}); 0 compares nothing.
+     * Delete only if the item's CAS value is this, 0 included (meta {@code C}: memcached's {@code md} compares the
+     * value as given, so {@code C0} matches only an item of CAS 0, which with CAS enabled only {@code E0} makes).
+     * Without this call nothing is compared. The binary protocol's CAS of 0 means no comparison: do not call this then.
      *
      * @param cas the expected CAS value.
      * @return this.
@@ -54,6 +58,7 @@ public final class DeleteOptions
     public DeleteOptions compareCas(final long cas)
     {
         this.compareCas = cas;
+        this.compareGiven = true;
         return this;
     }
 

@@ -2187,7 +2187,7 @@ final class ItemStore
             Region r = region(ref);
             int o = offset(ref);
             final long cas = casOf(r, o);
-            if (options.compareCas != 0 && cas != options.compareCas)
+            if (options.compareGiven && cas != options.compareCas)
             {
                 ctx.increment(Counters.DELETE_MISSES);
                 return DeleteResult.EXISTS;

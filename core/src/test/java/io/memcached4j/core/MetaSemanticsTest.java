@@ -164,6 +164,23 @@ class MetaSemanticsTest extends CacheTestSupport
     }
 
     @Test
+    void shouldCompareACasOfZeroAsGivenAndCountTheMismatchAsADeleteMiss()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("k", b("v"));
+        assertEquals(DeleteResult.EXISTS, cache.delete(bytes("k"), new DeleteOptions().compareCas(0), info));
+        assertEquals(DeleteResult.NOT_FOUND, cache.delete(bytes("q"), new DeleteOptions().compareCas(0), info));
+        assertEquals(2, cache.stats().get("delete_misses"));
+        // md z I E0: an item of CAS 0, which C0 matches
+        cache.set("z", b("v"));
+        assertEquals(DeleteResult.DELETED, cache.delete(bytes("z"), new DeleteOptions().invalidate(true).casIn(0),
+            info));
+        assertEquals(DeleteResult.DELETED, cache.delete(bytes("z"), new DeleteOptions().compareCas(0), info));
+        assertEquals(DeleteResult.DELETED, cache.delete(bytes("k"), new DeleteOptions(), info));
+        assertEquals(2, cache.stats().get("delete_hits"));
+    }
+
+    @Test
     void shouldLeaveAnEmptyItemWhenRemovingOnlyTheValue()
     {
         final MemcachedCache cache = cache();

@@ -2361,18 +2361,7 @@ final class AsciiProtocol extends ProtocolHandler
         {
             deleteOptions.touch(mfExptime);
         }
-        final DeleteResult result;
-        if (mfHasCas && mfCompareCas == 0 && cache.config().casEnabled())
-        {
-            // md compares C as given: no item has CAS 0, so C0 never matches (the engine reads 0 as "no compare")
-            final boolean found = cache.inspect(metaKey, info);
-            logLookup(metaKey, found);
-            result = found ? DeleteResult.EXISTS : DeleteResult.NOT_FOUND;
-        }
-        else
-        {
-            result = cache.delete(metaKey, deleteOptions, info);
-        }
+        final DeleteResult result = cache.delete(metaKey, deleteOptions, info);
         final String status;
         switch (result)
         {
@@ -2638,7 +2627,7 @@ final class AsciiProtocol extends ProtocolHandler
         setNoreplyMaybe();
         if (!settings.flushEnabled())
         {
-            server.flushRefused.increment();
+            server.flushNotRun.increment();
             return reply("CLIENT_ERROR flush_all not allowed");
         }
         int exptime = 0;
@@ -2646,6 +2635,7 @@ final class AsciiProtocol extends ProtocolHandler
         {
             if (!strtol(1))
             {
+                server.flushNotRun.increment();
                 return reply("CLIENT_ERROR invalid exptime argument");
             }
             exptime = (int)num.value;

@@ -1063,7 +1063,12 @@ final class BinaryProtocol extends ProtocolHandler
             server.recordDelete(key, 0, keyLength);
         }
         key.position(0).limit(keyLength);
-        final DeleteResult result = cache.delete(key, deleteOptions.reset().compareCas(requestCas), null);
+        deleteOptions.reset();
+        if (requestCas != 0)
+        {
+            deleteOptions.compareCas(requestCas);
+        }
+        final DeleteResult result = cache.delete(key, deleteOptions, null);
         if (result == DeleteResult.DELETED)
         {
             if (!noreply)

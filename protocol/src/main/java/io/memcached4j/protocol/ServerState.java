@@ -60,8 +60,11 @@ public final class ServerState
     final LongAdder authCmds = new LongAdder();
     final LongAdder authErrors = new LongAdder();
     final LongAdder connYields = new LongAdder();
-    /** {@code flush_all} refused under {@code -F}: memcached still counts it in {@code cmd_flush}. */
-    final LongAdder flushRefused = new LongAdder();
+    /**
+     * Text {@code flush_all} commands refused under {@code -F} or for a bad delay: memcached counts them in
+     * {@code cmd_flush} before it checks either.
+     */
+    final LongAdder flushNotRun = new LongAdder();
     final LongAdder idleKicks = new LongAdder();
     final AtomicLong listenDisabledNum = new AtomicLong();
     final AtomicLong timeInListenDisabledMicros = new AtomicLong();
@@ -509,7 +512,7 @@ public final class ServerState
         authCmds.reset();
         authErrors.reset();
         connYields.reset();
-        flushRefused.reset();
+        flushNotRun.reset();
         idleKicks.reset();
         logs.written.reset();
         logs.skipped.reset();
@@ -569,7 +572,7 @@ public final class ServerState
         sink.stat("reserved_fds", Integer.toString(reservedFds));
         sink.stat("cmd_get", Long.toString(g.get("cmd_get")));
         sink.stat("cmd_set", Long.toString(g.get("cmd_set")));
-        sink.stat("cmd_flush", Long.toString(g.get("cmd_flush") + flushRefused.sum()));
+        sink.stat("cmd_flush", Long.toString(g.get("cmd_flush") + flushNotRun.sum()));
         sink.stat("cmd_touch", Long.toString(g.get("cmd_touch")));
         sink.stat("cmd_meta", Long.toString(cmdMeta.sum()));
         for (final String name : new String[] {"get_hits", "get_misses", "get_expired", "get_flushed",

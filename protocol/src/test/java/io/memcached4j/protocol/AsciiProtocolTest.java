@@ -356,6 +356,21 @@ class AsciiProtocolTest
         assertEquals("1", stats.get("conn_yields"));
     }
 
+    @Test
+    void shouldCountFlushAllWithABadDelayAsMemcachedDoes()
+    {
+        final Conn conn = new Conn(server());
+        conn.send("flush_all abc\r\nflush_all 1 2 3\r\nflush_all -5 noreply\r\nflush_all x noreply\r\n");
+        assertEquals("CLIENT_ERROR invalid exptime argument\r\nERROR\r\n", conn.text());
+        // memcached counts a flush_all before it reads its delay; a line with too many tokens is no flush_all
+        assertEquals("3", stats(conn).get("cmd_flush"));
+        final Conn refused = new Conn(server(MemcachedCache.builder(),
+            ServerSettings.builder().flushEnabled(false).build()));
+        refused.send("flush_all\r\nflush_all abc\r\n");
+        assertEquals("CLIENT_ERROR flush_all not allowed\r\n".repeat(2), refused.text());
+        assertEquals("2", stats(refused).get("cmd_flush"));
+    }
+
     private static Map<String, String> stats(final Conn conn)
     {
         final ByteBuffer in = ByteBuffer.allocateDirect(Session.MIN_INPUT_CAPACITY);
