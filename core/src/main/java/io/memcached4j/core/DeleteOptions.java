@@ -126,8 +126,9 @@ public final class DeleteOptions
     }
 
     /**
-     * Whether the delete is memcached's meta {@code md} rather than {@code delete}: it changes nothing but the name
-     * {@link ItemEvents#deleted} reports (memcached's deletions log names the command).
+     * Whether the delete is memcached's meta {@code md} rather than {@code delete} or the binary protocol's: {@code md}
+     * counts a CAS mismatch ({@link #compareCas}) in {@code delete_misses}, where the binary delete counts nothing, and
+     * memcached's deletions log ({@link ItemEvents#deleted}) names the command.
      *
      * @param meta true for {@code md}.
      * @return this.

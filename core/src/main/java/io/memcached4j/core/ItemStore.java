@@ -2189,7 +2189,11 @@ final class ItemStore
             final long cas = casOf(r, o);
             if (options.compareGiven && cas != options.compareCas)
             {
-                ctx.increment(Counters.DELETE_MISSES);
+                if (options.meta)
+                {
+                    // md counts a CAS mismatch as a miss; the binary protocol's delete does not
+                    ctx.increment(Counters.DELETE_MISSES);
+                }
                 return DeleteResult.EXISTS;
             }
             if (options.removeValue)

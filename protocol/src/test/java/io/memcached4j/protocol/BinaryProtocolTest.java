@@ -326,6 +326,10 @@ class BinaryProtocolTest
         r.get(8).assertStatus(0);
         assertEquals(0, r.get(8).cas);
         r.get(9).assertStatus(1).assertValue("Not found");
+        // memcached's binary delete counts a miss, not a CAS mismatch, in delete_misses (md counts both)
+        final Map<String, String> stats = conn.stats("");
+        assertEquals("1", stats.get("delete_misses"));
+        assertEquals("1", stats.get("delete_hits"));
     }
 
     @Test
