@@ -5,7 +5,6 @@ package io.memcached4j.protocol;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 import io.memcached4j.core.ArithmeticOptions;
 import io.memcached4j.core.CacheAdmin;
@@ -3548,7 +3547,7 @@ final class AsciiProtocol extends ProtocolHandler
             return commandDone();
         }
         server.authCmds.increment();
-        if (checkAuth(token(0), token(1)))
+        if (checkAuth())
         {
             authenticated = true;
             authReply("STORED");
@@ -3562,22 +3561,16 @@ final class AsciiProtocol extends ProtocolHandler
         return commandDone();
     }
 
-    private boolean checkAuth(final String user, final String password)
+    private boolean checkAuth()
     {
-        final Map<String, String> users = settings.asciiAuthUsers();
-        boolean match = false;
-        if (users != null)
-        {
-            for (final Map.Entry<String, String> e : users.entrySet())
-            {
-                final boolean userMatches = java.security.MessageDigest.isEqual(
-                    e.getKey().getBytes(StandardCharsets.ISO_8859_1), user.getBytes(StandardCharsets.ISO_8859_1));
-                final boolean passwordMatches = java.security.MessageDigest.isEqual(
-                    e.getValue().getBytes(StandardCharsets.ISO_8859_1),
-                    password.getBytes(StandardCharsets.ISO_8859_1));
-                match |= userMatches & passwordMatches;
-            }
-        }
-        return match;
+        final AsciiAuthFile users = settings.asciiAuth();
+        return users != null && users.check(tokenBytes(0), tokenBytes(1));
+    }
+
+    private byte[] tokenBytes(final int i)
+    {
+        final byte[] bytes = new byte[tokenLength[i]];
+        in.get(tokenAt(i), bytes);
+        return bytes;
     }
 }

@@ -61,8 +61,7 @@ public final class ServerSettings
     private final int tcpBacklog;
     private final BindingProtocol bindingProtocol;
     private final SaslAuthenticator sasl;
-    private final String asciiAuthFile;
-    private final Map<String, String> asciiAuthUsers;
+    private final AsciiAuthFile asciiAuth;
     private final boolean maxconnsFast;
     private final boolean flushEnabled;
     private final boolean dumpEnabled;
@@ -93,8 +92,7 @@ public final class ServerSettings
         tcpBacklog = b.tcpBacklog;
         bindingProtocol = b.bindingProtocol;
         sasl = b.sasl;
-        asciiAuthFile = b.asciiAuthFile;
-        asciiAuthUsers = b.asciiAuthUsers;
+        asciiAuth = b.asciiAuth;
         maxconnsFast = b.maxconnsFast;
         flushEnabled = b.flushEnabled;
         dumpEnabled = b.dumpEnabled;
@@ -286,17 +284,17 @@ public final class ServerSettings
      */
     public String asciiAuthFile()
     {
-        return asciiAuthFile;
+        return asciiAuth == null ? null : asciiAuth.name();
     }
 
     /**
-     * The users of {@code -Y}'s file.
+     * The users of {@code -Y}'s file, which a {@code SIGHUP} reads again.
      *
-     * @return user to password, empty when off.
+     * @return the users, or null when ASCII authentication is off.
      */
-    public Map<String, String> asciiAuthUsers()
+    public AsciiAuthFile asciiAuth()
     {
-        return asciiAuthUsers;
+        return asciiAuth;
     }
 
     /**
@@ -439,8 +437,7 @@ public final class ServerSettings
         private int tcpBacklog = 1024;
         private BindingProtocol bindingProtocol = BindingProtocol.AUTO;
         private SaslAuthenticator sasl;
-        private String asciiAuthFile;
-        private Map<String, String> asciiAuthUsers = Map.of();
+        private AsciiAuthFile asciiAuth;
         private boolean maxconnsFast = true;
         private boolean flushEnabled = true;
         private boolean dumpEnabled = true;
@@ -638,8 +635,18 @@ public final class ServerSettings
          */
         public Builder asciiAuth(final String file, final Map<String, String> users)
         {
-            asciiAuthFile = Objects.requireNonNull(file);
-            asciiAuthUsers = Map.copyOf(users);
+            return asciiAuth(AsciiAuthFile.of(Objects.requireNonNull(file), users));
+        }
+
+        /**
+         * {@code -Y}: ASCII authentication.
+         *
+         * @param users the file's users.
+         * @return this.
+         */
+        public Builder asciiAuth(final AsciiAuthFile users)
+        {
+            asciiAuth = Objects.requireNonNull(users);
             return this;
         }
 

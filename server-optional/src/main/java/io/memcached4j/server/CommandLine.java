@@ -4,15 +4,12 @@
 package io.memcached4j.server;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.memcached4j.protocol.AsciiAuthFile;
 import io.memcached4j.protocol.SaslAuthenticator;
 import io.memcached4j.protocol.ServerSettings;
 
@@ -844,37 +841,16 @@ public final class CommandLine
         }
     }
 
-    private static Map<String, String> authFile(final String file) throws CommandLineException
+    private static AsciiAuthFile authFile(final String file) throws CommandLineException
     {
-        final String text;
         try
         {
-            text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            return AsciiAuthFile.load(file);
         }
-        catch (final NoSuchFileException ex)
+        catch (final AsciiAuthFile.LoadException ex)
         {
-            throw fail("Could not stat authfile [" + file + "], error No such file or directory");
+            throw new CommandLineException(ex.getMessage(), CommandLineException.EXIT_FAILURE, false, ex.lineEnd());
         }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw fail("Could not open authfile [" + file + "] for reading, error " + ex.getMessage());
-        }
-        final Map<String, String> users = new LinkedHashMap<>();
-        for (final String raw : text.split("\n"))
-        {
-            final String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
-            if (line.isEmpty())
-            {
-                continue;
-            }
-            final int colon = line.indexOf(':');
-            if (colon <= 0)
-            {
-                throw fail("Authfile [" + file + "] has a malformed entry. Should be 'user:password'");
-            }
-            users.put(line.substring(0, colon), line.substring(colon + 1));
-        }
-        return users;
     }
 
     // -------------------------------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ public final class CommandLineException extends Exception
     private final boolean toStdout;
     /** The exit status. */
     private final int exitCode;
+    /** Whether memcached ends the message with a line end (a few of its messages have none). */
+    private final boolean lineEnd;
 
     /**
      * A refusal printed on standard error.
@@ -42,9 +44,34 @@ public final class CommandLineException extends Exception
      */
     public CommandLineException(final String message, final int exitCode, final boolean toStdout)
     {
+        this(message, exitCode, toStdout, true);
+    }
+
+    /**
+     * A refusal.
+     *
+     * @param message  the text, possibly several lines, without the final line end.
+     * @param exitCode the exit status.
+     * @param toStdout whether memcached prints it on standard output.
+     * @param lineEnd  whether memcached prints a line end after it.
+     */
+    public CommandLineException(
+        final String message, final int exitCode, final boolean toStdout, final boolean lineEnd)
+    {
         super(message);
         this.exitCode = exitCode;
         this.toStdout = toStdout;
+        this.lineEnd = lineEnd;
+    }
+
+    /**
+     * Whether memcached prints a line end after this message.
+     *
+     * @return false for the few messages memcached leaves unterminated.
+     */
+    public boolean lineEnd()
+    {
+        return lineEnd;
     }
 
     /**

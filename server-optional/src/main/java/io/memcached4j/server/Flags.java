@@ -128,7 +128,7 @@ public final class Flags
         flag('W', "disable-watch", Argument.NONE, Disposition.APPLIED,
             "refuse the watch command"),
         flag('Y', "auth-file", Argument.REQUIRED, Disposition.APPLIED,
-            "text protocol only, clients log in first; the file has lines user:password"),
+            "text protocol only, clients log in first; the file has lines user:password, read again on SIGHUP"),
         flag('e', "memory-file", Argument.REQUIRED, Disposition.REFUSED,
             "refused: keeping items in a file across restarts is not supported yet"),
         flag('Z', "enable-ssl", Argument.NONE, Disposition.REFUSED,

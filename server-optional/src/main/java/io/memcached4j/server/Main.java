@@ -10,6 +10,7 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import io.memcached4j.core.MemcachedCache;
@@ -54,7 +55,7 @@ public final class Main
         catch (final CommandLineException ex)
         {
             final PrintStream to = ex.toStdout() ? out : err;
-            to.print(ex.getMessage() + "\n");
+            to.print(ex.getMessage() + (ex.lineEnd() ? "\n" : ""));
             to.flush();
             return ex.exitCode();
         }
@@ -75,12 +76,23 @@ public final class Main
             default:
                 break;
         }
+        // memcached takes SIGHUP from its start; the JVM's default would end the process
+        final AtomicReference<MemcachedServer> running = new AtomicReference<>();
+        handle("HUP", sig ->
+        {
+            final MemcachedServer s = running.get();
+            if (s != null)
+            {
+                s.reloadAuthFile();
+            }
+        });
         final Started started = start(options, err);
         if (started.server() == null)
         {
             return started.status();
         }
         final MemcachedServer server = started.server();
+        running.set(server);
         installSignalHandlers(server);
         try
         {
@@ -218,7 +230,8 @@ public final class Main
     }
 
     /**
-     * SIGTERM and SIGINT stop the server and let {@link #run} exit 0; SIGUSR1 is memcached's graceful stop. Uses
+     * SIGTERM and SIGINT stop the server and let {@link #run} exit 0; SIGUSR1 is memcached's graceful stop (SIGHUP,
+     * which reads the {@code -Y} file again, is taken before the server starts). Uses
      * {@code sun.misc.Signal} through reflection (no compile-time dependency on an internal API); without it, the
      * JVM's own handling applies.
      */

@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
 
 import io.memcached4j.core.MemcachedCache;
+import io.memcached4j.protocol.AsciiAuthFile;
 import io.memcached4j.protocol.ServerSettings;
 import io.memcached4j.protocol.ServerState;
 
@@ -170,6 +171,19 @@ public final class MemcachedServer implements AutoCloseable
             }
         }
         return result;
+    }
+
+    /**
+     * memcached's {@code SIGHUP}: read the {@code -Y} file again. When it cannot be read, or is malformed, the users
+     * read before stay, silently, as in memcached. Nothing happens without {@code -Y}. Any thread.
+     */
+    public void reloadAuthFile()
+    {
+        final AsciiAuthFile users = state.settings().asciiAuth();
+        if (users != null)
+        {
+            users.reload();
+        }
     }
 
     /**

@@ -6,10 +6,10 @@ package io.memcached4j.server;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 import io.memcached4j.core.CacheBuilder;
 import io.memcached4j.core.MemcachedCache;
+import io.memcached4j.protocol.AsciiAuthFile;
 import io.memcached4j.protocol.SaslAuthenticator;
 import io.memcached4j.protocol.ServerSettings;
 
@@ -60,7 +60,7 @@ public final class ServerOptions
     boolean sasl;
     SaslAuthenticator saslAuthenticator;
     String authFile;
-    Map<String, String> authUsers = Map.of();
+    AsciiAuthFile authUsers;
     boolean maxconnsFast = true;
     boolean flushEnabled = true;
     boolean dumpEnabled = true;
@@ -269,7 +269,7 @@ public final class ServerOptions
         }
         if (authFile != null)
         {
-            b.asciiAuth(authFile, authUsers);
+            b.asciiAuth(authUsers);
         }
         return b.build();
     }

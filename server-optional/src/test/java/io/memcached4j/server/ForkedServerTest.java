@@ -3,14 +3,18 @@
  */
 package io.memcached4j.server;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import static io.memcached4j.server.TestServers.Client;
 import static io.memcached4j.server.TestServers.Forked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,6 +39,60 @@ class ForkedServerTest
             assertTrue(server.process.waitFor(20, TimeUnit.SECONDS));
             assertEquals(0, server.process.exitValue(), server.stderrText());
             assertTrue(server.stderrText().contains("Exiting normally"), server.stderrText());
+        }
+    }
+
+    @Test
+    void shouldReadTheAuthFileAgainOnSighupAndKeepItsUsersWhenTheNewFileIsMalformed(@TempDir final Path dir)
+        throws Exception
+    {
+        final Path file = dir.resolve("auth");
+        Files.writeString(file, "u:old\n");
+        final int port = TestServers.freePort();
+        try (Forked server = new Forked(JVM, port, "-p", Integer.toString(port), "-l", "127.0.0.1",
+            "-Y", file.toString()))
+        {
+            assertEquals("STORED\r\n", login(port, "u old"));
+            Files.writeString(file, "u:new\nv:zq7x\n");
+            hangUp(server.process);
+            awaitLogin(port, "u new");
+            assertEquals("STORED\r\n", login(port, "v zq7x"));
+            assertEquals("CLIENT_ERROR authentication failure\r\n", login(port, "u old"));
+            // a file memcached would refuse at start leaves the users as they were
+            Files.writeString(file, "no colon\n");
+            hangUp(server.process);
+            Thread.sleep(500);
+            assertTrue(server.process.isAlive(), server.stderrText());
+            assertEquals("STORED\r\n", login(port, "u new"));
+            // nothing about the file's entries reaches the log
+            assertFalse(server.stderrText().contains("zq7x"), server.stderrText());
+        }
+    }
+
+    private static void hangUp(final Process process) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, kill.exitValue());
+    }
+
+    private static void awaitLogin(final int port, final String token) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String reply = login(port, token);
+        while (!"STORED\r\n".equals(reply) && System.nanoTime() < deadline)
+        {
+            Thread.sleep(50);
+            reply = login(port, token);
+        }
+        assertEquals("STORED\r\n", reply);
+    }
+
+    private static String login(final int port, final String token) throws Exception
+    {
+        try (Client c = new Client(port))
+        {
+            return c.request("set x 0 0 " + token.length() + "\r\n" + token + "\r\n", "\r\n");
         }
     }
 
