@@ -5,6 +5,7 @@ package io.memcached4j.protocol;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import io.memcached4j.core.ArithmeticOptions;
 import io.memcached4j.core.DeleteOptions;
@@ -104,10 +105,10 @@ final class BinaryProtocol extends ProtocolHandler
     private static final int MAX_SASL_MECH_LEN = 32;
     /** memcached's {@code sizeof(item)} on a 64-bit build, for the SASL buffer's item-size rule. */
     private static final int MEMCACHED_ITEM_HEADER = 48;
-    /** memcached's password database skips entries whose user and password exceed this many bytes together. */
-    private static final int PWDB_MAX_USER_AND_PASSWORD = 252;
     /** SASL data kept for the PLAIN check; longer data cannot pass memcached's password database. */
     private static final int SASL_KEEP = 1024;
+    /** Enough of the end of longer SASL data for a user and password memcached's password database can accept. */
+    private static final int SASL_TAIL = 256;
     /** Output space reserved before a request is consumed: the largest reply short of a value or statistics. */
     private static final int RESPONSE_ROOM = HEADER_LENGTH + 4 + KEY_MAX_LENGTH + 64;
     /** Smallest piece worth copying when streaming a value out. */
@@ -198,9 +199,15 @@ final class BinaryProtocol extends ProtocolHandler
 
     private boolean authenticated;
     private boolean saslStarted;
-    private boolean saslContinuing;
     private byte[] saslData;
     private int saslLength;
+    /** The last {@link #SASL_TAIL} bytes of SASL data longer than {@link #SASL_KEEP}: its user and password. */
+    private byte[] saslTail;
+    /** NULs in the SASL data, and where the first three are. */
+    private int saslNuls;
+    private final int[] saslNulAt = new int[3];
+    /** Whether the last SASL exchange succeeded: the SASL library refuses the next start once. */
+    private boolean saslDone;
     private int saslRemaining;
 
     private ByteBuffer outBase;
@@ -1344,8 +1351,10 @@ final class BinaryProtocol extends ProtocolHandler
         if (saslData == null)
         {
             saslData = new byte[SASL_KEEP];
+            saslTail = new byte[SASL_TAIL];
         }
         saslLength = 0;
+        saslNuls = 0;
         saslRemaining = valueLength;
         state = NREAD_SASL;
         session.states.to(ConnStates.NREAD);
@@ -1357,9 +1366,25 @@ final class BinaryProtocol extends ProtocolHandler
         if (saslRemaining > 0)
         {
             final int take = Math.min(in.remaining(), saslRemaining);
+            final int at = in.position();
             final int keep = Math.min(take, SASL_KEEP - Math.min(saslLength, SASL_KEEP));
-            in.get(in.position(), saslData, Math.min(saslLength, SASL_KEEP), keep);
-            in.position(in.position() + take);
+            in.get(at, saslData, Math.min(saslLength, SASL_KEEP), keep);
+            for (int i = 0; i < take; i++)
+            {
+                if (in.get(at + i) == 0)
+                {
+                    if (saslNuls < saslNulAt.length)
+                    {
+                        saslNulAt[saslNuls] = saslLength + i;
+                    }
+                    saslNuls++;
+                }
+            }
+            // keep the last SASL_TAIL bytes: what was kept of them, shifted, then the end of this piece
+            final int fresh = Math.min(take, SASL_TAIL);
+            System.arraycopy(saslTail, fresh, saslTail, 0, SASL_TAIL - fresh);
+            in.get(at + take - fresh, saslTail, SASL_TAIL - fresh, fresh);
+            in.position(at + take);
             saslLength += take;
             saslRemaining -= take;
             if (saslRemaining > 0)
@@ -1385,21 +1410,29 @@ final class BinaryProtocol extends ProtocolHandler
         }
         // the result code memcached's SASL library would give, which memcached logs at -v
         final int code;
+        // as the SASL library (Cyrus) does: a successful exchange sets its "done" flag, which fails a step, or a start
+        // with data, until such a start or any other failure of the library clears it
         if (cmd == CMD_SASL_AUTH)
         {
-            saslContinuing = false;
             if (!plain)
             {
+                saslLog("Couldn't find mech " + keyText());
                 code = SASL_NOMECH;
+                saslDone = false;
             }
             else if (saslLength == 0)
             {
-                saslContinuing = true;
                 code = SASL_CONTINUE;
+            }
+            else if (saslDone)
+            {
+                code = doneFlag();
+                saslDone = false;
             }
             else
             {
                 code = checkPlain();
+                saslDone = code == SASL_OK;
             }
             saslStarted = code == SASL_OK || code == SASL_CONTINUE;
         }
@@ -1412,15 +1445,14 @@ final class BinaryProtocol extends ProtocolHandler
             }
             code = SASL_FAIL;
         }
-        else if (saslContinuing)
+        else if (saslDone)
         {
-            saslContinuing = false;
-            code = checkPlain();
+            code = doneFlag();
         }
         else
         {
-            // a step after the exchange ended
-            code = SASL_FAIL;
+            code = checkPlain();
+            saslDone = code == SASL_OK;
         }
         if (verbosity > 0)
         {
@@ -1462,57 +1494,92 @@ final class BinaryProtocol extends ProtocolHandler
     }
 
     /**
-     * Cyrus SASL's PLAIN server: {@code authzid NUL authcid NUL password}, exactly two NULs; an authorization
-     * identity other than the user is refused; memcached's password database refuses a user and password longer than
-     * its line buffer allows.
-     */
-    /**
-     * Check a PLAIN response ({@code authzid NUL authcid NUL password}) against the password file.
+     * Check a PLAIN response ({@code authzid NUL authcid NUL password}) against the password file, as memcached's
+     * SASL library does, with its {@code -v} lines.
      *
-     * @return {@link #SASL_OK}, {@link #SASL_BADPROT} for a response that is not PLAIN's, {@link #SASL_NOUSER} when
-     * the user or password is wrong, or {@link #SASL_BADAUTH} for a right password with an authorization identity
-     * other than the user (the codes memcached's SASL library gives with a password file).
+     * @return {@link #SASL_OK}, {@link #SASL_BADPROT} for a response that is not PLAIN's, {@link #SASL_FAIL} for a
+     * user name the library cannot canonicalize, {@link #SASL_NOUSER} when the user or password is wrong, or
+     * {@link #SASL_BADAUTH} for a right password with an authorization identity other than the user.
      */
     private int checkPlain()
     {
-        if (saslLength > SASL_KEEP)
+        if (saslNuls < 2 || saslNuls > 2)
         {
-            return SASL_NOUSER;
-        }
-        final byte[] data = saslData;
-        final int length = saslLength;
-        int first = -1;
-        int second = -1;
-        for (int i = 0; i < length; i++)
-        {
-            if (data[i] == 0)
-            {
-                if (first < 0)
-                {
-                    first = i;
-                }
-                else if (second < 0)
-                {
-                    second = i;
-                }
-                else
-                {
-                    return SASL_BADPROT;
-                }
-            }
-        }
-        if (second < 0)
-        {
+            saslLog(saslNuls == 0 ? "Can only find author (no password)" :
+                saslNuls == 1 ? "Can only find author/en (no password)" :
+                "Got more data than we were expecting in the PLAIN plugin\n");
             return SASL_BADPROT;
         }
+        final int first = saslNulAt[0];
+        final int second = saslNulAt[1];
+        final byte[] authz = saslBytes(0, first);
+        final byte[] user = saslBytes(first + 1, second);
+        final byte[] password = saslBytes(second + 1, saslLength);
         final int userLength = second - first - 1;
-        if (userLength + (length - second - 1) > PWDB_MAX_USER_AND_PASSWORD ||
-            !sasl.authenticatePlain(data, first, length - first))
+        final int passwordLength = saslLength - second - 1;
+        if (user == null && userLength > SaslAuthenticator.CANON_MAX)
         {
-            return SASL_NOUSER;
+            return SaslAuthenticator.SASL_BUFOVER;
         }
-        // the password is checked first; then a different authorization identity is refused
-        return first > 0 && !java.util.Arrays.equals(data, 0, first, data, first + 1, second) ? SASL_BADAUTH : SASL_OK;
+        if (user == null || password == null)
+        {
+            // only a user and password too long for the password database are not kept whole
+            final byte[] name = user != null ? user : Arrays.copyOfRange(saslData, first + 1, SASL_KEEP);
+            final byte[] response = Arrays.copyOf(name, name.length + 1);
+            return sasl.check(response, 0, name.length, name.length, Math.max(passwordLength,
+                SaslAuthenticator.MAX_USER_AND_PASSWORD + 1 - name.length), verbosity > 0, this::log);
+        }
+        final byte[] response = new byte[userLength + passwordLength];
+        System.arraycopy(user, 0, response, 0, userLength);
+        System.arraycopy(password, 0, response, userLength, passwordLength);
+        final int checked = sasl.check(response, 0, userLength, userLength, passwordLength, verbosity > 0, this::log);
+        if (checked != SASL_OK)
+        {
+            return checked;
+        }
+        // the password is checked first; then an authorization identity that is not the user is refused
+        if (first == 0)
+        {
+            return SASL_OK;
+        }
+        return authz == null ? SaslAuthenticator.SASL_BUFOVER : sasl.authorize(authz, user, verbosity > 0, this::log);
+    }
+
+    /**
+     * Bytes {@code from} to {@code to} of the SASL data, from what was kept of it.
+     *
+     * @return the bytes, or null when they were not kept.
+     */
+    private byte[] saslBytes(final int from, final int to)
+    {
+        if (to <= SASL_KEEP)
+        {
+            return Arrays.copyOfRange(saslData, from, to);
+        }
+        final int tailStart = saslLength - SASL_TAIL;
+        if (saslLength > SASL_KEEP && from >= tailStart)
+        {
+            return Arrays.copyOfRange(saslTail, from - tailStart, to - tailStart);
+        }
+        return null;
+    }
+
+    private int doneFlag()
+    {
+        if (verbosity > 0)
+        {
+            log("SASL (severity 1): attempting server step after doneflag");
+        }
+        return SASL_FAIL;
+    }
+
+    /** A line of memcached's SASL library at {@code -v} (its severity 2, "fail"). */
+    private void saslLog(final String message)
+    {
+        if (verbosity > 0)
+        {
+            log("SASL (severity 2): " + message);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
  */
 package io.memcached4j.server;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -830,15 +829,8 @@ public final class CommandLine
             throw fail("Error initializing sasl.\nmemcached4j reads SASL users (lines user:password) from the file " +
                 "named by " + SaslAuthenticator.PASSWORD_DB_VARIABLE + ", which is not set.");
         }
-        try
-        {
-            return SaslAuthenticator.fromPasswordFile(Path.of(file));
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw fail("Error initializing sasl.\nCannot read " + SaslAuthenticator.PASSWORD_DB_VARIABLE + " file " +
-                file + ": " + ex.getMessage());
-        }
+        // read at every login, as memcached reads it: a file missing now fails the logins, not the start
+        return SaslAuthenticator.fromPasswordFile(Path.of(file), SaslAuthenticator.hostName());
     }
 
     private static AsciiAuthFile authFile(final String file) throws CommandLineException

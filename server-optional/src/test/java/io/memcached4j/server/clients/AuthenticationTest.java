@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.memcached4j.protocol.SaslAuthenticator;
 import io.memcached4j.server.clients.Servers.Server;
 
 import static io.memcached4j.server.clients.Scenarios.bytes;
@@ -46,9 +47,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * memcached's ASCII authentication ({@code -Y}) with Folsom; and both on raw sockets, where memcached4j must answer
  * byte for byte as the real memcached started in the same run.
  * <p>
- * memcached4j reads its SASL users from {@code MEMCACHED_SASL_PWDB} ({@code user:password} lines). Debian's memcached
- * is built with Cyrus SASL but without that file support, so it gets the same user in a sasldb made with
- * {@code saslpasswd2} and a {@code memcached.conf} that {@code SASL_CONF_PATH} points to.
+ * memcached4j reads its SASL users from {@code MEMCACHED_SASL_PWDB} ({@code user@host:password} lines: like memcached's
+ * SASL library, it appends the host's name as the realm to a user name without one). Debian's memcached is built with
+ * Cyrus SASL but without that file support, so it gets the same user in a sasldb made with {@code saslpasswd2}, which
+ * files it under the same realm, and a {@code memcached.conf} that {@code SASL_CONF_PATH} points to.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -60,6 +62,7 @@ class AuthenticationTest
 
     private Path dir;
     private Path passwordFile;
+    private Path saslPasswordFile;
     private boolean sasldbMade;
 
     @BeforeAll
@@ -69,6 +72,9 @@ class AuthenticationTest
         passwordFile = dir.resolve("users");
         Files.writeString(passwordFile, USER + ":" + PASSWORD + "\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-r--r--"));
+        saslPasswordFile = dir.resolve("sasl-users");
+        Files.writeString(saslPasswordFile, USER + "@" + SaslAuthenticator.hostName() + ":" + PASSWORD + "\n",
+            StandardCharsets.UTF_8);
     }
 
     @AfterAll
@@ -79,7 +85,7 @@ class AuthenticationTest
 
     private Server oursWithSasl() throws Exception
     {
-        return Servers.ours(Map.of("MEMCACHED_SASL_PWDB", passwordFile.toString()), "-S");
+        return Servers.ours(Map.of("MEMCACHED_SASL_PWDB", saslPasswordFile.toString()), "-S");
     }
 
     private Server memcachedWithSasl() throws Exception
