@@ -30,6 +30,8 @@ public final class CommandLine
     private static final int ITEM_SIZE_MAX_UPPER_LIMIT = 1024 * 1024 * 1024;
     private static final int CHUNK_ALIGN_BYTES = 8;
     private static final int MAX_NUMBER_OF_SLAB_CLASSES = 64;
+    /** memcached's hash table power when -o hashpower is not given (HASHPOWER_DEFAULT). */
+    private static final int DEFAULT_HASHPOWER = 16;
 
     private CommandLine()
     {
@@ -779,6 +781,16 @@ public final class CommandLine
                 throw usage("Cannot use UDP with ascii authentication enabled (-U 0 to disable)");
             }
             o.authUsers = authFile(o.authFile);
+        }
+        // memcached_thread_init: the item lock table, sized by the thread count, must be smaller than the hash table
+        final int lockPower = o.threads < 3 ? 10 : o.threads < 4 ? 11 : o.threads < 5 ? 12 : o.threads <= 10 ? 13 :
+            o.threads <= 20 ? 14 : 15;
+        final int hashPower = o.hashpowerInit == 0 ? DEFAULT_HASHPOWER : o.hashpowerInit;
+        if (lockPower >= hashPower)
+        {
+            throw fail("Hash table power size (" + hashPower + ") cannot be equal to or less than item lock table (" +
+                lockPower + ")\nItem lock table grows with `-t N` (worker threadcount)\n" +
+                "Hash table grows with `-o hashpower=N` ");
         }
     }
 

@@ -77,6 +77,9 @@ class CommandLineOracleTest
         {"-U", "1", "-S", "-B", "binary"},
         {"-S", "-B", "ascii"},
         {"-Y", "/nonexistent/authfile", "-B", "binary"},
+        {"-Y", "/nonexistent/authfile"},
+        {"-o", "hashpower=12"},
+        {"-t", "64", "-o", "hashpower=14"},
     };
 
     @Test

@@ -98,6 +98,21 @@ class CommandLineTest
     }
 
     @Test
+    void shouldRefuseAHashPowerNotAboveTheItemLockTableOfTheThreadCount() throws Exception
+    {
+        // memcached sizes its item lock table by -t: 2^12 locks for 4 threads, 2^15 above 20
+        final CommandLineException ex =
+            assertThrows(CommandLineException.class, () -> CommandLine.parse("-o", "hashpower=12"));
+        assertEquals("Hash table power size (12) cannot be equal to or less than item lock table (12)\n" +
+            "Item lock table grows with `-t N` (worker threadcount)\nHash table grows with `-o hashpower=N` ",
+            ex.getMessage());
+        assertEquals(1, ex.exitCode());
+        assertEquals(12, CommandLine.parse("-t", "3", "-o", "hashpower=12").cacheBuilder().config().hashPowerInit());
+        assertThrows(CommandLineException.class, () -> CommandLine.parse("-t", "21", "-o", "hashpower=15"));
+        assertEquals(16, CommandLine.parse("-t", "21", "-o", "hashpower=16").cacheBuilder().config().hashPowerInit());
+    }
+
+    @Test
     void shouldApplyNoModernAsMemcached14() throws Exception
     {
         final ServerOptions o = CommandLine.parse("-o", "no_modern");
