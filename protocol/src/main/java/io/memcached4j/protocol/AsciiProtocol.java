@@ -1218,6 +1218,11 @@ final class AsciiProtocol extends ProtocolHandler
         {
             return needOutput();
         }
+        if (session.verbose())
+        {
+            // memcached's get ends at its "stop" label, which echoes END before it replaces the replies
+            session.host().verbose(">" + session.connectionId() + " END");
+        }
         out.beginResponse();
         noreply = false;
         outString("CLIENT_ERROR bad command line format");

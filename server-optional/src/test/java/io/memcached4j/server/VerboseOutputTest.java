@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class VerboseOutputTest
 {
     private static final String FIRST = "set a 0 0 1\r\nx\r\nget a\r\nget b\r\nbogus\r\nquit\r\n";
-    private static final String SECOND = "get a\r\ndelete a\r\n";
+    private static final String SECOND = "get a\r\nget b " + "k".repeat(251) + "\r\ndelete a\r\n";
 
     @Test
     void shouldPrintWhatMemcachedPrintsAtVv() throws Exception
