@@ -3056,9 +3056,13 @@ final class AsciiProtocol extends ProtocolHandler
      * A lookup made through {@link MemcachedCache#inspect}, which reports no events: memcached's {@code me} and
      * {@code md} look the key up with {@code item_get}, which its fetchers stream shows.
      */
+    /**
+     * Report a lookup the engine made without its own report ({@code me}): the {@code fetchers} stream and the
+     * {@code -vvv} lookup line, as memcached's {@code do_item_get} gives both.
+     */
     private void logLookup(final ByteBuffer key, final boolean found)
     {
-        if (!server.logs.watching(LogStreams.FETCHERS))
+        if (!server.logs.watching(LogStreams.FETCHERS) && !server.logs.tracingLookups())
         {
             return;
         }

@@ -266,6 +266,7 @@ class VerboseInternalsTest
         {
             c.request("set kA 0 0 1\r\nx\r\n", "STORED\r\n");
             c.request("get kA\r\nget kB\r\n", "END\r\nEND\r\n");
+            c.request("me kA\r\nme kB\r\n", "EN\r\n");
             c.request("mg kA v\r\nmn\r\nge", "MN\r\n");
             c.request("t kB\r\n", "END\r\n");
             c.send("set kC 0 0 5\r\nab");
