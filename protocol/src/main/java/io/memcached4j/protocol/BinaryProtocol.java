@@ -20,6 +20,13 @@ import io.memcached4j.core.StoreMode;
 import io.memcached4j.core.StoreOptions;
 import io.memcached4j.core.StoreResult;
 
+import static io.memcached4j.protocol.SaslAuthenticator.SASL_BADPROT;
+import static io.memcached4j.protocol.SaslAuthenticator.SASL_BUFOVER;
+import static io.memcached4j.protocol.SaslAuthenticator.SASL_CONTINUE;
+import static io.memcached4j.protocol.SaslAuthenticator.SASL_FAIL;
+import static io.memcached4j.protocol.SaslAuthenticator.SASL_NOMECH;
+import static io.memcached4j.protocol.SaslAuthenticator.SASL_OK;
+
 /**
  * memcached's binary protocol, as memcached 1.6.39's {@code proto_bin.c} speaks it, including its quirks: what is
  * validated and in which order, which errors close the connection and which swallow the body (an unknown opcode
@@ -113,15 +120,6 @@ final class BinaryProtocol extends ProtocolHandler
     private static final int RESPONSE_ROOM = HEADER_LENGTH + 4 + KEY_MAX_LENGTH + 64;
     /** Smallest piece worth copying when streaming a value out. */
     private static final int STREAM_PIECE = 4096;
-
-    /** Result codes of memcached's SASL library (Cyrus SASL), which it logs at {@code -v}. */
-    private static final int SASL_CONTINUE = 1;
-    private static final int SASL_OK = 0;
-    private static final int SASL_FAIL = -1;
-    private static final int SASL_NOMECH = -4;
-    private static final int SASL_BADPROT = -5;
-    private static final int SASL_BADAUTH = -13;
-    private static final int SASL_NOUSER = -20;
 
     private static final byte[] MSG_NOT_FOUND = ascii("Not found");
     private static final byte[] MSG_EXISTS = ascii("Data exists for key.");
@@ -1497,9 +1495,8 @@ final class BinaryProtocol extends ProtocolHandler
      * Check a PLAIN response ({@code authzid NUL authcid NUL password}) against the password file, as memcached's
      * SASL library does, with its {@code -v} lines.
      *
-     * @return {@link #SASL_OK}, {@link #SASL_BADPROT} for a response that is not PLAIN's, {@link #SASL_FAIL} for a
-     * user name the library cannot canonicalize, {@link #SASL_NOUSER} when the user or password is wrong, or
-     * {@link #SASL_BADAUTH} for a right password with an authorization identity other than the user.
+     * @return {@code SASL_OK}, {@code SASL_BADPROT} for a response that is not PLAIN's, or the result of
+     * {@link SaslAuthenticator#check} and {@link SaslAuthenticator#authorize} (codes of {@link SaslAuthenticator}).
      */
     private int checkPlain()
     {
@@ -1519,7 +1516,7 @@ final class BinaryProtocol extends ProtocolHandler
         final int passwordLength = saslLength - second - 1;
         if (user == null && userLength > SaslAuthenticator.CANON_MAX)
         {
-            return SaslAuthenticator.SASL_BUFOVER;
+            return SASL_BUFOVER;
         }
         if (user == null || password == null)
         {
@@ -1542,7 +1539,7 @@ final class BinaryProtocol extends ProtocolHandler
         {
             return SASL_OK;
         }
-        return authz == null ? SaslAuthenticator.SASL_BUFOVER : sasl.authorize(authz, user, verbosity > 0, this::log);
+        return authz == null ? SASL_BUFOVER : sasl.authorize(authz, user, verbosity > 0, this::log);
     }
 
     /**

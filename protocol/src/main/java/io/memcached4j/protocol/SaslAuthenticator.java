@@ -40,12 +40,18 @@ public final class SaslAuthenticator
     public static final String PASSWORD_DB_VARIABLE = "MEMCACHED_SASL_PWDB";
     /** memcached's longest user and password together: its line buffer of 256 bytes less a colon, a line end, NUL. */
     public static final int MAX_USER_AND_PASSWORD = 252;
+    /** The SASL library's result asking for another step (PLAIN started without its response). */
+    public static final int SASL_CONTINUE = 1;
     /** The SASL library's result for a successful check. */
     public static final int SASL_OK = 0;
     /** The SASL library's result for a user name it cannot canonicalize. */
     public static final int SASL_FAIL = -1;
     /** The SASL library's result for a user name longer than its buffer. */
     public static final int SASL_BUFOVER = -3;
+    /** The SASL library's result for a mechanism it does not have. */
+    public static final int SASL_NOMECH = -4;
+    /** The SASL library's result for a response its mechanism cannot parse. */
+    public static final int SASL_BADPROT = -5;
     /** The SASL library's result for an authorization identity other than the user. */
     public static final int SASL_BADAUTH = -13;
     /** The SASL library's result for a wrong user or password with a password database. */
