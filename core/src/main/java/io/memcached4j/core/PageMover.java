@@ -99,6 +99,9 @@ final class PageMover
     final AtomicLong slabsMoved = new AtomicLong();
     private volatile boolean running;
     private volatile int aggressiveRequest;
+    /** Whether the last pass found the page as busy as the one before: the next waits until {@link #restUntil}. */
+    private boolean resting;
+    private long restUntil;
 
     PageMover(final ItemStore store, final boolean reassignEnabled, final int automove)
     {
@@ -241,6 +244,7 @@ final class PageMover
             page = p;
             passes = 0;
             lastBusy = -1;
+            resting = false;
             allowEvictions = mayEvict || memoryFull;
             running = true;
             return true;
@@ -281,6 +285,13 @@ final class PageMover
             {
                 return 0;
             }
+            // memcached's mover backs off between busy loops on a thread of its own; here the background thread may
+            // be kept busy by its other agents, so the mover keeps its own rest
+            final long nowNanos = store.clock.nanoTime();
+            if (resting && nowNanos - restUntil < 0)
+            {
+                return 0;
+            }
             currentPass = passes;
             final int busy = pass(source, page, true);
             passes++;
@@ -293,6 +304,8 @@ final class PageMover
             }
             final boolean progress = busy != lastBusy;
             lastBusy = busy;
+            resting = !progress;
+            restUntil = nowNanos + BackgroundIdle.MOVE_PARK_NANOS;
             return progress ? 1 : 0;
         }
         finally
