@@ -176,8 +176,7 @@ public final class AsciiAuthFile
         }
         catch (final IOException | RuntimeException ex)
         {
-            final String reason = ex instanceof NoSuchFileException ? "No such file or directory" :
-                ex instanceof AccessDeniedException ? "Permission denied" : String.valueOf(ex.getMessage());
+            final String reason = errorText(ex);
             // memcached's vperror: its own text, then perror's ": " and the error
             throw new LoadException(
                 "Could not open authfile [" + file + "] for reading, error " + reason + ": " + reason, true);
@@ -188,6 +187,18 @@ public final class AsciiAuthFile
             throw new LoadException("Authfile [" + file + "] has a malformed entry. Should be 'user:password'", false);
         }
         return table;
+    }
+
+    /**
+     * What C's {@code strerror} says for the failure to open a file.
+     *
+     * @param ex the failure.
+     * @return the error's text.
+     */
+    static String errorText(final Exception ex)
+    {
+        return ex instanceof NoSuchFileException ? "No such file or directory" :
+            ex instanceof AccessDeniedException ? "Permission denied" : String.valueOf(ex.getMessage());
     }
 
     /**

@@ -5,9 +5,7 @@ package io.memcached4j.protocol;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -139,17 +137,10 @@ public final class SaslAuthenticator
         final boolean verbose, final Consumer<String> log)
     {
         final byte[] name = canonicalUser(response, user, userLength);
-        if (name == null)
+        final int canonical = canonicalResult(name, verbose, log);
+        if (canonical != SASL_OK)
         {
-            if (verbose)
-            {
-                log.accept("SASL (severity 2): All-whitespace username.");
-            }
-            return SASL_FAIL;
-        }
-        if (name.length > CANON_MAX)
-        {
-            return SASL_BUFOVER;
+            return canonical;
         }
         final String shown = new String(name, StandardCharsets.ISO_8859_1);
         if (name.length + passwordLength > MAX_USER_AND_PASSWORD)
@@ -173,9 +164,7 @@ public final class SaslAuthenticator
             {
                 if (verbose)
                 {
-                    final String reason = ex instanceof NoSuchFileException ? "No such file or directory" :
-                        ex instanceof AccessDeniedException ? "Permission denied" : String.valueOf(ex.getMessage());
-                    log.accept("WARNING: Failed to open sasl database <" + file + ">: " + reason);
+                    log.accept("WARNING: Failed to open sasl database <" + file + ">: " + AsciiAuthFile.errorText(ex));
                 }
                 return failed(verbose, log);
             }
@@ -205,17 +194,10 @@ public final class SaslAuthenticator
         final byte[] authorization, final byte[] user, final boolean verbose, final Consumer<String> log)
     {
         final byte[] a = canonicalUser(authorization, 0, authorization.length);
-        if (a == null)
+        final int canonical = canonicalResult(a, verbose, log);
+        if (canonical != SASL_OK)
         {
-            if (verbose)
-            {
-                log.accept("SASL (severity 2): All-whitespace username.");
-            }
-            return SASL_FAIL;
-        }
-        if (a.length > CANON_MAX)
-        {
-            return SASL_BUFOVER;
+            return canonical;
         }
         if (!Arrays.equals(a, canonicalUser(user, 0, user.length)))
         {
@@ -226,6 +208,20 @@ public final class SaslAuthenticator
             return SASL_BADAUTH;
         }
         return SASL_OK;
+    }
+
+    /** The SASL library's result for a canonicalized name: {@link #canonicalUser}'s null, or too long a name. */
+    private static int canonicalResult(final byte[] name, final boolean verbose, final Consumer<String> log)
+    {
+        if (name == null)
+        {
+            if (verbose)
+            {
+                log.accept("SASL (severity 2): All-whitespace username.");
+            }
+            return SASL_FAIL;
+        }
+        return name.length > CANON_MAX ? SASL_BUFOVER : SASL_OK;
     }
 
     private static int failed(final boolean verbose, final Consumer<String> log)
