@@ -405,7 +405,8 @@ final class Connection implements SessionHost
     }
 
     /**
-     * Close the connection and release everything it holds. Idempotent.
+     * Close the connection and release everything it holds. Idempotent. The socket is closed and the worker told
+     * even when the session fails to let go of something.
      */
     void close()
     {
@@ -414,33 +415,54 @@ final class Connection implements SessionHost
             return;
         }
         closed = true;
-        if (key != null)
-        {
-            key.cancel();
-        }
-        // as memcached: the -vv line, then the socket, so that a client that reconnects at once is logged after it
-        final boolean traced = session != null && !worker.stoppingQuietly();
-        if (traced)
-        {
-            session.closeTraced(false);
-        }
-        worker.closing(this);
-        if (traced)
-        {
-            session.closeTraced(true);
-        }
-        if (session != null)
-        {
-            session.close();
-        }
         try
         {
-            channel.close();
+            if (key != null)
+            {
+                key.cancel();
+            }
+            // as memcached: the -vv line, then the socket, so that a client that reconnects at once is logged after it
+            final boolean traced = session != null && !worker.stoppingQuietly();
+            if (traced)
+            {
+                session.closeTraced(false);
+            }
+            worker.closing(this);
+            if (traced)
+            {
+                session.closeTraced(true);
+            }
+            if (session != null)
+            {
+                session.close();
+            }
         }
-        catch (final IOException ex)
+        finally
         {
-            // nothing to do: the descriptor is released either way
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ex)
+            {
+                // nothing to do: the descriptor is released either way
+            }
+            worker.closed(this);
         }
-        worker.closed(this);
+    }
+
+    /**
+     * Close after serving the connection threw: what the close itself throws is reported, not passed on.
+     */
+    void abort()
+    {
+        try
+        {
+            close();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            worker.log().line("connection " + id + " failed while closing: " + ex);
+        }
     }
 }

@@ -17,11 +17,15 @@ import io.memcached4j.core.MemcachedCache;
 
 /**
  * {@code memcached4j [memcached's flags]}: read the command line as memcached 1.6.39 does, build the cache, serve it
- * until SIGTERM, SIGINT or an allowed {@code shutdown}, then exit 0. Refused command lines print memcached's message
+ * until SIGTERM, SIGINT or an allowed {@code shutdown}, then exit 0 (70, {@code EX_SOFTWARE}, when a thread of the
+ * server failed and stopped it). Refused command lines print memcached's message
  * and exit with its status.
  */
 public final class Main
 {
+    /** sysexits' {@code EX_SOFTWARE}: the server stopped because one of its own threads failed. */
+    static final int EXIT_FAILED = 70;
+
     private Main()
     {
     }
@@ -101,6 +105,12 @@ public final class Main
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
+        }
+        if (server.failure() != null)
+        {
+            err.flush();
+            started.cache().close();
+            return EXIT_FAILED;
         }
         // the server printed its graceful stop's lines itself
         if (!server.stoppedGracefully() && options.verbosity() > 0)

@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 import io.memcached4j.core.MemcachedCache;
@@ -48,6 +49,9 @@ public final class MemcachedServer implements AutoCloseable
 {
     private static final byte[] TOO_MANY_CONNECTIONS =
         "ERROR Too many open connections\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** The messages of EMFILE and ENFILE from a failed accept. */
+    private static final String OUT_OF_DESCRIPTORS = "Too many open files";
+    private static final String OUT_OF_SYSTEM_DESCRIPTORS = "Too many open files in system";
     /** Descriptors memcached holds before its first listener: standard input, output and error. */
     private static final int STANDARD_FDS = 3;
     /** memcached reserves five descriptors per worker thread. */
@@ -72,6 +76,12 @@ public final class MemcachedServer implements AutoCloseable
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private volatile boolean graceful;
     private volatile boolean acceptPaused;
+    /** Whether accepting paused because the process ran out of descriptors: it resumes once a connection closes. */
+    private boolean pausedForDescriptors;
+    private int closesAtPause;
+    /** Connections closed so far. */
+    private final AtomicInteger closes = new AtomicInteger();
+    private volatile Throwable failure;
     private long pausedSince;
     private int nextWorker;
 
@@ -199,6 +209,30 @@ public final class MemcachedServer implements AutoCloseable
             graceful = gracefully;
             acceptSelector.wakeup();
         }
+    }
+
+    /**
+     * A thread the server cannot do without failed: report it and stop, with {@link #failure()} set so that the
+     * process exits with an error. Any thread.
+     *
+     * @param what  which thread.
+     * @param cause what it threw.
+     */
+    void failed(final String what, final Throwable cause)
+    {
+        log.line(what + ": " + cause);
+        failure = cause;
+        stop(false);
+    }
+
+    /**
+     * What made the server stop, when a thread of its own failed.
+     *
+     * @return the failure, or null after a requested stop.
+     */
+    public Throwable failure()
+    {
+        return failure;
     }
 
     /**
@@ -694,15 +728,17 @@ public final class MemcachedServer implements AutoCloseable
             while (!stopRequested.get())
             {
                 acceptSelector.select(this::onAcceptable, 1000);
-                if (acceptPaused && ids.peek() < state.settings().maxConnections())
+                if (acceptPaused && (pausedForDescriptors ? closes.get() != closesAtPause :
+                    ids.peek() < state.settings().maxConnections()))
                 {
+                    pausedForDescriptors = false;
                     resumeAccepting();
                 }
             }
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException | RuntimeException | Error ex)
         {
-            log.line("acceptor thread failed: " + ex);
+            failed("acceptor thread failed", ex);
         }
         finally
         {
@@ -827,9 +863,21 @@ public final class MemcachedServer implements AutoCloseable
             }
             catch (final IOException ex)
             {
-                if (state.verbosity() > 0)
+                // memcached's perror, at any verbosity
+                final String error = ex.getMessage();
+                log.line("accept(): " + error);
+                if (OUT_OF_DESCRIPTORS.equals(error) || OUT_OF_SYSTEM_DESCRIPTORS.equals(error))
                 {
-                    log.line("accept(): " + ex.getMessage());
+                    // as memcached on EMFILE: stop accepting until a connection closes, instead of being woken for
+                    // the same waiting connection again and again (memcached does that on ENFILE; here both pause)
+                    closesAtPause = closes.get();
+                    pausedForDescriptors = true;
+                    pauseAccepting();
+                }
+                else
+                {
+                    // memcached's second perror for any other error
+                    log.line("accept(): " + error);
                 }
                 return;
             }
@@ -937,11 +985,6 @@ public final class MemcachedServer implements AutoCloseable
     }
 
     /**
-     * A worker closed a connection: its number is free again.
-     *
-     * @param id the connection's number.
-     */
-    /**
      * memcached's idle timeout thread, or null without {@code -o idle_timeout}.
      *
      * @return the idle timeout.
@@ -951,8 +994,14 @@ public final class MemcachedServer implements AutoCloseable
         return idleTimeout;
     }
 
+    /**
+     * A worker closed a connection: its number is free again.
+     *
+     * @param id the connection's number.
+     */
     void connectionClosed(final int id)
     {
+        closes.incrementAndGet();
         ids.release(id);
         if (acceptPaused)
         {

@@ -352,6 +352,32 @@ final class UdpEndpoint implements SessionHost
     }
 
     /**
+     * Serving a datagram threw: forget it and what it was sending, and go back to reading datagrams.
+     */
+    void abandonDatagram()
+    {
+        suspended = null;
+        datagramPending = false;
+        inMessage = false;
+        try
+        {
+            if (key.isValid())
+            {
+                key.interestOps(SelectionKey.OP_READ);
+            }
+            if (serving)
+            {
+                serving = false;
+                session.endDatagram();
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            worker.log().line("UDP endpoint " + id + " could not drop its datagram: " + ex);
+        }
+    }
+
+    /**
      * Give back what the session holds: the server is stopping. The channel is the server's to close.
      */
     void close()

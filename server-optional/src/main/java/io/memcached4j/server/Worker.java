@@ -49,6 +49,13 @@ final class Worker implements Runnable
     private final List<Connection> connections = new ArrayList<>();
     private final List<UdpEndpoint> udpEndpoints = new ArrayList<>();
     private final Consumer<SelectionKey> onKey = this::onKey;
+    /** The key {@link #onReady} serves: set just before, so that serving a key allocates no lambda. */
+    private SelectionKey readyKey;
+    private final Consumer<Connection> onReady = c -> c.onReady(readyKey);
+    private static final Consumer<Connection> CLOSE_GRACEFULLY = Connection::closeGracefully;
+    private static final Consumer<Connection> RESUME_YIELD = Connection::resumeYield;
+    private static final Consumer<Connection> WOKEN = Connection::woken;
+    private static final Consumer<Connection> CLOSE_IDLE = Connection::closeIdle;
     private final int idleTimeoutSeconds;
     /** Connections the idle timeout thread found idle: closed here if they still are. */
     private final MpscUnboundedArrayQueue<Connection> idleCloses = new MpscUnboundedArrayQueue<>(64);
@@ -183,16 +190,18 @@ final class Worker implements Runnable
                 closeIdle();
             }
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException | RuntimeException | Error ex)
         {
-            log.line("worker thread failed: " + ex);
+            // the selector itself failed (what one connection throws is contained in serve): without this worker
+            // a share of the connections would never be served, so the server stops
+            server.failed("worker thread failed", ex);
         }
         finally
         {
             registerHandoffs();
             for (final Connection c : connections.toArray(new Connection[0]))
             {
-                c.closeGracefully();
+                serve(c, CLOSE_GRACEFULLY);
             }
             udpEndpoints.forEach(UdpEndpoint::close);
             try
@@ -206,15 +215,45 @@ final class Worker implements Runnable
         }
     }
 
+    /**
+     * Run one step of one connection's work, so that whatever it throws (a bug, or a direct buffer that cannot be
+     * allocated) closes that connection only and never ends the worker's thread with the connections of everyone
+     * else. memcached has no such case: it is the equivalent of a connection that fails and closes.
+     */
+    private void serve(final Connection c, final Consumer<Connection> step)
+    {
+        try
+        {
+            step.accept(c);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            log.line("connection " + c.id() + " failed and is closed: " + ex);
+            c.abort();
+        }
+    }
+
     private void onKey(final SelectionKey key)
     {
         final Object attachment = key.attachment();
-        if (attachment instanceof UdpEndpoint)
+        if (attachment instanceof Connection)
         {
-            ((UdpEndpoint)attachment).onReady(key);
-            return;
+            readyKey = key;
+            serve((Connection)attachment, onReady);
         }
-        ((Connection)attachment).onReady(key);
+        else
+        {
+            final UdpEndpoint endpoint = (UdpEndpoint)attachment;
+            try
+            {
+                endpoint.onReady(key);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                log.line("UDP datagram failed and is dropped: " + ex);
+                endpoint.abandonDatagram();
+            }
+        }
     }
 
     /**
@@ -238,15 +277,26 @@ final class Worker implements Runnable
         Handoff h;
         while ((h = handoffs.poll()) != null)
         {
-            final Connection c = new Connection(this, h.channel(), h.id(), h.peerAddress(), h.localAddress());
-            final SelectionKey key;
+            final Connection c;
             try
             {
+                // its input buffer may not be there to have (direct memory exhausted): then only this one is refused
+                c = new Connection(this, h.channel(), h.id(), h.peerAddress(), h.localAddress());
                 h.channel().configureBlocking(false);
-                key = h.channel().register(selector, SelectionKey.OP_READ, c);
+                final SelectionKey key = h.channel().register(selector, SelectionKey.OP_READ, c);
+                try
+                {
+                    c.start(key, new Session(state, c, pool));
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    key.cancel();
+                    throw ex;
+                }
             }
-            catch (final IOException | RuntimeException ex)
+            catch (final IOException | RuntimeException | Error ex)
             {
+                log.line("connection " + h.id() + " could not be set up and is closed: " + ex);
                 try
                 {
                     h.channel().close();
@@ -258,7 +308,6 @@ final class Worker implements Runnable
                 server.connectionClosed(h.id());
                 continue;
             }
-            c.start(key, new Session(state, c, pool));
             state.connectionOpened();
             connections.add(c);
             if (server.idleTimeout() != null)
@@ -271,7 +320,7 @@ final class Worker implements Runnable
             }
             if (stopping)
             {
-                c.closeGracefully();
+                serve(c, CLOSE_GRACEFULLY);
             }
         }
     }
@@ -293,7 +342,7 @@ final class Worker implements Runnable
             final Connection c = yielded.poll();
             if (c != null && !c.isClosed())
             {
-                c.resumeYield();
+                serve(c, RESUME_YIELD);
             }
         }
     }
@@ -303,7 +352,7 @@ final class Worker implements Runnable
         Connection c;
         while ((c = woken.poll()) != null)
         {
-            c.woken();
+            serve(c, WOKEN);
         }
     }
 
@@ -328,7 +377,7 @@ final class Worker implements Runnable
                 state.cache().admin().currentTime() - c.lastReadTime() > idleTimeoutSeconds)
             {
                 state.idleKick();
-                c.closeIdle();
+                serve(c, CLOSE_IDLE);
             }
         }
     }

@@ -3,8 +3,12 @@
  */
 package io.memcached4j.server;
 
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -23,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ForkedServerTest
 {
-    private static final java.util.List<String> JVM =
+    private static final List<String> JVM =
         Forked.classpathCommand("-Xmx64m", "-XX:MaxDirectMemorySize=256m");
 
     @Test
@@ -126,4 +130,50 @@ class ForkedServerTest
                 "Address already in use"), server.stderrText());
         }
     }
+
+    @Test
+    void shouldCloseOnlyTheConnectionsThatFailAndKeepEveryWorkerServingWhenDirectMemoryRunsOut() throws Exception
+    {
+        final int port = TestServers.freePort();
+        final List<Socket> clients = new ArrayList<>();
+        try (Forked server = new Forked(Forked.classpathCommand("-Xmx64m", "-XX:MaxDirectMemorySize=24m"), port,
+            "-p", Integer.toString(port), "-l", "127.0.0.1", "-t", "2", "-m", "8");
+            Client c = new Client(port))
+        {
+            final String value = "v".repeat(300_000);
+            assertEquals("STORED\r\n", c.request("set big 0 0 " + value.length() + "\r\n" + value + "\r\n", "\r\n"));
+            // clients that ask for large values and never read hold output buffers until direct memory runs out
+            for (int i = 0; i < 300; i++)
+            {
+                final Socket s = new Socket("127.0.0.1", port);
+                s.setReceiveBufferSize(4096);
+                s.getOutputStream().write("get big\r\n".repeat(20).getBytes(StandardCharsets.US_ASCII));
+                clients.add(s);
+            }
+            server.awaitStderr("Cannot reserve");
+            for (final Socket s : clients)
+            {
+                s.close();
+            }
+            // both workers still serve: connections go to them in turn
+            for (int i = 0; i < 8; i++)
+            {
+                try (Client fresh = new Client(port))
+                {
+                    assertTrue(fresh.request("version\r\n", "\r\n").startsWith("VERSION "), server.stderrText());
+                }
+            }
+            assertTrue(server.process.isAlive(), server.stderrText());
+            assertFalse(server.stderrText().contains("worker thread failed"), server.stderrText());
+        }
+        finally
+        {
+            for (final Socket s : clients)
+            {
+                s.close();
+            }
+        }
+    }
+
+
 }

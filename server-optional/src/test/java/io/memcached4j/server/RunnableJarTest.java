@@ -3,9 +3,13 @@
  */
 package io.memcached4j.server;
 
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
@@ -62,6 +66,47 @@ class RunnableJarTest
     }
 
     @Test
+    void shouldCapDirectMemoryForTheItemsTheIndexAtItsLargestAndTheConnections() throws Exception
+    {
+        // -m, 15 bytes of index for each item of the smallest class -m holds, 64 MiB, 80 KiB a connection
+        assertEquals("218m", launcherDirectCap());
+        assertEquals("2512m", launcherDirectCap("-m", "2048"));
+        assertEquals("2512m", launcherDirectCap("--memory-limit=2048", "-c", "1024"));
+        // -n 8: 56-byte chunks, more items for the same -m
+        assertEquals("271m", launcherDirectCap("-m", "100", "-n", "8"));
+        assertEquals("271m", launcherDirectCap("-m100", "--slab-min-size=8"));
+        assertEquals("2030m", launcherDirectCap("-m", "1024", "-c", "10000"));
+        // an -o hashpower sizes the index up front: 2^28 slots of 8 bytes
+        assertEquals("2256m", launcherDirectCap("-o", "modern,hashpower=28"));
+        assertEquals("218m", launcherDirectCap("-ohashpower=20"));
+    }
+
+    /**
+     * The {@code -XX:MaxDirectMemorySize} the launcher passes for a command line, read by running it with a "java"
+     * that prints its arguments.
+     */
+    private static String launcherDirectCap(final String... args) throws Exception
+    {
+        final Path launcher = Path.of(System.getProperty("memcached4j.test.moduleDir"), "bin", "memcached4j");
+        final List<String> command = new ArrayList<>(List.of(launcher.toString()));
+        command.addAll(List.of(args));
+        final ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("JAVA", "echo");
+        final Process p = pb.start();
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        for (final String word : out.trim().split(" "))
+        {
+            if (word.startsWith("-XX:MaxDirectMemorySize="))
+            {
+                return word.substring("-XX:MaxDirectMemorySize=".length());
+            }
+        }
+        throw new AssertionError("no direct memory cap in " + out);
+    }
+
+    @Test
     void shouldStartThroughTheLauncherWithMoreMemoryThanTheDefaultDirectCap() throws Exception
     {
         final Path launcher = Path.of(System.getProperty("memcached4j.test.moduleDir"), "bin", "memcached4j");
@@ -77,5 +122,83 @@ class RunnableJarTest
             assertTrue(server.process.waitFor(20, TimeUnit.SECONDS));
             assertEquals(0, server.process.exitValue(), server.stderrText());
         }
+    }
+
+    @Test
+    void shouldPauseAcceptingWhenOutOfDescriptorsInsteadOfSpinningAndResumeWhenOneCloses() throws Exception
+    {
+        // through the launcher, as in production: the JVM reads its classes from the jar it keeps open, where with
+        // class directories on the class path a class first used while descriptors are out could not be loaded
+        final Path launcher = Path.of(System.getProperty("memcached4j.test.moduleDir"), "bin", "memcached4j");
+        final List<String> limited = List.of("sh", "-c", "ulimit -n 128 && exec \"$@\"", "sh", launcher.toString());
+        final int port = TestServers.freePort();
+        final List<Socket> clients = new ArrayList<>();
+        try (TestServers.Forked server = new TestServers.Forked(limited, port, "-p", Integer.toString(port),
+            "-l", "127.0.0.1", "-v"))
+        {
+            for (int i = 0; i < 160; i++)
+            {
+                // the backlog takes what the server does not accept
+                try
+                {
+                    clients.add(new Socket("127.0.0.1", port));
+                }
+                catch (final IOException ex)
+                {
+                    throw new AssertionError(ex + "\n" + server.stderrText(), ex);
+                }
+            }
+            final long pid = server.process.pid();
+            server.awaitStderr("accept(): Too many open files");
+            assertTrue(server.process.isAlive(), server.stderrText());
+            final long before = threadCpuTicks(pid, "memcached4j-acc");
+            Thread.sleep(2000);
+            assertTrue(server.process.isAlive(), server.stderrText());
+            final long spent = threadCpuTicks(pid, "memcached4j-acc") - before;
+            // a spinning acceptor takes the 200 ticks of two seconds; a paused one next to none
+            assertTrue(spent < 50, "acceptor used " + spent + " ticks in 2 s\n" + server.stderrText());
+            assertTrue(server.stderrText().contains("Too many open connections"), server.stderrText());
+            for (final Socket c : clients)
+            {
+                c.close();
+            }
+            // accepting resumes once descriptors are free again
+            try (Socket late = new Socket("127.0.0.1", port))
+            {
+                late.setSoTimeout(10_000);
+                late.getOutputStream().write("version\r\n".getBytes(StandardCharsets.US_ASCII));
+                final byte[] reply = new byte[64];
+                final int n = late.getInputStream().read(reply);
+                assertTrue(n > 0 && new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("VERSION "),
+                    server.stderrText());
+            }
+        }
+        finally
+        {
+            for (final Socket c : clients)
+            {
+                c.close();
+            }
+        }
+    }
+
+    /** User and system CPU, in clock ticks, of a process's threads whose name starts with a prefix. */
+    private static long threadCpuTicks(final long pid, final String namePrefix) throws Exception
+    {
+        long ticks = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task")))
+        {
+            for (final Path task : tasks)
+            {
+                if (Files.readString(task.resolve("comm")).startsWith(namePrefix))
+                {
+                    final String stat = Files.readString(task.resolve("stat"));
+                    final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    // utime and stime: fields 14 and 15 of stat, 12 and 13 after the name
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                }
+            }
+        }
+        return ticks;
     }
 }

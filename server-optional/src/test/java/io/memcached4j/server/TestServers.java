@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -160,6 +161,19 @@ final class TestServers
          *
          * @return the text, or "" when it cannot be read.
          */
+        /**
+         * Wait up to 20 seconds for a text in the server's standard error, and fail with all of it otherwise.
+         */
+        void awaitStderr(final String text) throws Exception
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!stderrText().contains(text) && System.nanoTime() < deadline)
+            {
+                Thread.sleep(50);
+            }
+            assertTrue(stderrText().contains(text), stderrText());
+        }
+
         String stderrText()
         {
             try
