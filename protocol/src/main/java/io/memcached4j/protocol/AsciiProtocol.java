@@ -3097,6 +3097,16 @@ final class AsciiProtocol extends ProtocolHandler
         {
             streams = LogStreams.FETCHERS;
         }
+        if (session.servesDatagrams())
+        {
+            // memcached hands its UDP connection to the logger thread, which cannot write to a socket that has no
+            // peer: the client gets no reply, no watcher stays, and the rest of the datagram is not read. (memcached's
+            // UDP connection of that worker then serves no more datagrams; here the next one is served.)
+            noreply = true;
+            outString("OK");
+            in.position(in.limit());
+            return commandDone();
+        }
         final LogStreams.Watcher watcher;
         try
         {

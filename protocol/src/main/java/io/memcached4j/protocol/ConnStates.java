@@ -58,6 +58,16 @@ final class ConnStates
     }
 
     /**
+     * memcached's state, whether or not the driver reports its reads.
+     *
+     * @return the state's name.
+     */
+    String current()
+    {
+        return state;
+    }
+
+    /**
      * Move to a state, printing the change.
      *
      * @param next the state.

@@ -829,7 +829,7 @@ public final class ServerState
                 sink.stat(id + ":listen_addr", host.localAddress());
             }
             sink.stat(id + ":state", s.stateName());
-            sink.stat(id + ":secs_since_last_cmd", Long.toString((now - s.lastCommandNanos()) / 1_000_000_000L));
+            sink.stat(id + ":secs_since_last_cmd", Integer.toString(cache.admin().currentTime() - s.lastCommandTime()));
         }
         while (listener != null)
         {

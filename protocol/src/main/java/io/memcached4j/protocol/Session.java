@@ -66,7 +66,12 @@ public final class Session implements AutoCloseable
     private boolean binary;
     private boolean closing;
     private boolean closed;
-    private long lastCommandNanos = System.nanoTime();
+    /**
+     * memcached's {@code last_cmd_time}: when the last command line or binary header was read, in the cache's seconds
+     * ({@code current_time}). Written by the session's thread, read without a lock by {@code stats conns} and the
+     * idle timeout thread, as memcached reads it; an int is never torn.
+     */
+    private int lastCommandTime;
     /** Serves datagrams: each one picks its protocol, and the session survives a close. */
     private final boolean datagrams;
     private ProtocolHandler asciiHandler;
@@ -104,6 +109,7 @@ public final class Session implements AutoCloseable
         // memcached's UDP connections start out reading
         this.states = new ConnStates(this, server.settings().verbosity() > 2,
             datagrams ? ConnStates.READ : ConnStates.NEW_CMD);
+        this.lastCommandTime = server.cache().admin().currentTime();
         if (datagrams)
         {
             out.frameResponses();
@@ -501,14 +507,33 @@ public final class Session implements AutoCloseable
         return host.connectionId();
     }
 
-    long lastCommandNanos()
+    /**
+     * When the session last read a command line or a binary request header (memcached's {@code last_cmd_time}),
+     * or was opened, in the cache's seconds ({@code current_time}).
+     *
+     * @return the time.
+     */
+    public int lastCommandTime()
     {
-        return lastCommandNanos;
+        return lastCommandTime;
     }
 
     void commandStarted()
     {
-        lastCommandNanos = System.nanoTime();
+        lastCommandTime = server.cache().admin().currentTime();
+    }
+
+    /**
+     * Whether the connection waits for a command, or is reading its line or header: the states in which memcached's
+     * idle timeout closes a connection ({@code conn_new_cmd} and {@code conn_read}). A connection reading a value or
+     * a request body, sending, or watching, is not idle, however long it has been.
+     *
+     * @return true when waiting for a command.
+     */
+    public boolean awaitsCommand()
+    {
+        final String state = states.current();
+        return (ConnStates.NEW_CMD.equals(state) || ConnStates.READ.equals(state)) && watcher == null;
     }
 
     boolean holdsOutputBuffer()

@@ -70,6 +70,23 @@ class DatagramSessionTest
     }
 
     @Test
+    void shouldAnswerNothingToWatchAndKeepNoWatcherAsNoneCouldBeSent()
+    {
+        final Udp udp = udp(ServerSettings.defaults());
+        udp.text("set a 0 0 3\r\nabc\r\n");
+        for (int i = 0; i < 25; i++)
+        {
+            assertEquals(List.of(), udp.text("watch\r\n"));
+        }
+        // the rest of the datagram is not read, as memcached's connection has gone to its logger
+        assertEquals(List.of(), udp.text("watch mutations\r\nget a\r\n"));
+        assertEquals(0, udp.state.logs.watchers());
+        // the errors of a watch that cannot start are sent as on a connection
+        assertEquals(List.of("ERROR\r\n"), udp.text("watch foo\r\n"));
+        assertEquals(List.of(VALUE_A + "END\r\n"), udp.text("get a\r\n"));
+    }
+
+    @Test
     void shouldFlushWhereMemcachedTransmits()
     {
         final Udp udp = udp(ServerSettings.defaults());

@@ -43,8 +43,6 @@ final class Connection implements SessionHost
      * they are served first, and the connection closes when it would read again.
      */
     private boolean inputEnded;
-    /** memcached's {@code last_cmd_time}, in the cache's seconds: written by the worker, read by the idle thread. */
-    private volatile int lastReadTime;
     /** Whether a {@link #wakeup()} is queued at the worker. */
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
 
@@ -62,7 +60,6 @@ final class Connection implements SessionHost
         this.peerAddress = peerAddress;
         this.localAddress = localAddress;
         this.in = ByteBuffer.allocateDirect(INPUT_CAPACITY);
-        this.lastReadTime = worker.state().cache().admin().currentTime();
     }
 
     /**
@@ -112,24 +109,26 @@ final class Connection implements SessionHost
     }
 
     /**
-     * When the connection last read a request, in the cache's seconds ({@code current_time}).
+     * When the connection last read a command line or a binary request header (memcached's {@code last_cmd_time}),
+     * in the cache's seconds ({@code current_time}).
      *
      * @return the time.
      */
-    int lastReadTime()
+    int lastCommandTime()
     {
-        return lastReadTime;
+        return session.lastCommandTime();
     }
 
     /**
-     * Whether memcached's idle timeout applies now: a TCP connection (not a unix socket's) that waits for a request.
-     * Read by the idle timeout thread without a lock; the worker checks again before it closes.
+     * Whether memcached's idle timeout applies now: a TCP connection (not a unix socket's) that waits for a command
+     * or is reading its line or header, with nothing to send; not one in the middle of a value. Read by the idle
+     * timeout thread without a lock; the worker checks again before it closes.
      *
      * @return true when idle.
      */
     boolean waitsForTcpRequest()
     {
-        return !closed && peerAddress.startsWith("tcp") && isIdle();
+        return !closed && peerAddress.startsWith("tcp") && isIdle() && session.awaitsCommand();
     }
 
     /**
@@ -204,7 +203,6 @@ final class Connection implements SessionHost
             return;
         }
         worker.state().bytesRead(n);
-        lastReadTime = worker.state().cache().admin().currentTime();
         session.dataRead();
         if (!negotiated)
         {

@@ -89,7 +89,7 @@ final class IdleTimeout implements Runnable
                     {
                         continue;
                     }
-                    final int last = c.lastReadTime();
+                    final int last = c.lastCommandTime();
                     if (now() - last > timeoutSeconds)
                     {
                         c.requestIdleClose();

@@ -374,7 +374,7 @@ final class Worker implements Runnable
         {
             // it may have sent a request since the idle timeout thread looked
             if (!c.isClosed() && c.waitsForTcpRequest() &&
-                state.cache().admin().currentTime() - c.lastReadTime() > idleTimeoutSeconds)
+                state.cache().admin().currentTime() - c.lastCommandTime() > idleTimeoutSeconds)
             {
                 state.idleKick();
                 serve(c, CLOSE_IDLE);

@@ -151,6 +151,54 @@ class ServerTest
     }
 
     @Test
+    void shouldTimeOutAConnectionInTheMiddleOfACommandLineButNotOneInTheMiddleOfAValueAsMemcachedDoes()
+        throws Exception
+    {
+        try (InProcess server = new InProcess("-o", "idle_timeout=1");
+            Client trickling = server.client();
+            Client midValue = server.client();
+            Client binaryMidValue = server.client())
+        {
+            // memcached's last_cmd_time moves when a command line or binary header is complete, not on every read;
+            // and its idle timeout closes only connections waiting for, or reading, a command
+            midValue.send("set k 0 0 10\r\n12345");
+            final byte[] header = new byte[24];
+            header[0] = (byte)0x80;
+            header[1] = 0x01;
+            header[3] = 1;
+            header[4] = 8;
+            header[11] = 19;
+            final byte[] partial = new byte[24 + 8 + 1 + 5];
+            System.arraycopy(header, 0, partial, 0, 24);
+            partial[32] = 'b';
+            binaryMidValue.send(partial);
+            trickling.send("get aaaa");
+            final long start = System.nanoTime();
+            while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3))
+            {
+                try
+                {
+                    trickling.send("a");
+                }
+                catch (final IOException ex)
+                {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertTrue(trickling.closedByServer(5000), "a connection that never completes its line is timed out");
+            assertEquals("STORED\r\n", midValue.request("67890\r\n", "\r\n"));
+            binaryMidValue.send("12345");
+            final byte[] reply = binaryMidValue.in.readNBytes(24);
+            assertEquals(24, reply.length);
+            // a SET reply with status 0
+            assertEquals((byte)0x81, reply[0]);
+            assertEquals(0, reply[6] | reply[7]);
+            assertEquals("1", midValue.stat("idle_kicks"));
+        }
+    }
+
+    @Test
     void shouldStopReadingFromAClientThatDoesNotReadItsReplies() throws Exception
     {
         try (InProcess server = new InProcess();
