@@ -15,6 +15,7 @@ import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.IntFunction;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -62,12 +63,21 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     Engine(final CacheConfig config)
     {
+        this(config, DirectMemory.newPageArena(), DirectMemory::allocate);
+    }
+
+    /**
+     * A cache whose slab pages and index tables come from the given allocators (the JVM's direct memory, or a test's
+     * stand-in that runs out).
+     */
+    Engine(final CacheConfig config, final DirectMemory.PageArena arena, final IntFunction<ByteBuffer> indexMemory)
+    {
         this.config = config;
         checkDirectMemory(config);
         final SlabClassTable table = SlabClassTable.compute(config.minSpace(), config.growthFactor(),
             config.slabChunkMax(), config.slabPageSize(), config.slabSizes());
-        this.slabs = new SlabAllocator(table, config.memoryLimit(), config.preallocate());
-        this.index = new HashIndex(config.hashPowerInit(), STRIPES, config.trace());
+        this.slabs = new SlabAllocator(table, config.memoryLimit(), config.preallocate(), arena, config.trace());
+        this.index = new HashIndex(config.hashPowerInit(), STRIPES, config.trace(), indexMemory);
         this.store = new ItemStore(config, slabs, index);
         this.mover = new PageMover(store, config.slabReassign(), config.slabAutomove());
         store.mover = mover;
@@ -193,7 +203,13 @@ final class Engine implements MemcachedCache, CacheAdmin
     }
 
     /**
-     * Fold the counters of contexts whose thread has died into {@link #retired}. Caller holds the registry.
+     * Drop the contexts whose thread has died: apply the LRU bumps they queued (each may hold a reference to its item,
+     * which nothing else would ever drop once the context leaves {@link #registered}) and fold their counters into
+     * {@link #retired}. Caller holds the registry; the bumps are applied under this engine's monitor, as
+     * {@link #drainBumps()} applies them, so never at the same time as the maintainer applies them. The registry's
+     * lock is taken before the monitor, and the monitor never waits for the registry, so the two cannot deadlock;
+     * nor can the stripe and class locks the bumps take, because a thread registers before its first operation,
+     * holding none of them.
      */
     private void sweepLocked()
     {
@@ -202,6 +218,10 @@ final class Engine implements MemcachedCache, CacheAdmin
             final ThreadContext ctx = registry.get(i);
             if (!ctx.ownerAlive())
             {
+                synchronized (this)
+                {
+                    ctx.drainBumps(store);
+                }
                 for (int c = 0; c < Counters.SIZE; c++)
                 {
                     retired[c] += ctx.read(c);
@@ -288,6 +308,29 @@ final class Engine implements MemcachedCache, CacheAdmin
             applied += ctx.drainBumps(store);
         }
         return applied;
+    }
+
+    /**
+     * Stop queued bumps from holding their items, and apply every queue once more, dropping the references the
+     * queued bumps hold: for when nothing will apply them any more (the maintainer stops, the cache closes).
+     * <p>
+     * A reader that saw {@link ItemStore#holdQueuedBumps} set may still be about to queue a bump that holds its
+     * item. The flag is cleared with a volatile store and each context's offering mark is then read with a volatile
+     * load; the reader sets its mark with a volatile store before it reads the flag. In the one order of these
+     * volatile accesses, either the reader's mark comes first, and this method waits until the bump is queued
+     * before it applies the queue, or the flag's clearing comes first, and the reader queues a bump that holds
+     * nothing. A thread that registers later reads the flag after registering, so the same argument covers it
+     * through {@link #registered}; a context swept meanwhile is applied by the sweep. Caller holds the registry, so
+     * that no context leaves {@link #registered} unapplied meanwhile.
+     */
+    private void releaseQueuedBumpsLocked()
+    {
+        store.holdQueuedBumps = false;
+        for (final ThreadContext ctx : registered)
+        {
+            ctx.awaitNoOffer();
+        }
+        drainBumps();
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -726,6 +769,12 @@ final class Engine implements MemcachedCache, CacheAdmin
             runner.close();
         }
         crawler.stopAll(false);
+        synchronized (registry)
+        {
+            // the maintainer is gone: drop the references queued bumps hold, those of dead threads' contexts too
+            // (they are still registered), while the pages are there to write to
+            releaseQueuedBumpsLocked();
+        }
         index.close();
         slabs.close();
         synchronized (registry)
@@ -1172,8 +1221,10 @@ final class Engine implements MemcachedCache, CacheAdmin
             }
         }
         // nothing applies queued bumps any more: apply them now, dropping the references they hold
-        store.holdQueuedBumps = false;
-        drainBumps();
+        synchronized (registry)
+        {
+            releaseQueuedBumpsLocked();
+        }
     }
 
     static void traceSafely(final Runnable call)
@@ -1304,6 +1355,8 @@ final class Engine implements MemcachedCache, CacheAdmin
             return false;
         }
         slabs.adjustMemoryLimit(bytes);
+        // the operator's word that memory may have changed: the index may try to grow again too
+        index.retryGrowth();
         return true;
     }
 

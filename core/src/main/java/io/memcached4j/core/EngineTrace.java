@@ -97,6 +97,18 @@ public interface EngineTrace
     }
 
     /**
+     * The JVM refused direct memory ({@code -XX:MaxDirectMemorySize} reached): the engine goes on with what it has
+     * and stops growing that structure until the memory limit is set again ({@code cache_memlimit}). Said once per
+     * refusal, on the thread whose operation met it, holding the engine's locks.
+     *
+     * @param what  what could not grow: {@code "slab page"} or {@code "hash table"}.
+     * @param bytes the size of the allocation refused.
+     */
+    default void directMemoryRefused(final String what, final long bytes)
+    {
+    }
+
+    /**
      * A walk found an expired or flushed item and reclaimed it.
      *
      * @param itemFlags the item's flags as memcached numbers them ({@code it_flags}: 1 linked, 2 has a CAS, 8 fetched,

@@ -3,8 +3,10 @@
  */
 package io.memcached4j.core;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * The hash index (memcached's assoc.c): key hash to item ref, off-heap, outside the memory limit as memcached's hash
@@ -24,8 +26,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * <b>Concurrency.</b> Each stripe has a {@link StripeLock}. Every change to a stripe's table, and every unlink or
  * reuse of an item reachable from it, holds the stripe's write lock. Readers of a stripe do not write to it: they
  * read under an optimistic stamp and validate it afterwards, so concurrent gets of the same key never serialize.
- * A table outgrown by a resize is dropped, not freed, because an optimistic reader may still be reading it: the
- * garbage collector returns it once no reader holds it.
+ * A stripe's capacity is not a field of its own but the size of its table region ({@link #slots(Region)}): a reader
+ * racing with a resize reads the table reference once and gets the capacity that belongs to that table, so its
+ * probes stay inside it whatever it later fails to validate. A table outgrown by a resize is dropped, not freed,
+ * because an optimistic reader may still be reading it: the garbage collector returns it once no reader holds it,
+ * and readers keep the table they probe reachable until their probe is done
+ * ({@link java.lang.ref.Reference#reachabilityFence}), since a compiled probe loop may keep only the table's address.
+ * <p>
+ * <b>No memory to grow.</b> The tables are direct memory outside the memory limit. When the JVM refuses a bigger
+ * table, the stripe keeps its table, as memcached keeps its hash table when an expansion cannot allocate; loads above
+ * {@value #MAX_LOAD_PERCENT}% make probes longer, and at {@value #FULL_LOAD_PERCENT}% an insert first has an entry of
+ * the stripe removed ({@link #makeRoomLocked}). A refused growth is reported once and not tried again, by any stripe,
+ * until {@link #retryGrowth()} (each try costs the JDK's wait for the garbage collector, half a second); the engine
+ * calls it when the memory limit is set again.
  * <p>
  * <b>Expansion.</b> {@code hash_power_level} is the total of the stripes' capacities as a power of two, rounded down.
  * The stripe growth that raises it is reported to the {@link EngineTrace} as it starts and when it is done, where
@@ -35,6 +48,8 @@ final class HashIndex
 {
     static final int DEFAULT_HASH_POWER = 16;
     static final int MAX_LOAD_PERCENT = 85;
+    /** The load a stripe that cannot grow stops at: linear probing needs empty slots to end its probes. */
+    static final int FULL_LOAD_PERCENT = 95;
     static final int MAX_STRIPE_CAPACITY = 1 << 27;
     private static final int MIN_STRIPE_CAPACITY = 8;
 
@@ -45,10 +60,23 @@ final class HashIndex
     {
         /** The stripe itself: the lock word lives in the same object as the table reference. */
         final StripeLock lock = this;
-        /** Written under the write lock; read by optimistic readers, who validate their stamp afterwards. */
+        /**
+         * Written under the write lock; read by optimistic readers, who validate their stamp afterwards. Its size is
+         * the stripe's capacity: read the field once and take the capacity from what was read.
+         */
         Region table;
-        int capacity;
         int size;
+
+        /**
+         * The capacity of the current table. Caller holds the stripe's lock; an optimistic reader uses
+         * {@link HashIndex#slots(Region)} on the one table it read instead.
+         *
+         * @return slots in the table.
+         */
+        int capacity()
+        {
+            return slots(table);
+        }
     }
 
     final Stripe[] stripes;
@@ -57,10 +85,25 @@ final class HashIndex
     /** The stripes' capacities added up, a growth's share added as it starts. */
     private final AtomicLong slots = new AtomicLong();
     private final EngineTrace trace;
+    private final IntFunction<ByteBuffer> allocator;
+    /** A growth was refused for want of direct memory: no stripe tries again until {@link #retryGrowth()}. */
+    private volatile boolean growthStopped;
 
     HashIndex(final int hashPower, final int stripeCount, final EngineTrace trace)
     {
+        this(hashPower, stripeCount, trace, DirectMemory::allocate);
+    }
+
+    /**
+     * An index whose tables come from an allocator of direct buffers.
+     *
+     * @param allocator gives a zeroed direct buffer of the size asked for, or throws {@link OutOfMemoryError}.
+     */
+    HashIndex(
+        final int hashPower, final int stripeCount, final EngineTrace trace, final IntFunction<ByteBuffer> allocator)
+    {
         this.trace = trace;
+        this.allocator = allocator;
         if (Integer.bitCount(stripeCount) != 1)
         {
             throw new IllegalArgumentException("stripe count must be a power of two: " + stripeCount);
@@ -71,8 +114,7 @@ final class HashIndex
         for (int i = 0; i < stripeCount; i++)
         {
             final Stripe stripe = new Stripe();
-            stripe.table = MemoryPath.wrap(DirectMemory.allocate(perStripe * Long.BYTES));
-            stripe.capacity = perStripe;
+            stripe.table = MemoryPath.wrap(allocator.apply(perStripe * Long.BYTES));
             stripes[i] = stripe;
             slots.addAndGet(perStripe);
         }
@@ -82,6 +124,14 @@ final class HashIndex
     Stripe stripe(final long hash)
     {
         return stripes[stripeShift == 32 ? 0 : (int)(hash >>> 32) >>> stripeShift];
+    }
+
+    /**
+     * The capacity of a table: how many entries its region holds.
+     */
+    static int slots(final Region table)
+    {
+        return table.capacity() >>> 3;
     }
 
     /**
@@ -117,17 +167,36 @@ final class HashIndex
     }
 
     /**
-     * Insert an entry for a key known to be absent. Caller holds the stripe's write lock.
+     * Make room for one more entry: grow the stripe if it is loaded past {@value #MAX_LOAD_PERCENT}% and may grow.
+     * Caller holds the stripe's write lock.
+     *
+     * @return false when the stripe is loaded to {@value #FULL_LOAD_PERCENT}% and cannot grow: an entry must be
+     * removed before the next insert.
      */
-    void insertLocked(final Stripe stripe, final long hash, final int ref)
+    boolean makeRoomLocked(final Stripe stripe)
     {
-        if ((stripe.size + 1L) * 100 > (long)stripe.capacity * MAX_LOAD_PERCENT &&
-            stripe.capacity < MAX_STRIPE_CAPACITY)
+        final int capacity = stripe.capacity();
+        if ((stripe.size + 1L) * 100 > (long)capacity * MAX_LOAD_PERCENT && capacity < MAX_STRIPE_CAPACITY &&
+            !growthStopped)
         {
             growLocked(stripe);
         }
+        return (stripe.size + 1L) * 100 <= (long)stripe.capacity() * FULL_LOAD_PERCENT;
+    }
+
+    /**
+     * Insert an entry for a key known to be absent, after {@link #makeRoomLocked} said there is room. Caller holds
+     * the stripe's write lock.
+     */
+    void insertLocked(final Stripe stripe, final long hash, final int ref)
+    {
         final Region table = stripe.table;
-        final int capacity = stripe.capacity;
+        final int capacity = slots(table);
+        if (stripe.size + 1 >= capacity)
+        {
+            // a probe for an absent key ends only at an empty slot
+            throw new IllegalStateException("index stripe full: " + stripe.size + " of " + capacity);
+        }
         int slot = slot(hash, capacity);
         while (table.getLong(slot * Long.BYTES) != 0)
         {
@@ -166,7 +235,7 @@ final class HashIndex
             return false;
         }
         final Region table = stripe.table;
-        final int capacity = stripe.capacity;
+        final int capacity = slots(table);
         int next = next(hole, capacity);
         while (true)
         {
@@ -196,7 +265,7 @@ final class HashIndex
     private int findSlotLocked(final Stripe stripe, final long hash, final int ref)
     {
         final Region table = stripe.table;
-        final int capacity = stripe.capacity;
+        final int capacity = slots(table);
         final long wanted = entry(hash, ref);
         int slot = slot(hash, capacity);
         for (int probes = 0; probes < capacity; probes++)
@@ -223,21 +292,39 @@ final class HashIndex
         return findSlotLocked(stripe, hash, ref) >= 0;
     }
 
+    /**
+     * Move the stripe to a table half as large again. When the JVM refuses the memory, the stripe keeps its table and
+     * growth stops (see the class's javadoc). Caller holds the stripe's write lock.
+     */
     private void growLocked(final Stripe stripe)
     {
         resizing.incrementAndGet();
         try
         {
             final Region old = stripe.table;
-            final int oldCapacity = stripe.capacity;
+            final int oldCapacity = slots(old);
             final int capacity = (int)Math.min(MAX_STRIPE_CAPACITY, (oldCapacity + oldCapacity / 2 + 7L) & ~7L);
+            final Region table;
+            try
+            {
+                table = MemoryPath.wrap(allocator.apply(capacity * Long.BYTES));
+            }
+            catch (final OutOfMemoryError ex)
+            {
+                // memcached's assoc_expand: "Bad news, but we can keep running."
+                if (!growthStopped)
+                {
+                    growthStopped = true;
+                    Engine.traceSafely(() -> trace.directMemoryRefused("hash table", (long)capacity * Long.BYTES));
+                }
+                return;
+            }
             final long before = slots.getAndAdd(capacity - oldCapacity);
             final boolean expansion = powerOf(before + capacity - oldCapacity) > powerOf(before);
             if (expansion)
             {
                 Engine.traceSafely(trace::hashExpansionStarting);
             }
-            final Region table = MemoryPath.wrap(DirectMemory.allocate(capacity * Long.BYTES));
             for (int i = 0; i < oldCapacity; i++)
             {
                 final long e = old.getLong(i * Long.BYTES);
@@ -251,8 +338,8 @@ final class HashIndex
                     table.putLong(slot * Long.BYTES, e);
                 }
             }
+            // one reference carries the table and its capacity to optimistic readers
             stripe.table = table;
-            stripe.capacity = capacity;
             if (expansion)
             {
                 Engine.traceSafely(trace::hashExpansionDone);
@@ -262,6 +349,24 @@ final class HashIndex
         {
             resizing.decrementAndGet();
         }
+    }
+
+    /**
+     * Let stripes try to grow again after a growth was refused for want of direct memory.
+     */
+    void retryGrowth()
+    {
+        growthStopped = false;
+    }
+
+    /**
+     * Whether a growth was refused and growth is stopped.
+     *
+     * @return true while no stripe tries to grow.
+     */
+    boolean growthStopped()
+    {
+        return growthStopped;
     }
 
     /**
@@ -275,7 +380,7 @@ final class HashIndex
             final long stamp = stripe.lock.readLock();
             try
             {
-                total += (long)stripe.capacity * Long.BYTES;
+                total += stripe.table.capacity();
             }
             finally
             {

@@ -39,6 +39,7 @@ import static io.memcached4j.core.ItemDescriptor.page;
 import static io.memcached4j.core.ItemDescriptor.refcount;
 import static io.memcached4j.core.ItemDescriptor.withLru;
 
+import java.lang.ref.Reference;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -154,7 +155,8 @@ final class ItemStore
 
     /**
      * Whether a queued LRU bump holds a reference to its item until the maintainer applies it. Only while a maintainer
-     * thread runs: a cache whose background work nobody runs would hold its items for good.
+     * thread runs: a cache whose background work nobody runs would hold its items for good. Set once before the
+     * maintainer starts; cleared for good by {@code Engine.releaseQueuedBumpsLocked}, which then applies every queue.
      */
     volatile boolean holdQueuedBumps;
 
@@ -385,8 +387,22 @@ final class ItemStore
      */
     int find(final Stripe stripe, final long hash, final Region key, final int keyOffset, final int keyLength)
     {
+        // one read of the table: its capacity comes with it (HashIndex), and it stays reachable till the probe ends
         final Region tableRegion = stripe.table;
-        final int capacity = stripe.capacity;
+        try
+        {
+            return probe(tableRegion, HashIndex.slots(tableRegion), hash, key, keyOffset, keyLength);
+        }
+        finally
+        {
+            Reference.reachabilityFence(tableRegion);
+        }
+    }
+
+    private int probe(
+        final Region tableRegion, final int capacity, final long hash, final Region key, final int keyOffset,
+        final int keyLength)
+    {
         final int h32 = (int)hash;
         int slot = HashIndex.slot(hash, capacity);
         for (int probes = 0; probes < capacity; probes++)
@@ -780,6 +796,10 @@ final class ItemStore
         final Region r = region(ref);
         final int o = offset(ref);
         final int lru = prepareLink(r, o, cas);
+        while (!index.makeRoomLocked(stripe))
+        {
+            evictForIndexLocked(stripe, hash);
+        }
         index.insertLocked(stripe, hash, ref);
         final SlabClass c = slabs.classes[lruClassOf(r, o)];
         synchronized (c)
@@ -791,6 +811,34 @@ final class ItemStore
             ctx.increment(Counters.TOTAL_ITEMS);
         }
         trackSize(r, o, 1);
+    }
+
+    /**
+     * Make room in a stripe that is full and cannot grow (the JVM refused direct memory for a bigger table): evict
+     * the item of the first entry at or after the new key's home slot, counted as an eviction of its class, as
+     * memcached evicts at its memory limit. Caller holds the stripe's write lock.
+     */
+    private void evictForIndexLocked(final Stripe stripe, final long hash)
+    {
+        final Region table = stripe.table;
+        final int capacity = HashIndex.slots(table);
+        int slot = HashIndex.slot(hash, capacity);
+        long e = table.getLong(slot * Long.BYTES);
+        while (e == 0)
+        {
+            slot = HashIndex.next(slot, capacity);
+            e = table.getLong(slot * Long.BYTES);
+        }
+        final int ref = HashIndex.entryRef(e);
+        final Region r = region(ref);
+        final int o = offset(ref);
+        final SlabClass c = slabs.classes[lruClassOf(r, o)];
+        synchronized (c)
+        {
+            c.evicted++;
+        }
+        // the index keys its entries by the low 32 bits of the hash, which is all the entry holds
+        unlinkLocked(stripe, HashIndex.entryHash(e) & 0xFFFF_FFFFL, ref);
     }
 
     /**
@@ -1181,27 +1229,40 @@ final class ItemStore
      * memcached's {@code lru_bump_async}: queue a COLD item's bump for the maintainer, holding a reference to the item
      * until the bump is applied, as memcached does, when a maintainer thread runs to apply it
      * ({@link #holdQueuedBumps}). Meanwhile an {@code incr} writes a new item instead of changing
-     * the value in place, and the item is neither evicted nor moved.
+     * the value in place, and the item is neither evicted nor moved. Caller holds the stripe's lock, so the queue is
+     * never applied here, and the engine waits for this method to return before it applies the queues for the last
+     * time.
      *
      * @return false when the queue is full (nothing is held then).
      */
     private boolean offerAsyncBump(
         final ThreadContext ctx, final Region r, final int o, final int ref, final long hash)
     {
-        if (!holdQueuedBumps)
+        // Whoever clears holdQueuedBumps (Engine.releaseQueuedBumpsLocked) applies the queues for the last time only
+        // after this thread has left this method, so no bump queued here with a reference outlives the thread that
+        // would apply it: see ThreadContext.enterOffer.
+        ctx.enterOffer();
+        try
         {
-            return ctx.offerBump(ref, hash, false);
-        }
-        if (!acquire(r, o))
-        {
+            if (!holdQueuedBumps)
+            {
+                return ctx.offerBump(ref, hash, false);
+            }
+            if (!acquire(r, o))
+            {
+                return false;
+            }
+            if (ctx.offerBump(ref, hash, true))
+            {
+                return true;
+            }
+            release(ref);
             return false;
         }
-        if (ctx.offerBump(ref, hash, true))
+        finally
         {
-            return true;
+            ctx.exitOffer();
         }
-        release(ref);
-        return false;
     }
 
     /**
@@ -1466,21 +1527,29 @@ final class ItemStore
         }
         try
         {
+            // one read of the table: its capacity comes with it (HashIndex), so the probe stays inside it
             final Region table = stripe.table;
-            final int capacity = stripe.capacity;
+            final int capacity = HashIndex.slots(table);
+            long e = 0;
             int slot = HashIndex.slot(hash, capacity);
             for (int probes = 0; probes < capacity; probes++)
             {
-                final long e = table.getLong(slot * Long.BYTES);
-                if (e == 0)
+                e = table.getLong(slot * Long.BYTES);
+                if (e == 0 || (int)(e >>> 32) == (int)hash)
                 {
-                    return stripe.lock.validate(stamp) ? plainMiss(ctx) : FALLBACK;
-                }
-                if ((int)(e >>> 32) == (int)hash)
-                {
-                    return plainHit(ctx, sink, stripe, stamp, (int)e);
+                    break;
                 }
                 slot = HashIndex.next(slot, capacity);
+            }
+            // an outgrown table is returned by the garbage collector: keep it reachable while it is probed
+            Reference.reachabilityFence(table);
+            if (e == 0)
+            {
+                return stripe.lock.validate(stamp) ? plainMiss(ctx) : FALLBACK;
+            }
+            if ((int)(e >>> 32) == (int)hash)
+            {
+                return plainHit(ctx, sink, stripe, stamp, (int)e);
             }
         }
         catch (final RuntimeException ex)

@@ -592,7 +592,7 @@ final class LruCrawler implements Agent
             final long stamp = stripe.lock.readLock();
             try
             {
-                final int capacity = stripe.capacity;
+                final int capacity = stripe.capacity();
                 final int now = store.now();
                 while (hashSlot < capacity)
                 {

@@ -26,6 +26,18 @@ import org.agrona.MutableDirectBuffer;
 abstract class Region
 {
     /**
+     * The size, in the region object itself: a reader that has the region has its size without another load, and
+     * as a final field it is seen with the region by any thread that sees the region, however it got it (an index
+     * stripe's table is read under an optimistic stamp, racing with a resize).
+     */
+    private final int capacity;
+
+    Region(final int capacity)
+    {
+        this.capacity = capacity;
+    }
+
+    /**
      * The byte buffer that backs this region.
      *
      * @return the backing direct buffer.
@@ -33,11 +45,14 @@ abstract class Region
     abstract ByteBuffer byteBuffer();
 
     /**
-     * The size of this region in bytes.
+     * The size of this region in bytes, fixed for its life.
      *
      * @return the capacity in bytes.
      */
-    abstract int capacity();
+    final int capacity()
+    {
+        return capacity;
+    }
 
     abstract byte getByte(int index);
 

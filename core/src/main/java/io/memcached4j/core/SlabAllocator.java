@@ -22,6 +22,14 @@ import java.nio.ByteBuffer;
  * {@link #pages} is written once per page before any ref into the page is published, and only read afterwards.
  * Unlike memcached, which lets every class take its first page beyond {@code -m}, this allocator never exceeds the
  * limit; a class without pages gets one by reassignment instead (see {@link Engine}).
+ * <p>
+ * <b>No direct memory.</b> The JVM may refuse a page before the limit is reached ({@code -XX:MaxDirectMemorySize},
+ * shared with the rest of the application). Each refusal costs the caller the JDK's wait for the garbage collector
+ * (about half a second), so the allocator remembers it: it then behaves as if the limit were reached (allocation
+ * evicts, or with {@code -M} fails), reports the refusal once to the {@link EngineTrace}, and does not ask the JVM
+ * again until the limit is set again ({@link #adjustMemoryLimit}, {@code cache_memlimit}), the one event that says
+ * the memory available may have changed. A flush frees no direct memory (pages stay with their classes), so it does
+ * not retry.
  */
 final class SlabAllocator
 {
@@ -43,18 +51,37 @@ final class SlabAllocator
     private int[] globalPool = new int[16];
     private int globalPoolCount;
     private long mallocFails;
+    /** The JVM refused a page: take no more until the limit is set again. */
+    private boolean directMemoryRefused;
     private volatile boolean limitReached;
+    private final EngineTrace trace;
 
     SlabAllocator(final SlabClassTable table, final long memoryLimit, final boolean preallocate)
     {
+        this(table, memoryLimit, preallocate, DirectMemory.newPageArena(), new EngineTrace()
+        {
+        });
+    }
+
+    /**
+     * An allocator over a page arena.
+     *
+     * @param arena where pages come from; closed with the allocator.
+     * @param trace told once when the JVM refuses a page.
+     */
+    SlabAllocator(
+        final SlabClassTable table, final long memoryLimit, final boolean preallocate,
+        final DirectMemory.PageArena arena, final EngineTrace trace)
+    {
         this.table = table;
+        this.trace = trace;
         this.classes = new SlabClass[table.largest() + 1];
         for (int id = 1; id <= table.largest(); id++)
         {
             classes[id] = new SlabClass(id, table.size(id), table.perSlab(id));
         }
         this.limitPages = (int)Math.min(ItemDescriptor.MAX_PAGES, memoryLimit / table.pageSize());
-        this.arena = DirectMemory.newPageArena();
+        this.arena = arena;
         this.systemBuffer = DirectMemory.allocate(SYSTEM_PAGE_SIZE);
         pages[0] = MemoryPath.wrap(systemBuffer);
         if (preallocate)
@@ -193,7 +220,7 @@ final class SlabAllocator
             int p = popGlobalPoolLocked();
             if (p == 0)
             {
-                if (pagesAllocated >= limitPages)
+                if (pagesAllocated >= limitPages || directMemoryRefused)
                 {
                     limitReached = true;
                     return false;
@@ -244,6 +271,9 @@ final class SlabAllocator
         catch (final OutOfMemoryError ex)
         {
             mallocFails++;
+            directMemoryRefused = true;
+            limitReached = true;
+            Engine.traceSafely(() -> trace.directMemoryRefused("slab page", table.pageSize()));
             return 0;
         }
         pages[page] = MemoryPath.wrap(buffer);
@@ -317,7 +347,7 @@ final class SlabAllocator
 
     /**
      * Change the memory limit ({@code cache_memlimit}). Pages already handed out stay until the rebalancer
-     * returns them; only growth stops.
+     * returns them; only growth stops. A page the JVM refused before may be asked for again.
      */
     void adjustMemoryLimit(final long bytes)
     {
@@ -325,6 +355,20 @@ final class SlabAllocator
         {
             limitPages = (int)Math.min(ItemDescriptor.MAX_PAGES, bytes / table.pageSize());
             limitReached = false;
+            directMemoryRefused = false;
+        }
+    }
+
+    /**
+     * Whether the JVM refused a page since the limit was last set.
+     *
+     * @return true while no page is asked for.
+     */
+    boolean directMemoryRefused()
+    {
+        synchronized (pageLock)
+        {
+            return directMemoryRefused;
         }
     }
 
@@ -335,7 +379,7 @@ final class SlabAllocator
     {
         synchronized (pageLock)
         {
-            return globalPoolCount > 0 || pagesAllocated < limitPages;
+            return globalPoolCount > 0 || (pagesAllocated < limitPages && !directMemoryRefused);
         }
     }
 

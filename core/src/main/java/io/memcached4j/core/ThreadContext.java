@@ -15,13 +15,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * Threading: everything is written by the owning thread only. Counters are written with opaque stores and read by
  * the statistics code with opaque loads. The bump queue is single-producer (the owner) single-consumer (the LRU
  * maintainer): the producer publishes with a release store of {@code tail}, the consumer with a release store of
- * {@code head}.
+ * {@code head}. While the owner is deciding whether a bump it queues holds its item, {@code offering} is set, so
+ * that the engine can wait for that decision before it applies the queue for the last time (see
+ * {@link #enterOffer()}).
  */
 final class ThreadContext
 {
     static final int KEY_CAPACITY = 256;
     static final int BUMP_CAPACITY = 1024;
     private static final VarHandle COUNTERS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle OFFERING;
+
+    static
+    {
+        try
+        {
+            OFFERING = MethodHandles.lookup().findVarHandle(ThreadContext.class, "offering", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     final WeakReference<Thread> owner;
     final Region key;
@@ -51,6 +66,9 @@ final class ThreadContext
     int hitLru;
     /** The item of the last optimistic hit that needs an LRU mark. */
     int bumpRef;
+    /** 1 while the owner is between reading {@link ItemStore#holdQueuedBumps} and queuing its bump. */
+    @SuppressWarnings("unused")
+    private volatile int offering;
 
     ThreadContext(final Thread owner)
     {
@@ -97,6 +115,45 @@ final class ThreadContext
         bumpHeld[slot] = held;
         bumpTail.lazySet(tail + 1);
         return true;
+    }
+
+    /**
+     * Say that the owner is about to read {@link ItemStore#holdQueuedBumps} and queue a bump. The store is volatile,
+     * so it is ordered before that read: either whoever clears the flag then sees this context offering and waits in
+     * {@link #awaitNoOffer()}, or the owner sees the flag cleared and queues a bump that holds nothing (a Dekker
+     * handshake; a release store would let the read of the flag pass it).
+     */
+    void enterOffer()
+    {
+        OFFERING.setVolatile(this, 1);
+    }
+
+    /**
+     * The bump is queued (or not) and its reference taken (or not): a release store, so whoever sees it also sees
+     * the queue's {@code tail}.
+     */
+    void exitOffer()
+    {
+        OFFERING.setRelease(this, 0);
+    }
+
+    /**
+     * Wait until the owner is not between {@link #enterOffer()} and {@link #exitOffer()}. That stretch is a few
+     * memory accesses and never blocks, so this spins, yielding now and then in case the owner was descheduled.
+     */
+    void awaitNoOffer()
+    {
+        for (int spins = 1; (int)OFFERING.getVolatile(this) != 0; spins++)
+        {
+            if ((spins & 63) == 0)
+            {
+                Thread.yield();
+            }
+            else
+            {
+                Thread.onSpinWait();
+            }
+        }
     }
 
     /**

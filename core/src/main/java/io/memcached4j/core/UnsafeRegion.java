@@ -20,6 +20,7 @@ final class UnsafeRegion extends Region
 
     UnsafeRegion(final ByteBuffer byteBuffer)
     {
+        super(byteBuffer.capacity());
         this.byteBuffer = byteBuffer;
         this.buffer = new UnsafeBuffer(byteBuffer);
     }
@@ -27,11 +28,6 @@ final class UnsafeRegion extends Region
     ByteBuffer byteBuffer()
     {
         return byteBuffer;
-    }
-
-    int capacity()
-    {
-        return buffer.capacity();
     }
 
     byte getByte(final int index)

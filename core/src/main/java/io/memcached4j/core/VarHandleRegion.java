@@ -27,6 +27,7 @@ final class VarHandleRegion extends Region
 
     VarHandleRegion(final ByteBuffer buffer)
     {
+        super(buffer.capacity());
         if (!buffer.isDirect())
         {
             throw new IllegalArgumentException("a region needs a direct buffer");
@@ -37,11 +38,6 @@ final class VarHandleRegion extends Region
     ByteBuffer byteBuffer()
     {
         return buffer;
-    }
-
-    int capacity()
-    {
-        return buffer.capacity();
     }
 
     byte getByte(final int index)

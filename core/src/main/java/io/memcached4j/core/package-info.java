@@ -19,7 +19,9 @@
  *     <i>try</i> further stripes);</li>
  *     <li>a slab class's lock (the largest class's before any other, when both are needed);</li>
  *     <li>the allocator's page lock;</li>
- *     <li>the mover's and crawler's own locks are taken before any of the above.</li>
+ *     <li>the mover's and crawler's own locks are taken before any of the above;</li>
+ *     <li>the engine's registry of thread contexts, then the engine's monitor (under which queued LRU bumps are
+ *     applied), are taken before any stripe or class lock, and never by a thread holding one.</li>
  * </ol>
  * Code that reaches an item from an LRU (eviction, maintainer, crawler, page mover) holds a class lock first and so
  * only tries stripe locks. Methods named {@code …Locked} expect their caller to hold the lock their javadoc names.

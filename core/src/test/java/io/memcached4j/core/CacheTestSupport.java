@@ -36,6 +36,15 @@ abstract class CacheTestSupport
         return cache(builder());
     }
 
+    /**
+     * Walk and close a cache built some other way after the test, as those from {@link #cache(CacheBuilder)}.
+     */
+    protected <T extends MemcachedCache> T walked(final T cache)
+    {
+        caches.add(cache);
+        return cache;
+    }
+
     @AfterEach
     void walkAndClose()
     {

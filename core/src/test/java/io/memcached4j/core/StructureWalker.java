@@ -86,6 +86,36 @@ final class StructureWalker
         return items;
     }
 
+    /**
+     * Count the linked items something holds a reference to, without applying the queued LRU bumps first (each holds
+     * one while a maintainer thread is to apply it).
+     *
+     * @return how many linked items have a non-zero refcount.
+     */
+    long referenced()
+    {
+        long held = 0;
+        for (int id = 1; id <= slabs.largest(); id++)
+        {
+            final SlabClass c = slabs.classes[id];
+            synchronized (c)
+            {
+                for (int l = 0; l < LRU_COUNT; l++)
+                {
+                    for (int ref = c.heads[l]; ref != 0; ref = store.region(ref).getInt(offset(ref) + NEXT_OFFSET))
+                    {
+                        final int state = store.region(ref).getIntVolatile(offset(ref) + STATE_OFFSET);
+                        if ((state & CRAWLER) == 0 && refcount(state) != 0)
+                        {
+                            held++;
+                        }
+                    }
+                }
+            }
+        }
+        return held;
+    }
+
     private long walkLru(final SlabClass c, final int l, final Set<Integer> linked, final Set<Integer> chunks)
     {
         int ref = c.heads[l];
@@ -163,7 +193,7 @@ final class StructureWalker
             try
             {
                 int size = 0;
-                for (int slot = 0; slot < stripe.capacity; slot++)
+                for (int slot = 0; slot < stripe.capacity(); slot++)
                 {
                     final long e = stripe.table.getLong(slot * Long.BYTES);
                     if (e == 0)
@@ -178,12 +208,12 @@ final class StructureWalker
                     final long hash = store.hashOfItem(r, o, r.getIntVolatile(o + STATE_OFFSET));
                     check((int)hash == HashIndex.entryHash(e), "index entry hash mismatch for " + ref);
                     check(store.index.stripe(hash) == stripe, "item " + ref + " indexed in the wrong stripe");
-                    int probe = HashIndex.slot(hash, stripe.capacity);
+                    int probe = HashIndex.slot(hash, stripe.capacity());
                     while (probe != slot)
                     {
                         check(stripe.table.getLong(probe * Long.BYTES) != 0,
                             "empty slot between the home and the entry of " + ref);
-                        probe = HashIndex.next(probe, stripe.capacity);
+                        probe = HashIndex.next(probe, stripe.capacity());
                     }
                 }
                 check(size == stripe.size, "stripe size " + stripe.size + " but " + size + " entries");
