@@ -7,6 +7,10 @@ package io.memcached4j.core;
  * memcached's administrative commands for one cache: {@code slabs reassign} and {@code automove}, {@code lru tune},
  * {@code lru mode} and {@code temp_ttl}, the {@code lru_crawler} family, {@code stats cachedump},
  * {@code cache_memlimit} and {@code stats sizes}. Threadsafe.
+ * <p>
+ * Once the cache is {@link MemcachedCache#close() closed} every method throws {@link IllegalStateException}, except
+ * the ones that only stop something: {@link #stopBackgroundWork()} and {@link #itemEvents} with a null listener do
+ * nothing then.
  */
 public interface CacheAdmin
 {
@@ -72,7 +76,8 @@ public interface CacheAdmin
     /**
      * {@code slabs automove window <n>}: how many seconds of history automove looks at.
      *
-     * @param seconds the window (0 is taken as 1).
+     * @param seconds the window (0 and below are taken as 1; a window longer than the history the engine can hold,
+     *                over 33 million seconds, is kept at that length, and reported as given).
      */
     void slabsAutomoveWindow(int seconds);
 
@@ -236,9 +241,15 @@ public interface CacheAdmin
     /**
      * {@code cache_memlimit}: change the memory limit. Pages already in use are kept until the rebalancer returns
      * them to the pool; only growth stops.
+     * <p>
+     * A limit that no cache could work with is an illegal argument. A limit this cache cannot honour is refused
+     * with false, which a server answers as memcached answers a limit it cannot apply: memory was preallocated
+     * (memcached refuses then too), the limit is above what the JVM's {@code -XX:MaxDirectMemorySize} leaves beside
+     * the hash index (as {@link CacheBuilder#build()} refuses it), or above the pages an engine can address.
      *
      * @param bytes the new limit.
-     * @return true when changed (false when memory was preallocated, as memcached refuses then).
+     * @return true when changed; false when refused as above, the limit unchanged.
+     * @throws IllegalArgumentException if {@code bytes} is below one slab page (zero and negative values included).
      */
     boolean adjustMemoryLimit(long bytes);
 

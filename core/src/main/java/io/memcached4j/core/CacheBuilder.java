@@ -16,6 +16,9 @@ package io.memcached4j.core;
  */
 public final class CacheBuilder
 {
+    /** The smallest {@code slab_chunk_max} memcached accepts: one kilobyte, as it is given in kilobytes. */
+    static final int SLAB_CHUNK_MAX_MIN = 1024;
+
     long memoryLimit = CacheConfig.DEFAULT_MEMORY_LIMIT;
     int itemSizeMax = CacheConfig.DEFAULT_ITEM_SIZE_MAX;
     int slabChunkMax;
@@ -26,7 +29,8 @@ public final class CacheBuilder
     boolean evictionsEnabled = true;
     boolean preallocate;
     int hashPowerInit;
-    boolean lruSegmented = true;
+    /** Null until {@link #lruSegmented(boolean)} is called: the LRU then follows {@link #lruMaintainer}. */
+    Boolean lruSegmented;
     boolean lruMaintainer = true;
     boolean lruCrawler = true;
     int lruCrawlerSleep = 100;
@@ -77,7 +81,9 @@ public final class CacheBuilder
 
     /**
      * {@code -o slab_chunk_max}: the largest slab chunk in bytes; larger items are chained. 0 picks memcached's
-     * default, half a page.
+     * default, half a page. memcached takes it in whole kilobytes, 1 to 1024, so the smallest chunk it allows is
+     * 1 KiB; it must divide both the page (1 MiB) and {@code -I}, which leaves the powers of two from 1 KiB to
+     * 1 MiB.
      *
      * @param bytes the largest chunk, or 0.
      * @return this builder.
@@ -173,7 +179,10 @@ public final class CacheBuilder
     }
 
     /**
-     * Segmented LRU (HOT/WARM/COLD, the default) or memcached's flat LRU ({@code lru mode flat}).
+     * Segmented LRU (HOT/WARM/COLD) or memcached's flat LRU ({@code lru mode flat}). When not called, the LRU is
+     * segmented if the LRU maintainer runs and flat if it does not, as memcached's options set it (see
+     * {@link #lruMaintainer(boolean)}); when called, this choice stands whatever the maintainer setting and
+     * whatever the order of the calls.
      *
      * @param segmented whether the LRU is segmented.
      * @return this builder.
@@ -185,7 +194,12 @@ public final class CacheBuilder
     }
 
     /**
-     * {@code -o no_lru_maintainer} when false.
+     * {@code -o no_lru_maintainer} when false, {@code -o lru_maintainer} when true. As memcached's options, these
+     * also choose the LRU: without the maintainer, nothing would move items out of HOT and WARM, so memcached's
+     * {@code no_lru_maintainer} turns {@code lru_segmented} off and items live in one flat LRU (reported as
+     * COLD); {@code lru_maintainer} turns it on. A caller who wants another combination says so with
+     * {@link #lruSegmented(boolean)}, which takes precedence in either order; without it, a cache built with the
+     * maintainer off behaves and reports as memcached started with {@code -o no_lru_maintainer} does.
      *
      * @param enabled whether the LRU maintainer runs (default true).
      * @return this builder.
@@ -403,6 +417,11 @@ public final class CacheBuilder
         return this;
     }
 
+    boolean effectiveLruSegmented()
+    {
+        return lruSegmented != null ? lruSegmented : lruMaintainer;
+    }
+
     int effectiveSlabChunkMax()
     {
         return slabChunkMax > 0 ? slabChunkMax : ItemDescriptor.PAGE_SIZE / 2;
@@ -446,6 +465,16 @@ public final class CacheBuilder
         if (itemSizeMax > CacheConfig.ITEM_SIZE_MAX_UPPER_LIMIT)
         {
             throw new IllegalArgumentException("Cannot set item size limit higher than a gigabyte.");
+        }
+        if (slabChunkMax < 0)
+        {
+            throw new IllegalArgumentException("slab_chunk_max must be >= 0");
+        }
+        if (slabChunkMax > 0 && slabChunkMax < SLAB_CHUNK_MAX_MIN)
+        {
+            // memcached cannot be given less than one kilobyte; smaller chunks cannot hold a chained item's header
+            throw new IllegalArgumentException("slab_chunk_max (bytes: " + slabChunkMax + ") must be at least " +
+                SLAB_CHUNK_MAX_MIN + " bytes (memcached takes it in kilobytes)");
         }
         final int chunkMax = effectiveSlabChunkMax();
         if (chunkMax > itemSizeMax)
@@ -518,6 +547,11 @@ public final class CacheBuilder
         if (slabAutomoveWindow <= 2)
         {
             throw new IllegalArgumentException("slab_automove_window must be > 2");
+        }
+        if (slabAutomoveWindow > SlabRebalancer.MAX_WINDOW)
+        {
+            // memcached keeps a window of history per class and second; more than this cannot be held
+            throw new IllegalArgumentException("slab_automove_window must be at most " + SlabRebalancer.MAX_WINDOW);
         }
         if (tailRepairTime < 0)
         {

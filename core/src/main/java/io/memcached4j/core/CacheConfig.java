@@ -79,7 +79,7 @@ public final class CacheConfig
         this.evictionsEnabled = b.evictionsEnabled;
         this.preallocate = b.preallocate;
         this.hashPowerInit = b.hashPowerInit;
-        this.lruSegmented = b.lruSegmented;
+        this.lruSegmented = b.effectiveLruSegmented();
         this.lruMaintainer = b.lruMaintainer;
         this.lruCrawler = b.lruCrawler;
         this.lruCrawlerSleep = b.lruCrawlerSleep;

@@ -6,6 +6,7 @@ package io.memcached4j.core;
 import static io.memcached4j.core.ItemDescriptor.LRU_COUNT;
 
 import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,6 +50,8 @@ final class Engine implements MemcachedCache, CacheAdmin
     final LruMaintainer maintainer;
     final SlabRebalancer rebalancer;
     private final Agent background;
+    /** {@link #background} as {@link #backgroundWork()} hands it out: idle once the cache is closed. */
+    private final Agent guardedBackground = new ClosedGuard();
     private final AgentRunner runner;
     private final ThreadLocal<ThreadContext> contexts = new ThreadLocal<>();
     private final List<ThreadContext> registry = new ArrayList<>();
@@ -126,6 +129,16 @@ final class Engine implements MemcachedCache, CacheAdmin
         }
     }
 
+    /**
+     * Whether the JVM's direct memory cap leaves room for a memory limit of {@code limit} bytes next to an index of
+     * {@code indexBytes} and the system page, as {@link #checkDirectMemory} requires when the cache is built.
+     */
+    private static boolean directMemoryAllows(final long limit, final long indexBytes)
+    {
+        return !DirectMemory.pagesCountAsDirectMemory() ||
+            limit + indexBytes + SlabAllocator.SYSTEM_PAGE_SIZE <= DirectMemory.maxDirectMemory();
+    }
+
     private static void checkDirectMemory(final CacheConfig config)
     {
         if (!DirectMemory.pagesCountAsDirectMemory())
@@ -170,6 +183,27 @@ final class Engine implements MemcachedCache, CacheAdmin
         }
     }
 
+    /**
+     * The background agent for an embedder's own thread or invoker. Its monitor keeps {@link #close()} from freeing
+     * the memory while a step runs; once the cache is closed a step does nothing, so that a runner stopped after
+     * the cache ends quietly.
+     */
+    private final class ClosedGuard implements Agent
+    {
+        public int doWork() throws Exception
+        {
+            synchronized (this)
+            {
+                return closed ? 0 : background.doWork();
+            }
+        }
+
+        public String roleName()
+        {
+            return background.roleName();
+        }
+    }
+
     static void reportError(final Throwable error)
     {
         System.err.println("memcached4j background work failed: " + error);
@@ -181,12 +215,31 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     ThreadContext context()
     {
+        checkOpen();
+        final ThreadContext ctx = contexts.get();
+        return ctx != null ? ctx : register();
+    }
+
+    /**
+     * Refuse an operation on a closed cache, whose memory is gone.
+     *
+     * @throws IllegalStateException once {@link #close()} has started.
+     */
+    void checkOpen()
+    {
         if (closed)
         {
             throw new IllegalStateException("the cache is closed");
         }
-        final ThreadContext ctx = contexts.get();
-        return ctx != null ? ctx : register();
+    }
+
+    /**
+     * Whether {@link #close()} has started: release-style calls (a reader's close, a writer's abort) then do nothing,
+     * since the memory they would give back is gone.
+     */
+    boolean isClosed()
+    {
+        return closed;
     }
 
     private ThreadContext register()
@@ -276,6 +329,7 @@ final class Engine implements MemcachedCache, CacheAdmin
         }
         if (!ascii)
         {
+            checkWellFormed(key);
             return loadKey(key.getBytes(StandardCharsets.UTF_8));
         }
         checkKeyLength(chars);
@@ -285,6 +339,80 @@ final class Engine implements MemcachedCache, CacheAdmin
             ctx.key.putByte(i, (byte)key.charAt(i));
         }
         return hashed(ctx, chars);
+    }
+
+    /**
+     * Refuse a key that is not well-formed UTF-16: {@link String#getBytes} would encode a lone surrogate as
+     * {@code '?'}, and two different keys would then share one item.
+     */
+    private static void checkWellFormed(final String key)
+    {
+        final int chars = key.length();
+        for (int i = 0; i < chars; i++)
+        {
+            final char c = key.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < chars && Character.isLowSurrogate(key.charAt(i + 1)))
+            {
+                i++;
+            }
+            else if (Character.isSurrogate(c))
+            {
+                throw new InvalidKeyException("key has an unpaired surrogate at index " + i +
+                    ": it has no UTF-8 encoding");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Caller's buffers: checked before the cache is touched, so that a call that throws has changed nothing
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * A destination the value is to be copied into must be writable. Checked here for both memory paths: Agrona's
+     * copy writes through a buffer's address whether or not the buffer is read-only.
+     *
+     * @throws ReadOnlyBufferException if it is read-only.
+     */
+    static void checkWritable(final ByteBuffer dst)
+    {
+        if (dst.isReadOnly())
+        {
+            throw new ReadOnlyBufferException();
+        }
+    }
+
+    /**
+     * Where in a destination of {@code capacity} bytes a value may start: anywhere from 0 to the end.
+     *
+     * @throws IndexOutOfBoundsException otherwise.
+     */
+    static void checkDestinationOffset(final int offset, final int capacity)
+    {
+        if (offset < 0 || offset > capacity)
+        {
+            throw new IndexOutOfBoundsException("offset " + offset + " is outside a buffer of " + capacity +
+                " bytes");
+        }
+    }
+
+    /**
+     * A range of a caller's buffer: a negative length is an illegal argument; a range that does not lie within the
+     * buffer's {@code capacity} is out of bounds.
+     *
+     * @throws IllegalArgumentException  if the length is negative.
+     * @throws IndexOutOfBoundsException if the range does not lie within the buffer.
+     */
+    static void checkRange(final int offset, final int length, final int capacity)
+    {
+        if (length < 0)
+        {
+            throw new IllegalArgumentException("length must not be negative: " + length);
+        }
+        if (offset < 0 || (long)offset + length > capacity)
+        {
+            throw new IndexOutOfBoundsException("range [" + offset + ", " + ((long)offset + length) +
+                ") is outside a buffer of " + capacity + " bytes");
+        }
     }
 
     private static ThreadContext hashed(final ThreadContext ctx, final int length)
@@ -339,6 +467,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public int get(final ByteBuffer key, final ByteBuffer value)
     {
+        checkWritable(value);
         final ThreadContext ctx = loadKey(key);
         final ValueAdapters.ByteBufferSink sink = ctx.adapters.byteBufferSink.wrap(value);
         try
@@ -359,6 +488,10 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public int fetch(final ByteBuffer key, final FetchOptions options, final ByteBuffer value, final ItemInfo info)
     {
+        if (value != null)
+        {
+            checkWritable(value);
+        }
         final ThreadContext ctx = loadKey(key);
         final ValueAdapters.ByteBufferSink sink = value == null ? null : ctx.adapters.byteBufferSink.wrap(value);
         try
@@ -375,6 +508,10 @@ final class Engine implements MemcachedCache, CacheAdmin
         final DirectBuffer key, final int keyOffset, final int keyLength, final FetchOptions options,
         final MutableDirectBuffer value, final int valueOffset, final ItemInfo info)
     {
+        if (value != null)
+        {
+            checkDestinationOffset(valueOffset, value.capacity());
+        }
         final ThreadContext ctx = loadKey(key, keyOffset, keyLength);
         final ValueAdapters.DirectBufferSink sink =
             value == null ? null : ctx.adapters.directBufferSink.wrap(value, valueOffset);
@@ -407,12 +544,14 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public boolean inspect(final ByteBuffer key, final ItemInfo info)
     {
-        return store.inspect(loadKey(key), info);
+        final ThreadContext ctx = loadKey(key);
+        return store.inspect(ctx, info(ctx, info));
     }
 
     public boolean inspect(final DirectBuffer key, final int keyOffset, final int keyLength, final ItemInfo info)
     {
-        return store.inspect(loadKey(key, keyOffset, keyLength), info);
+        final ThreadContext ctx = loadKey(key, keyOffset, keyLength);
+        return store.inspect(ctx, info(ctx, info));
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -461,7 +600,16 @@ final class Engine implements MemcachedCache, CacheAdmin
         final int o = ItemDescriptor.offset(ref);
         if (length > 0)
         {
-            store.copyIn(r, o, r.getIntVolatile(o + ItemDescriptor.STATE_OFFSET), 0, length, value, 0);
+            try
+            {
+                store.copyIn(r, o, r.getIntVolatile(o + ItemDescriptor.STATE_OFFSET), 0, length, value, 0);
+            }
+            catch (final Throwable ex)
+            {
+                // the callers check their ranges first; whatever else fails, the reserved item must not be lost
+                store.release(ref);
+                throw ex;
+            }
         }
         return store.store(ctx, ref, ctx.hash, options, info);
     }
@@ -534,10 +682,7 @@ final class Engine implements MemcachedCache, CacheAdmin
         final int valueOffset, final int valueLength, final int flags, final int exptime, final StoreOptions options,
         final ItemInfo info)
     {
-        if (valueLength < 0)
-        {
-            throw new IllegalArgumentException("value length must not be negative: " + valueLength);
-        }
+        checkRange(valueOffset, valueLength, value.capacity());
         final ThreadContext ctx = loadKey(key, keyOffset, keyLength);
         final ValueAdapters.DirectBufferSource source =
             ctx.adapters.directBufferSource.wrap(value, valueOffset, valueLength);
@@ -754,7 +899,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public Agent backgroundWork()
     {
-        return background;
+        return guardedBackground;
     }
 
     public void close()
@@ -767,6 +912,10 @@ final class Engine implements MemcachedCache, CacheAdmin
         if (runner != null)
         {
             runner.close();
+        }
+        synchronized (guardedBackground)
+        {
+            // an embedder's step that started before the flag was set ends before the memory goes; later ones idle
         }
         crawler.stopAll(false);
         synchronized (registry)
@@ -834,6 +983,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public CacheStats stats()
     {
+        checkOpen();
         return collect(true, null);
     }
 
@@ -1065,6 +1215,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public void resetStats()
     {
+        checkOpen();
         final List<CacheStats.SlabClassStats> all = new ArrayList<>();
         final CacheStats raw = collect(false, all);
         synchronized (this)
@@ -1085,6 +1236,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public ReassignResult slabsReassign(final int src, final int dst)
     {
+        checkOpen();
         if (!mover.reassignEnabled)
         {
             return ReassignResult.DISABLED;
@@ -1106,6 +1258,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public void slabsAutomove(final int mode)
     {
+        checkOpen();
         if (mode < 0 || mode > 2)
         {
             throw new IllegalArgumentException("slab_automove must be between 0 and 2");
@@ -1115,28 +1268,33 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public void slabsAutomoveRatio(final double ratio)
     {
+        checkOpen();
         rebalancer.maxAgeRatio = ratio;
     }
 
     public void slabsAutomoveWindow(final int seconds)
     {
+        checkOpen();
         automoveWindowSeconds = seconds;
-        rebalancer.requestedWindow = Math.max(1, seconds);
+        rebalancer.requestedWindow = Math.max(1, Math.min(seconds, SlabRebalancer.MAX_WINDOW));
     }
 
     public int currentTime()
     {
+        checkOpen();
         return store.now();
     }
 
     @Override
     public long takeCasValue()
     {
+        checkOpen();
         return store.nextCas();
     }
 
     public Tunables tunables()
     {
+        checkOpen();
         return new Tunables(slabs.memoryLimit(), store.oldestLive(), mover.automove, rebalancer.maxAgeRatio,
             automoveWindowSeconds, crawler.enabled, crawler.sleepMicros, crawler.tocrawl, store.lruSegmented,
             store.hotLruPct, store.warmLruPct, store.hotMaxFactor, store.warmMaxFactor, store.tempLru,
@@ -1145,6 +1303,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public void lruTune(final int hotPct, final int warmPct, final double hotMaxFactor, final double warmMaxFactor)
     {
+        checkOpen();
         if ((long)hotPct + warmPct > 80 || hotPct < 0 || warmPct < 0)
         {
             throw new IllegalArgumentException("hot and warm pcts must not exceed 80");
@@ -1161,6 +1320,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public boolean lruMode(final boolean segmented)
     {
+        checkOpen();
         if (!maintainer.enabled)
         {
             return false;
@@ -1171,6 +1331,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public boolean lruTempTtl(final int ttl)
     {
+        checkOpen();
         if (!maintainer.enabled)
         {
             return false;
@@ -1189,6 +1350,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public void lruCrawlerEnabled(final boolean enabled)
     {
+        checkOpen();
         synchronized (crawler)
         {
             final boolean was = crawler.enabled;
@@ -1211,6 +1373,11 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public void stopBackgroundWork()
     {
+        if (closed)
+        {
+            // close() has stopped everything already
+            return;
+        }
         lruCrawlerEnabled(false);
         synchronized (crawler)
         {
@@ -1241,6 +1408,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public void lruCrawlerSleep(final int micros)
     {
+        checkOpen();
         if (micros < 0 || micros > 1_000_000)
         {
             throw new IllegalArgumentException("sleep must be one second or less");
@@ -1250,6 +1418,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public void lruCrawlerTocrawl(final int items)
     {
+        checkOpen();
         crawler.tocrawl = items;
     }
 
@@ -1290,6 +1459,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public CrawlResult lruCrawlerCrawl(final int[] classIds)
     {
+        checkOpen();
         final boolean[] ids = crawlIds(classIds);
         if (ids == null)
         {
@@ -1301,6 +1471,7 @@ final class Engine implements MemcachedCache, CacheAdmin
     public CrawlResult lruCrawlerDump(
         final int[] classIds, final boolean hash, final boolean keysOnly, final CrawlSink sink)
     {
+        checkOpen();
         final boolean[] ids = hash ? null : crawlIds(classIds);
         if (!hash && ids == null)
         {
@@ -1312,11 +1483,18 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public void itemEvents(final ItemEvents listener, final int streams)
     {
+        if (closed && listener == null)
+        {
+            // nothing is sent any more: stopping is a no-op, as a connection that watched may stop after a close
+            return;
+        }
+        checkOpen();
         store.itemEvents(listener, streams);
     }
 
     public void cachedump(final int classId, final int limit, final CachedumpVisitor visitor)
     {
+        checkOpen();
         if (classId < 1 || classId > slabs.largest())
         {
             return;
@@ -1350,7 +1528,20 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public boolean adjustMemoryLimit(final long bytes)
     {
+        checkOpen();
+        final int pageSize = slabs.table.pageSize();
+        if (bytes < pageSize)
+        {
+            throw new IllegalArgumentException("memory limit of " + bytes + " bytes is below one slab page (" +
+                pageSize + " bytes)");
+        }
         if (config.preallocate())
+        {
+            return false;
+        }
+        // a limit no page could be had for is refused as memcached refuses one it cannot apply, not thrown: a
+        // client may send cache_memlimit any value its protocol allows, and the JVM's cap is this process's bound
+        if ((bytes >>> 20) > ItemDescriptor.MAX_PAGES || !directMemoryAllows(bytes, index.bytes()))
         {
             return false;
         }
@@ -1362,6 +1553,7 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     public String slabClassTable()
     {
+        checkOpen();
         return slabs.table.describe();
     }
 }

@@ -32,6 +32,10 @@ final class ItemReaderImpl implements ItemReader
     public int open(final ByteBuffer key, final FetchOptions options, final ItemInfo info, final ByteBuffer inline)
     {
         checkClosed();
+        if (inline != null)
+        {
+            Engine.checkWritable(inline);
+        }
         final ThreadContext ctx = engine.loadKey(key);
         final ValueAdapters.ValueSink sink = inline == null ? null : ctx.adapters.byteBufferSink.wrap(inline);
         try
@@ -49,6 +53,10 @@ final class ItemReaderImpl implements ItemReader
         final ItemInfo info, final MutableDirectBuffer inline, final int inlineOffset)
     {
         checkClosed();
+        if (inline != null)
+        {
+            Engine.checkDestinationOffset(inlineOffset, inline.capacity());
+        }
         final ThreadContext ctx = engine.loadKey(key, keyOffset, keyLength);
         final ValueAdapters.ValueSink sink =
             inline == null ? null : ctx.adapters.directBufferSink.wrap(inline, inlineOffset);
@@ -91,6 +99,8 @@ final class ItemReaderImpl implements ItemReader
 
     public int read(final ByteBuffer dst)
     {
+        Engine.checkWritable(dst);
+        checkCacheOpen();
         final int n = Math.min(remaining(), dst.remaining());
         if (n > 0)
         {
@@ -105,7 +115,21 @@ final class ItemReaderImpl implements ItemReader
 
     public int read(final MutableDirectBuffer dst, final int offset, final int length)
     {
+        if (length < 0)
+        {
+            throw new IllegalArgumentException("length must not be negative: " + length);
+        }
+        checkCacheOpen();
         final int n = Math.min(remaining(), length);
+        if (!dst.isExpandable())
+        {
+            Engine.checkRange(offset, n, dst.capacity());
+        }
+        else if (offset < 0)
+        {
+            // an expandable buffer grows to take what is copied: only where it starts can be wrong
+            throw new IndexOutOfBoundsException("offset must not be negative: " + offset);
+        }
         if (n > 0)
         {
             store.copyOut(store.region(ref), ItemDescriptor.offset(ref), state, position, n,
@@ -121,7 +145,22 @@ final class ItemReaderImpl implements ItemReader
         if (open)
         {
             open = false;
-            store.release(ref);
+            // a closed cache's memory is gone, and the reference with it: nothing to give back
+            if (!engine.isClosed())
+            {
+                store.release(ref);
+            }
+        }
+    }
+
+    /**
+     * The item's memory is the cache's: once the cache is closed, nothing may be read from it.
+     */
+    private void checkCacheOpen()
+    {
+        if (open)
+        {
+            engine.checkOpen();
         }
     }
 }

@@ -12,6 +12,10 @@ import org.agrona.DirectBuffer;
  * memcached does when it reads a storage command line), {@link #write} copies each piece as it arrives, and
  * {@link #commit} applies the store. Nothing is buffered on the heap however large the value is. Reusable: one writer
  * per connection. Not threadsafe.
+ * <p>
+ * Once the cache is closed, {@link #write}, {@link #commit} and {@link #discardBadData()} throw
+ * {@link IllegalStateException} for an item reserved before, and {@link #abort()} does nothing (the memory it would
+ * give back is gone), so that a {@code finally} block may still call it.
  */
 public interface ItemWriter
 {
@@ -84,6 +88,8 @@ public interface ItemWriter
      * @param offset where they start.
      * @param length how many there are.
      * @return how many bytes were taken.
+     * @throws IllegalArgumentException  if {@code length} is negative.
+     * @throws IndexOutOfBoundsException if the range is outside {@code src}.
      */
     int write(DirectBuffer src, int offset, int length);
 
@@ -94,6 +100,8 @@ public interface ItemWriter
      * @param offset where they start.
      * @param length how many there are.
      * @return how many bytes were taken.
+     * @throws IllegalArgumentException  if {@code length} is negative.
+     * @throws IndexOutOfBoundsException if the range is outside {@code src}.
      */
     int write(byte[] src, int offset, int length);
 
@@ -114,7 +122,8 @@ public interface ItemWriter
     void discardBadData();
 
     /**
-     * Give the reserved memory back without counting anything (the client went away mid-value).
+     * Give the reserved memory back without counting anything (the client went away mid-value). Does nothing when
+     * nothing is reserved, or when the cache is closed.
      */
     void abort();
 }

@@ -111,6 +111,7 @@ final class ItemWriterImpl implements ItemWriter
 
     public int write(final ByteBuffer src)
     {
+        checkCacheOpen();
         final int n = Math.min(remaining(), src.remaining());
         if (n > 0)
         {
@@ -123,6 +124,8 @@ final class ItemWriterImpl implements ItemWriter
 
     public int write(final DirectBuffer src, final int offset, final int length)
     {
+        Engine.checkRange(offset, length, src.capacity());
+        checkCacheOpen();
         final int n = Math.min(remaining(), length);
         if (n > 0)
         {
@@ -134,6 +137,8 @@ final class ItemWriterImpl implements ItemWriter
 
     public int write(final byte[] src, final int offset, final int length)
     {
+        Engine.checkRange(offset, length, src.length);
+        checkCacheOpen();
         final int n = Math.min(remaining(), length);
         if (n > 0)
         {
@@ -141,6 +146,17 @@ final class ItemWriterImpl implements ItemWriter
             arraySource.clear();
         }
         return n;
+    }
+
+    /**
+     * The reserved item's memory is the cache's: once the cache is closed, nothing may be written to it.
+     */
+    private void checkCacheOpen()
+    {
+        if (active)
+        {
+            engine.checkOpen();
+        }
     }
 
     private void copy(final ValueAdapters.ValueSource source, final int n)
@@ -155,6 +171,7 @@ final class ItemWriterImpl implements ItemWriter
         {
             throw new IllegalStateException("no item is being written");
         }
+        engine.checkOpen();
         if (written != length)
         {
             throw new IllegalStateException("the value is incomplete: " + written + " of " + length + " bytes");
@@ -167,6 +184,7 @@ final class ItemWriterImpl implements ItemWriter
     {
         if (active)
         {
+            engine.checkOpen();
             active = false;
             final Region r = store.region(ref);
             final int cls = store.lruClassOf(r, ItemDescriptor.offset(ref));
@@ -180,7 +198,11 @@ final class ItemWriterImpl implements ItemWriter
         if (active)
         {
             active = false;
-            store.release(ref);
+            // a closed cache's memory is gone, and the reservation with it: nothing to give back
+            if (!engine.isClosed())
+            {
+                store.release(ref);
+            }
         }
     }
 }

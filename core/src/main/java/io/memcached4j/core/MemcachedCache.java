@@ -19,7 +19,9 @@ import org.agrona.concurrent.Agent;
  * <ul>
  *     <li>zero-allocation methods over {@link ByteBuffer}s and Agrona buffers: a get copies the value into the
  *     caller's buffer and allocates nothing;</li>
- *     <li>convenient methods over {@code byte[]} and {@link String} keys (UTF-8) that return new arrays;</li>
+ *     <li>convenient methods over {@code byte[]} and {@link String} keys (UTF-8; a string that is not well-formed
+ *     UTF-16, such as one with an unpaired surrogate, has no UTF-8 form and is an {@link InvalidKeyException})
+ *     that return new arrays;</li>
  *     <li>{@link ItemWriter} and {@link ItemReader} for values that arrive or leave in pieces.</li>
  * </ul>
  * The option classes ({@link FetchOptions}, {@link StoreOptions}, {@link DeleteOptions}, {@link ArithmeticOptions})
@@ -51,31 +53,44 @@ public interface MemcachedCache extends AutoCloseable
 
     /**
      * {@code get}: copy the value into {@code value} if it fits, moving its position.
+     * <p>
+     * On a miss, or when the value does not fit, the position and limit of {@code value} are unchanged, but the
+     * bytes after its position may have been overwritten: a get copies while it reads without a lock and checks
+     * afterwards that no write raced it, so a read that lost such a race and then found the key gone (or grown)
+     * leaves what it had copied.
      *
      * @param key   the key: bytes from position to limit; the position is not moved.
      * @param value where the value goes.
-     * @return the value length ({@code value} was left alone if this exceeds its remaining space), or {@link #MISS}.
+     * @return the value length (larger than the remaining space of {@code value} when the value did not fit), or
+     * {@link #MISS}.
+     * @throws java.nio.ReadOnlyBufferException if {@code value} is read-only, before the cache is touched.
      */
     int get(ByteBuffer key, ByteBuffer value);
 
     /**
-     * {@code gets}: a get that also reports flags, CAS value and the rest.
+     * {@code gets}: a get that also reports flags, CAS value and the rest. {@code value} is treated as by
+     * {@link #get(ByteBuffer, ByteBuffer)}.
      *
      * @param key   the key.
      * @param value where the value goes.
      * @param info  receives the item's details.
      * @return the value length, or {@link #MISS}.
+     * @throws java.nio.ReadOnlyBufferException if {@code value} is read-only, before the cache is touched.
      */
     int get(ByteBuffer key, ByteBuffer value, ItemInfo info);
 
     /**
-     * A fetch with options: {@code gat}, {@code touch}, or the meta {@code mg} flags.
+     * A fetch with options: {@code gat}, {@code touch}, or the meta {@code mg} flags. {@code value} is treated as by
+     * {@link #get(ByteBuffer, ByteBuffer)}: on a miss or a value that does not fit, its position and limit are
+     * unchanged but bytes after its position may have been overwritten.
      *
      * @param key     the key.
      * @param options how to fetch.
      * @param value   where the value goes if it fits, or null to fetch only metadata.
      * @param info    receives the item's details, or null.
      * @return the value length, or {@link #MISS}.
+     * @throws java.nio.ReadOnlyBufferException if {@code value} is read-only, before the cache is touched (nothing
+     *                                          is touched, vivified or counted).
      */
     int fetch(ByteBuffer key, FetchOptions options, ByteBuffer value, ItemInfo info);
 
@@ -86,10 +101,14 @@ public interface MemcachedCache extends AutoCloseable
      * @param keyOffset   where the key starts.
      * @param keyLength   key length.
      * @param options     how to fetch.
-     * @param value       where the value goes if it fits, or null.
-     * @param valueOffset where in {@code value}.
+     * @param value       where the value goes if it fits (from {@code valueOffset} to its capacity), or null. On a
+     *                    miss or a value that does not fit, bytes from {@code valueOffset} on may have been
+     *                    overwritten, as by {@link #get(ByteBuffer, ByteBuffer)}.
+     * @param valueOffset where in {@code value}: 0 to its capacity.
      * @param info        receives the item's details, or null.
      * @return the value length, or {@link #MISS}.
+     * @throws IndexOutOfBoundsException if {@code valueOffset} is outside {@code value}, before the cache is
+     *                                   touched.
      */
     int fetch(DirectBuffer key, int keyOffset, int keyLength, FetchOptions options, MutableDirectBuffer value,
         int valueOffset, ItemInfo info);
@@ -193,6 +212,8 @@ public interface MemcachedCache extends AutoCloseable
      * @param options     how to store.
      * @param info        receives the stored item's details, or null.
      * @return the outcome.
+     * @throws IllegalArgumentException  if {@code valueLength} is negative, before the cache is touched.
+     * @throws IndexOutOfBoundsException if the value's range is outside {@code value}, before the cache is touched.
      */
     StoreResult store(DirectBuffer key, int keyOffset, int keyLength, DirectBuffer value, int valueOffset,
         int valueLength, int flags, int exptime, StoreOptions options, ItemInfo info);
@@ -273,7 +294,7 @@ public interface MemcachedCache extends AutoCloseable
      * Look at an item without counting a fetch or bumping it in the LRU (meta {@code me}).
      *
      * @param key  the key.
-     * @param info receives the item's details, and in {@link ItemInfo#lookup()} what the lookup found.
+     * @param info receives the item's details, and in {@link ItemInfo#lookup()} what the lookup found; or null.
      * @return true if found.
      */
     boolean inspect(ByteBuffer key, ItemInfo info);
@@ -284,7 +305,8 @@ public interface MemcachedCache extends AutoCloseable
      * @param key       the buffer holding the key.
      * @param keyOffset where the key starts.
      * @param keyLength key length.
-     * @param info      receives the item's details, and in {@link ItemInfo#lookup()} what the lookup found.
+     * @param info      receives the item's details, and in {@link ItemInfo#lookup()} what the lookup found; or
+     *                  null.
      * @return true if found.
      */
     boolean inspect(DirectBuffer key, int keyOffset, int keyLength, ItemInfo info);
@@ -462,7 +484,21 @@ public interface MemcachedCache extends AutoCloseable
     Agent backgroundWork();
 
     /**
-     * Stop the background threads and release all memory. No operation may run concurrently with or after it.
+     * Stop the background threads and release all memory. Idempotent.
+     * <p>
+     * After it, every operation throws {@link IllegalStateException} without touching the released memory: this
+     * interface's methods (but {@link #config()}, {@link #admin()}, {@link #backgroundWork()}, {@link #newReader()}
+     * and {@link #newWriter()}, which only hand out objects), the {@link CacheAdmin} methods, and
+     * {@link ItemReader#read} and {@link ItemWriter#write} or {@link ItemWriter#commit} on values opened before.
+     * The calls that give something back do nothing instead, so that cleanup in a {@code finally} block does not
+     * throw: {@link ItemReader#close()}, {@link ItemWriter#abort()}, {@link CacheAdmin#stopBackgroundWork()}. A
+     * step of {@link #backgroundWork()} does nothing and returns 0; one running on another thread when this is
+     * called is waited for.
+     * <p>
+     * Other operations are not waited for: the get path takes no lock that could tell. An operation that is running
+     * on another thread while this releases the memory may read or write memory that is gone, which on the
+     * {@code Unsafe} memory path can crash the JVM. Stop the threads that use the cache, or have them finish, before
+     * closing it.
      */
     void close();
 

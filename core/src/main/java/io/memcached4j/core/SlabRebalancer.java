@@ -29,6 +29,12 @@ final class SlabRebalancer implements Agent
     private final Clock clock;
     /** {@code slabs automove ratio}: read on every run. */
     volatile double maxAgeRatio;
+    /**
+     * The longest window whose history fits in arrays (one cell per class and second); a longer one asked for at
+     * run time is kept at this length.
+     */
+    static final int MAX_WINDOW = Integer.MAX_VALUE / SlabClassTable.MAX_CLASSES - 1;
+
     /** {@code slabs automove window}: the history is restarted at the next run when this changes. */
     volatile int requestedWindow;
     private int windowSize;

@@ -4,6 +4,7 @@
 package io.memcached4j.core;
 
 import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -112,6 +113,11 @@ final class UnsafeRegion extends Region
 
     void getBytes(final int index, final ByteBuffer dst, final int dstIndex, final int length)
     {
+        // Agrona copies through the buffer's address or array, past a read-only view; the VarHandle path refuses
+        if (dst.isReadOnly())
+        {
+            throw new ReadOnlyBufferException();
+        }
         buffer.getBytes(index, dst, dstIndex, length);
     }
 

@@ -212,4 +212,35 @@ class LimitsTest extends CacheTestSupport
             assertThrows(IllegalArgumentException.class,
                 () -> builder().lruMaintainer(false).temporaryTtl(61).config()).getMessage());
     }
+
+    @Test
+    void shouldRefuseSlabChunkMaxValuesNoStoreCouldWorkWith()
+    {
+        // 16 and 32 were accepted and made every store throw; -5 was taken as the default
+        for (final int bytes : new int[]{16, 32, 512, 1023})
+        {
+            assertEquals("slab_chunk_max (bytes: " + bytes + ") must be at least 1024 bytes (memcached takes it in " +
+                "kilobytes)", assertThrows(IllegalArgumentException.class,
+                () -> builder().slabChunkMax(bytes).config()).getMessage());
+        }
+        assertEquals("slab_chunk_max must be >= 0",
+            assertThrows(IllegalArgumentException.class, () -> builder().slabChunkMax(-5).config()).getMessage());
+        assertEquals("slab_chunk_max (bytes: 3072) must divide evenly into 1048576 (slab_page_size)",
+            assertThrows(IllegalArgumentException.class,
+                () -> builder().slabChunkMax(3072).itemSizeMax(3 << 20).config()).getMessage());
+        assertEquals("slab_automove_window must be at most " + SlabRebalancer.MAX_WINDOW,
+            assertThrows(IllegalArgumentException.class,
+                () -> builder().slabAutomoveWindow(Integer.MAX_VALUE).config()).getMessage());
+
+        // the smallest chunk memcached allows works, longest key included
+        final MemcachedCache cache = cache(builder().slabChunkMax(1024));
+        final byte[] key = new byte[250];
+        java.util.Arrays.fill(key, (byte)'k');
+        for (final int length : new int[]{0, 1, 100, 1000, 5000, 100_000})
+        {
+            final byte[] value = random(length, length);
+            assertEquals(StoreResult.STORED, cache.set(key, value, 0, 0), "value of " + length + " bytes");
+            assertArrayEquals(value, cache.get(key), "value of " + length + " bytes");
+        }
+    }
 }

@@ -378,7 +378,8 @@ class LruAndCrawlerTest extends CacheTestSupport
                     StandardCharsets.US_ASCII));
             }
         };
-        final MemcachedCache cache = cache(builder().trace(trace).lruMaintainer(false));
+        // no maintainer to trace, but segments kept, so that the items wait in HOT for the crawler
+        final MemcachedCache cache = cache(builder().trace(trace).lruMaintainer(false).lruSegmented(true));
         assertEquals(List.of("table", "crawler started"), events);
         cache.set("a", b("v"), 5, 10);
         cache.set("b", b("v"), 0, 10);
