@@ -19,9 +19,15 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -52,6 +58,10 @@ public final class MemcachedServer implements AutoCloseable
     /** The messages of EMFILE and ENFILE from a failed accept. */
     private static final String OUT_OF_DESCRIPTORS = "Too many open files";
     private static final String OUT_OF_SYSTEM_DESCRIPTORS = "Too many open files in system";
+    /** The file type bits of a mode, and a socket's. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
     /** Descriptors memcached holds before its first listener: standard input, output and error. */
     private static final int STANDARD_FDS = 3;
     /** memcached reserves five descriptors per worker thread. */
@@ -340,6 +350,19 @@ public final class MemcachedServer implements AutoCloseable
         {
             return "Name or service not known";
         }
+        // the file system's exceptions carry the path as their message: the system's text instead
+        if (ex instanceof NoSuchFileException)
+        {
+            return "No such file or directory";
+        }
+        if (ex instanceof AccessDeniedException)
+        {
+            return "Permission denied";
+        }
+        if (ex instanceof FileSystemException && ((FileSystemException)ex).getReason() != null)
+        {
+            return ((FileSystemException)ex).getReason();
+        }
         final String message = ex.getMessage();
         if (message == null)
         {
@@ -428,36 +451,94 @@ public final class MemcachedServer implements AutoCloseable
 
     private void listenUnix(final Path path) throws ServerStartException
     {
+        final ServerSocketChannel ch;
         try
         {
-            if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(path) &&
-                !Files.isDirectory(path))
-            {
-                // memcached removes a stale socket file before binding
-                Files.delete(path);
-            }
-            final ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            try
-            {
-                ch.bind(UnixDomainSocketAddress.of(path), options.serverSettings().tcpBacklog());
-                ch.configureBlocking(false);
-                setPermissions(path, options.access());
-            }
-            catch (final IOException ex)
-            {
-                ch.close();
-                throw ex;
-            }
-            addListener(ch, "unix:" + path, path);
+            removeStaleSocket(path);
+            ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         }
         catch (final IOException ex)
         {
             throw new ServerStartException("failed to listen on UNIX socket: " + path + ": " + reason(ex),
                 CommandLineException.EX_OSERR);
         }
+        try
+        {
+            bindPrivately(ch, path);
+            ch.configureBlocking(false);
+            addListener(ch, "unix:" + path, path);
+        }
+        catch (final IOException ex)
+        {
+            try
+            {
+                ch.close();
+            }
+            catch (final IOException ignore)
+            {
+                // already failing
+            }
+            // memcached's perror of bind(), then its line, whose errno is EINVAL by then
+            throw new ServerStartException("bind(): " + reason(ex) + "\nfailed to listen on UNIX socket: " + path +
+                ": Invalid argument", CommandLineException.EX_OSERR);
+        }
     }
 
-    private static void setPermissions(final Path path, final int mode)
+    /**
+     * memcached removes what a previous server left at the socket's path, when it is a socket (never following a
+     * link): anything else makes the bind fail.
+     */
+    private static void removeStaleSocket(final Path path) throws IOException
+    {
+        final int mode;
+        try
+        {
+            mode = (Integer)Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return;
+        }
+        catch (final UnsupportedOperationException | IllegalArgumentException ex)
+        {
+            // no unix attributes to tell a socket by: leave the path alone
+            return;
+        }
+        if ((mode & S_IFMT) == S_IFSOCK)
+        {
+            Files.delete(path);
+        }
+    }
+
+    /**
+     * Bind a unix socket so that it is never reachable with another mode than {@code -a}'s: memcached sets its umask
+     * around bind(), which a JVM cannot, so the socket is bound in a directory only its owner can enter, given its
+     * mode there, and renamed into place. Something already at the path makes the bind fail, as it does memcached's.
+     */
+    private void bindPrivately(final ServerSocketChannel ch, final Path path) throws IOException
+    {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS))
+        {
+            throw new IOException("Address already in use");
+        }
+        final Path parent = path.toAbsolutePath().getParent();
+        final Path staging = parent.resolve(".m4j-" + Long.toString(System.nanoTime() & 0xFFFFFFFFL, 36));
+        Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        final Path staged = staging.resolve("s");
+        try
+        {
+            ch.bind(UnixDomainSocketAddress.of(staged), options.serverSettings().tcpBacklog());
+            setPermissions(staged, options.access());
+            Files.move(staged, path, StandardCopyOption.ATOMIC_MOVE);
+        }
+        finally
+        {
+            Files.deleteIfExists(staged);
+            Files.deleteIfExists(staging);
+        }
+    }
+
+    private static void setPermissions(final Path path, final int mode) throws IOException
     {
         final Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
         final PosixFilePermission[] order = {
@@ -475,7 +556,7 @@ public final class MemcachedServer implements AutoCloseable
         {
             Files.setPosixFilePermissions(path, perms);
         }
-        catch (final IOException | UnsupportedOperationException ex)
+        catch (final UnsupportedOperationException ex)
         {
             // a file system without POSIX permissions: nothing to apply
         }
@@ -552,17 +633,8 @@ public final class MemcachedServer implements AutoCloseable
             {
                 // closing anyway
             }
-            if (l.unixPath() != null)
-            {
-                try
-                {
-                    Files.deleteIfExists(l.unixPath());
-                }
-                catch (final IOException ex)
-                {
-                    // leave it
-                }
-            }
+            // a unix socket's file stays, as memcached leaves it: by now it may be another server's (the next one
+            // started on the same path removes it as stale)
             ids.release(l.id());
         }
         try

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import static io.memcached4j.server.TestServers.assertStored;
 import static io.memcached4j.server.TestServers.nc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -305,6 +307,48 @@ class ServerTest
             awaitStat(server, "curr_connections", "2");
             assertStored(other, "k", "after");
             assertEquals("VALUE k 0 5\r\nafter\r\nEND\r\n", other.request("get k\r\n", "END\r\n"));
+        }
+    }
+
+    @Test
+    void shouldLeaveItsSocketFileReplaceOnlyAStaleSocketAndNeverAnotherKindOfFile() throws Exception
+    {
+        final Path dir = Files.createTempDirectory("memcached4j");
+        final Path socket = dir.resolve("m.sock");
+        try
+        {
+            try (InProcess server = new InProcess(false, "-s", socket.toString()))
+            {
+                assertTrue(server.server.localAddresses().size() == 1);
+            }
+            // as memcached: the file stays when the server stops (it may be the next server's by then)
+            final int mode = (Integer)Files.getAttribute(socket, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            assertEquals(0140000, mode & 0170000);
+            // and the next server removes it as stale
+            try (InProcess server = new InProcess(false, "-s", socket.toString());
+                SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket)))
+            {
+                assertTrue(ch.isConnected());
+                assertEquals(1, server.server.localAddresses().size());
+            }
+            Files.delete(socket);
+            // a FIFO, or a link, at the path is not a stale socket: memcached's bind fails, and so does this one
+            final Process mkfifo = new ProcessBuilder("mkfifo", socket.toString()).start();
+            assertTrue(mkfifo.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(0, mkfifo.exitValue());
+            final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            final int status = Main.run(new String[] {"-s", socket.toString()}, System.out,
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(71, status);
+            assertTrue(err.toString(StandardCharsets.UTF_8).endsWith("bind(): Address already in use\n" +
+                "failed to listen on UNIX socket: " + socket + ": Invalid argument\n"), err.toString());
+            assertTrue(Files.exists(socket, LinkOption.NOFOLLOW_LINKS));
+            assertFalse(Files.isRegularFile(socket));
+        }
+        finally
+        {
+            Files.deleteIfExists(socket);
+            Files.delete(dir);
         }
     }
 
