@@ -51,8 +51,6 @@ final class AsciiProtocol extends ProtocolHandler
     private static final int COMMAND_ROOM = 2048;
     /** Room for a {@code VALUE} or {@code VA} header: key (base64 at most 340 bytes), flags and numbers. */
     private static final int HEADER_ROOM = 1024;
-    /** The most a text {@code set} of the ASCII authentication may carry. */
-    private static final int AUTH_PAYLOAD_LIMIT = Session.MIN_INPUT_CAPACITY - LINE_LIMIT;
 
     private static final int PARSE = 0;
     private static final int NREAD = 1;
@@ -3527,9 +3525,10 @@ final class AsciiProtocol extends ProtocolHandler
             return commandDone();
         }
         authPayloadLength = num.value + 2;
-        if (authPayloadLength > AUTH_PAYLOAD_LIMIT)
+        if (authPayloadLength > in.capacity())
         {
-            // memcached waits for a payload its buffer cannot hold; refuse it instead of buffering
+            // memcached reads the payload into its 16 KiB read buffer and closes the connection when it cannot hold
+            // it; the input buffer is this session's read buffer (the line before it is consumed by now)
             return closeNow();
         }
         state = AUTH_DATA;

@@ -1401,10 +1401,12 @@ final class BinaryProtocol extends ProtocolHandler
     private int completeSasl()
     {
         authenticated = false;
-        final boolean plain = keyLength == 5 && keyStartsWithIgnoreCase("PLAIN");
+        // memcached copies the mechanism's name as a C string: it ends at a NUL
+        final int mechLength = mechanismLength();
+        final boolean plain = mechLength == 5 && keyStartsWithIgnoreCase("PLAIN");
         if (verbosity > 0)
         {
-            log("mech:  ``" + keyText() + "'' with " + saslLength + " bytes of data");
+            log("mech:  ``" + mechanismText(mechLength) + "'' with " + saslLength + " bytes of data");
         }
         // the result code memcached's SASL library would give, which memcached logs at -v
         final int code;
@@ -1414,7 +1416,7 @@ final class BinaryProtocol extends ProtocolHandler
         {
             if (!plain)
             {
-                saslLog("Couldn't find mech " + keyText());
+                saslLog("Couldn't find mech " + mechanismText(mechLength));
                 code = SASL_NOMECH;
                 saslDone = false;
             }
@@ -1664,6 +1666,25 @@ final class BinaryProtocol extends ProtocolHandler
     }
 
     /** The request's key as memcached prints it, byte for byte. */
+    /** The length of the key as the C string memcached makes of a SASL mechanism's name. */
+    private int mechanismLength()
+    {
+        final byte[] bytes = key.array();
+        for (int i = 0; i < keyLength; i++)
+        {
+            if (bytes[i] == 0)
+            {
+                return i;
+            }
+        }
+        return keyLength;
+    }
+
+    private String mechanismText(final int length)
+    {
+        return new String(key.array(), 0, length, StandardCharsets.ISO_8859_1);
+    }
+
     private String keyText()
     {
         return new String(key.array(), 0, keyLength, StandardCharsets.ISO_8859_1);

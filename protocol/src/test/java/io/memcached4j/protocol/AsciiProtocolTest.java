@@ -477,6 +477,21 @@ class AsciiProtocolTest
     }
 
     @Test
+    void shouldReadAnAuthenticationPayloadAsLongAsTheReadBufferHoldsAsMemcachedDoes()
+    {
+        final ServerState state = server(MemcachedCache.builder(),
+            ServerSettings.builder().asciiAuth("/dev/null", Map.of("user", "secret")).build());
+        final Conn conn = new Conn(state);
+        // more than a line's 2,048 bytes: memcached reads it into its read buffer and answers
+        final String token = "user " + "x".repeat(3000);
+        conn.send("set a 0 0 " + token.length() + "\r\n" + token + "\r\nget k\r\n");
+        assertEquals("CLIENT_ERROR unauthenticated\r\n", conn.text());
+        assertEquals(Session.Status.NEED_INPUT, conn.last);
+        conn.send("set a 0 0 11\r\nuser secret\r\n");
+        assertEquals("STORED\r\n", conn.text());
+    }
+
+    @Test
     void shouldDumpKeysAndMetadataThroughTheCrawler()
     {
         final Conn conn = new Conn(server());

@@ -754,6 +754,20 @@ class BinaryProtocolTest
     }
 
     @Test
+    void shouldReadTheMechanismNameUpToANulAsMemcachedsCStringDoes()
+    {
+        final Conn conn = saslConn();
+        final List<Response> r = conn.exchange(
+            req(CMD_SASL_AUTH, "PLAIN\0", NONE, bytes("\0user\0secret"), 1, 0),
+            req(CMD_GET, "k", NONE, NONE, 2, 0));
+        r.get(0).assertStatus(0).assertValue("Authenticated");
+        r.get(1).assertStatus(1);
+        assertFalse(conn.closedByServer);
+        final Conn other = saslConn();
+        other.exchange(req(CMD_SASL_AUTH, "\0PLAIN", NONE, bytes("\0user\0secret"), 1, 0)).get(0).assertStatus(0x20);
+    }
+
+    @Test
     void shouldLogSaslExchangesAtVAsMemcachedDoes()
     {
         // the lines and result codes memcached 1.6.39 prints at -v with a password file (MEMCACHED_SASL_PWDB)
