@@ -153,6 +153,11 @@ public final class Main
         {
             log.line(notice);
         }
+        if (options.sasl && options.verbosity() > 0)
+        {
+            // memcached's init_sasl, after it switched users and before its hash table and slabs
+            log.line("Initialized SASL.");
+        }
         final MemcachedCache cache;
         final EngineLog engineLog = new EngineLog(log, options.verbosity());
         try

@@ -240,6 +240,37 @@ class CommandLineTest
     }
 
     @Test
+    void shouldSayAtVThatSaslIsInitializedAsMemcachedDoes() throws Exception
+    {
+        final java.nio.file.Path file = java.nio.file.Files.createTempFile("sasl", ".pw");
+        try
+        {
+            java.nio.file.Files.writeString(file, "alice@host:secret\n");
+            final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            final Main.Started started = Main.start(CommandLine.parse(Map.of("MEMCACHED_SASL_PWDB", file.toString()),
+                "-S", "-v", "-p", Integer.toString(TestServers.freePort()), "-l", "127.0.0.1"),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            try
+            {
+                assertTrue(started.server() != null, err.toString());
+                assertTrue(err.toString().contains("Initialized SASL.\n"), err.toString());
+            }
+            finally
+            {
+                if (started.server() != null)
+                {
+                    started.server().close();
+                    started.cache().close();
+                }
+            }
+        }
+        finally
+        {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    @Test
     void shouldReadSaslUsersFromTheFileMemcachedNames() throws Exception
     {
         final java.nio.file.Path file = java.nio.file.Files.createTempFile("sasl", ".pw");
