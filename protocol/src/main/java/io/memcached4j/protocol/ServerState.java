@@ -825,7 +825,9 @@ public final class ServerState
             }
             else
             {
-                sink.stat(id + ":addr", host.peerAddress());
+                // memcached has no address for a unix socket's client: it prints the empty one accept() left it
+                final String peer = host.peerAddress();
+                sink.stat(id + ":addr", peer.startsWith("unix:") ? "?:<AF 0>" : peer);
                 sink.stat(id + ":listen_addr", host.localAddress());
             }
             sink.stat(id + ":state", s.stateName());

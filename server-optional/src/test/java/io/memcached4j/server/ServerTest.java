@@ -380,6 +380,16 @@ class ServerTest
             assertTrue(got.toString().startsWith("STORED\r\nVALUE u 0 2\r\nok\r\nEND\r\n"), got.toString());
             assertTrue(got.toString().contains("STAT domain_socket " + socket + "\r\n"), got.toString());
             assertTrue(got.toString().contains("STAT tcpport 11211\r\n") || got.toString().contains("STAT tcpport"));
+            // memcached shows no address for a unix socket's client
+            ch.write(ByteBuffer.wrap("stats conns\r\n".getBytes(StandardCharsets.US_ASCII)));
+            final StringBuilder conns = new StringBuilder();
+            final ByteBuffer more = ByteBuffer.allocate(65536);
+            while (!conns.toString().endsWith("END\r\n") && ch.read(more.clear()) >= 0)
+            {
+                conns.append(new String(more.array(), 0, more.position(), StandardCharsets.ISO_8859_1));
+            }
+            assertTrue(conns.toString().matches("(?s).*STAT \\d+:addr \\?:<AF 0>\r\nSTAT \\d+:listen_addr unix:" +
+                java.util.regex.Pattern.quote(socket.toString()) + "\r\n.*"), conns.toString());
         }
         finally
         {
