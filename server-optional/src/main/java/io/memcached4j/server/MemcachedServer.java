@@ -62,9 +62,12 @@ public final class MemcachedServer implements AutoCloseable
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
-    /** Descriptors memcached holds before its first listener: standard input, output and error. */
-    private static final int STANDARD_FDS = 3;
-    /** memcached reserves five descriptors per worker thread. */
+    /**
+     * Descriptors memcached holds before its worker threads': standard input, output and error, then its main
+     * thread's event base and that base's pipe.
+     */
+    private static final int MAIN_THREAD_FDS = 6;
+    /** memcached reserves, and opens, five descriptors per worker thread (two eventfds, an event base, a pipe). */
     private static final int RESERVED_FDS_PER_THREAD = 5;
     /** memcached's MAX_SENDBUF_SIZE: the send buffer it asks for a UDP socket. */
     private static final int MAX_SEND_BUFFER = 256 * 1024 * 1024;
@@ -114,7 +117,7 @@ public final class MemcachedServer implements AutoCloseable
         this.log = new Log(err);
         final int reserved = RESERVED_FDS_PER_THREAD * settings.threads();
         state.reservedFds(reserved);
-        this.ids = new ConnectionIds(STANDARD_FDS + reserved);
+        this.ids = new ConnectionIds(MAIN_THREAD_FDS + reserved);
         this.acceptSelector = Selector.open();
         this.workers = new Worker[settings.threads()];
         this.workerThreads = new Thread[workers.length];

@@ -84,7 +84,8 @@ class ServerTest
     @Test
     void shouldRefuseConnectionsBeyondTheLimitAsMemcached16() throws Exception
     {
-        // -t 4: numbers 3 + 20 reserved, the listener takes 23, clients 24 on; -c 40 refuses number 39 and above
+        // -t 4: memcached 1.6.39 holds 6 descriptors, then 5 per worker, so the listener is 26 and clients 27 on
+        // (seen with -vv); -c 40 refuses number 39 and above
         try (InProcess server = new InProcess("-c", "40"))
         {
             final List<Client> clients = new ArrayList<>();
@@ -112,10 +113,10 @@ class ServerTest
                         served.add(c);
                     }
                 }
-                assertEquals(5, rejected);
-                assertEquals(15, served.size());
-                assertEquals("5", served.get(0).stat("rejected_connections"));
-                assertEquals("15", served.get(0).stat("curr_connections"));
+                assertEquals(8, rejected);
+                assertEquals(12, served.size());
+                assertEquals("8", served.get(0).stat("rejected_connections"));
+                assertEquals("12", served.get(0).stat("curr_connections"));
             }
             finally
             {

@@ -157,11 +157,6 @@ final class TestServers
         }
 
         /**
-         * What the process printed on standard error so far.
-         *
-         * @return the text, or "" when it cannot be read.
-         */
-        /**
          * Wait up to 20 seconds for a text in the server's standard error, and fail with all of it otherwise.
          */
         void awaitStderr(final String text) throws Exception
@@ -174,6 +169,11 @@ final class TestServers
             assertTrue(stderrText().contains(text), stderrText());
         }
 
+        /**
+         * What the process printed on standard error so far.
+         *
+         * @return the text, or "" when it cannot be read.
+         */
         String stderrText()
         {
             try
