@@ -69,6 +69,10 @@ public final class MemcachedServer implements AutoCloseable
     private static final int MAIN_THREAD_FDS = 6;
     /** memcached reserves, and opens, five descriptors per worker thread (two eventfds, an event base, a pipe). */
     private static final int RESERVED_FDS_PER_THREAD = 5;
+    /** The longest unix socket path: {@code sun_path} holds 108 bytes with the terminating NUL. */
+    private static final int SUN_PATH_MAX = 107;
+    /** The longest path the JDK binds or connects a unix socket at. */
+    private static final int JDK_SUN_PATH_MAX = 106;
     /** memcached's MAX_SENDBUF_SIZE: the send buffer it asks for a UDP socket. */
     private static final int MAX_SEND_BUFFER = 256 * 1024 * 1024;
 
@@ -184,6 +188,12 @@ public final class MemcachedServer implements AutoCloseable
         final List<SocketAddress> result = new ArrayList<>();
         for (final Listener l : listeners)
         {
+            if (l.unixPath() != null)
+            {
+                // the channel knows the path it was bound at, before the rename into place
+                result.add(UnixDomainSocketAddress.of(l.unixPath()));
+                continue;
+            }
             try
             {
                 result.add(l.channel().getLocalAddress());
@@ -467,9 +477,10 @@ public final class MemcachedServer implements AutoCloseable
         }
         try
         {
-            bindPrivately(ch, path);
+            final Path bound = socketPath(path);
+            bindPrivately(ch, bound);
             ch.configureBlocking(false);
-            addListener(ch, "unix:" + path, path);
+            addListener(ch, "unix:" + bound, bound);
         }
         catch (final IOException ex)
         {
@@ -514,9 +525,38 @@ public final class MemcachedServer implements AutoCloseable
     }
 
     /**
+     * The path a unix socket is bound at: memcached copies {@code -s} into {@code sun_path}, so a path longer than
+     * {@value #SUN_PATH_MAX} bytes is cut there (a character whose bytes the cut would split is left out).
+     */
+    static Path socketPath(final Path path)
+    {
+        final String text = path.toString();
+        if (text.getBytes(StandardCharsets.UTF_8).length <= SUN_PATH_MAX)
+        {
+            return path;
+        }
+        int end = 0;
+        int bytes = 0;
+        while (end < text.length())
+        {
+            final int cp = text.codePointAt(end);
+            final int length = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes + length > SUN_PATH_MAX)
+            {
+                break;
+            }
+            bytes += length;
+            end += Character.charCount(cp);
+        }
+        return Path.of(text.substring(0, end));
+    }
+
+    /**
      * Bind a unix socket so that it is never reachable with another mode than {@code -a}'s: memcached sets its umask
      * around bind(), which a JVM cannot, so the socket is bound in a directory only its owner can enter, given its
      * mode there, and renamed into place. Something already at the path makes the bind fail, as it does memcached's.
+     * The JDK binds paths of up to {@value #JDK_SUN_PATH_MAX} bytes only: when the staging directory's socket would
+     * be longer, it is bound through a link to that directory from the temporary directory.
      */
     private void bindPrivately(final ServerSocketChannel ch, final Path path) throws IOException
     {
@@ -524,18 +564,31 @@ public final class MemcachedServer implements AutoCloseable
         {
             throw new IOException("Address already in use");
         }
-        final Path parent = path.toAbsolutePath().getParent();
-        final Path staging = parent.resolve(".m4j-" + Long.toString(System.nanoTime() & 0xFFFFFFFFL, 36));
-        Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        final String name = ".m4j-" + Long.toString(System.nanoTime() & 0xFFFFFFFFL, 36);
+        final Path parent = path.getParent() != null ? path.getParent() : Path.of("");
+        final Path staging = parent.resolve(name);
         final Path staged = staging.resolve("s");
+        Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        Path link = null;
         try
         {
-            ch.bind(UnixDomainSocketAddress.of(staged), options.serverSettings().tcpBacklog());
+            Path bindAt = staged;
+            if (staged.toString().getBytes(StandardCharsets.UTF_8).length > JDK_SUN_PATH_MAX)
+            {
+                link = Files.createSymbolicLink(Path.of(System.getProperty("java.io.tmpdir")).resolve(name),
+                    staging.toAbsolutePath());
+                bindAt = link.resolve("s");
+            }
+            ch.bind(UnixDomainSocketAddress.of(bindAt), options.serverSettings().tcpBacklog());
             setPermissions(staged, options.access());
             Files.move(staged, path, StandardCopyOption.ATOMIC_MOVE);
         }
         finally
         {
+            if (link != null)
+            {
+                Files.deleteIfExists(link);
+            }
             Files.deleteIfExists(staged);
             Files.deleteIfExists(staging);
         }

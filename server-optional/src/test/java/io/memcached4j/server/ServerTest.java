@@ -354,6 +354,67 @@ class ServerTest
     }
 
     @Test
+    void shouldCutASocketPathLongerThanSunPathAt107BytesAsMemcachedDoes() throws Exception
+    {
+        final Path base = Files.createTempDirectory("memcached4j");
+        // a short directory: the socket is staged privately; a directory of 100 bytes: bound in place
+        final Path shortDir = base;
+        final Path longDir = Files.createDirectory(base.resolve("d".repeat(100 - base.toString().length() - 1)));
+        assertEquals(100, longDir.toString().length());
+        try
+        {
+            for (final Path dir : new Path[] {shortDir, longDir})
+            {
+                final String given = dir + "/" + "s".repeat(130 - dir.toString().length() - 1);
+                final Path cut = Path.of(given.substring(0, 107));
+                // the JDK connects to paths of up to 106 bytes: through a link to the directory
+                final Path link = Files.createSymbolicLink(Files.createTempDirectory("m4j").resolve("d"), dir);
+                try (InProcess server = new InProcess(false, "-s", given, "-a", "600");
+                    SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(
+                        link.resolve(cut.getFileName()))))
+                {
+                    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cut)));
+                    ch.write(ByteBuffer.wrap("version\r\n".getBytes(StandardCharsets.US_ASCII)));
+                    final ByteBuffer buf = ByteBuffer.allocate(64);
+                    while (buf.position() < "VERSION 1.6.39\r\n".length() && ch.read(buf) >= 0)
+                    {
+                        // until the whole line is in
+                    }
+                    assertEquals("VERSION 1.6.39\r\n", new String(buf.array(), 0, buf.position(),
+                        StandardCharsets.US_ASCII));
+                    assertEquals(List.of(cut.toString()), server.server.localAddresses().stream()
+                        .map(Object::toString).toList());
+                }
+                finally
+                {
+                    Files.delete(link);
+                    Files.delete(link.getParent());
+                }
+                assertFalse(Files.exists(Path.of(given)));
+                Files.delete(cut);
+                try (java.util.stream.Stream<Path> left = Files.list(dir))
+                {
+                    assertEquals(dir == longDir ? 0 : 1, left.count(), "no staging directory is left behind");
+                }
+            }
+            // a multi-byte character the cut would split is left out
+            assertEquals(Path.of("/" + "a".repeat(105)), MemcachedServer.socketPath(Path.of("/" + "a".repeat(105) +
+                "\u00e9z")));
+            assertEquals(Path.of("/" + "a".repeat(104) + "\u00e9"), MemcachedServer.socketPath(Path.of("/" +
+                "a".repeat(104) + "\u00e9z")));
+        }
+        finally
+        {
+            for (final Path dir : new Path[] {shortDir, longDir})
+            {
+                Files.deleteIfExists(Path.of((dir + "/" + "s".repeat(130)).substring(0, 107)));
+            }
+            Files.delete(longDir);
+            Files.delete(base);
+        }
+    }
+
+    @Test
     void shouldServeAUnixDomainSocket() throws Exception
     {
         final Path dir = Files.createTempDirectory("memcached4j");
