@@ -158,7 +158,8 @@ public final class SaslAuthenticator
         {
             try
             {
-                data = Files.readAllBytes(file);
+                // fopen() opens a directory, whose first read fails: memcached finds no user in it
+                data = Files.isDirectory(file) ? new byte[0] : Files.readAllBytes(file);
             }
             catch (final IOException | RuntimeException ex)
             {

@@ -101,6 +101,15 @@ class SaslAuthenticatorTest
     }
 
     @Test
+    void shouldFindNoUserInADirectoryAsMemcachedsFopenOpensIt() throws Exception
+    {
+        final SaslAuthenticator sasl = SaslAuthenticator.fromPasswordFile(dir, "vm");
+        assertEquals(SASL_NOUSER, check(sasl, "u", "p"));
+        assertEquals(List.of("INFO: User <u@vm> failed to authenticate",
+            "SASL (severity 2): Password verification failed"), log);
+    }
+
+    @Test
     void shouldReadLinesInPiecesOfOneReadAndRefuseOverlongCredentials() throws Exception
     {
         // the rest of a long line is read as a line of its own
