@@ -814,6 +814,16 @@ final class ItemStore
     }
 
     /**
+     * Whether a new key may be linked in a stripe. One that is full and cannot grow (the JVM refused direct memory
+     * for a bigger table) makes room by evicting, which a cache without evictions ({@code -M}) refuses instead, as
+     * it refuses an item it has no memory for. Caller holds the stripe's write lock.
+     */
+    private boolean roomForNewKeyLocked(final Stripe stripe)
+    {
+        return evictionsEnabled || index.makeRoomLocked(stripe);
+    }
+
+    /**
      * Make room in a stripe that is full and cannot grow (the JVM refused direct memory for a bigger table): evict
      * the item of the first entry at or after the new key's home slot, counted as an eviction of its class, as
      * memcached evicts at its memory limit. Caller holds the stripe's write lock.
@@ -1827,7 +1837,7 @@ final class ItemStore
         boolean created = false;
         if (ref == 0)
         {
-            if (!options.vivify)
+            if (!options.vivify || !roomForNewKeyLocked(stripe))
             {
                 return MISS_RESULT;
             }
@@ -2123,6 +2133,12 @@ final class ItemStore
                     default:
                         break;
                 }
+                if (stored != 0 && !roomForNewKeyLocked(stripe))
+                {
+                    stored = 0;
+                    result = StoreResult.NO_MEMORY;
+                    ctx.increment(Counters.STORE_NO_MEMORY);
+                }
                 if (stored != 0)
                 {
                     markCasGiven(stored, options.casIn != 0);
@@ -2364,7 +2380,8 @@ final class ItemStore
                 }
                 final byte[] digits = ctx.digits;
                 final int length = formatUnsigned(options.initial, digits);
-                final int made = allocItem(ctx.key, 0, ctx.keyLength, 0, 0, length, 0);
+                final int made = roomForNewKeyLocked(stripe) ?
+                    allocItem(ctx.key, 0, ctx.keyLength, 0, 0, length, 0) : ALLOC_NO_MEMORY;
                 if (made < 0)
                 {
                     return DeltaResult.NO_MEMORY;

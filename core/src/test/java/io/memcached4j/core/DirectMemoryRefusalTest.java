@@ -121,6 +121,61 @@ class DirectMemoryRefusalTest extends CacheTestSupport
     }
 
     /**
+     * Without evictions, a stripe that is full and cannot grow refuses a new key as the cache refuses an item it has
+     * no memory for, instead of evicting to make room; keys already stored are still overwritten.
+     */
+    @Test
+    void shouldRefuseNewKeysWithoutEvictionsWhenAStripeIsFullAndCannotGrow()
+    {
+        final AtomicInteger budget = new AtomicInteger(256);
+        final MemcachedCache cache = walked(new Engine(
+            builder().memoryLimit(64L << 20).hashPowerInit(12).evictionsEnabled(false).config(),
+            DirectMemory.newPageArena(), size ->
+            {
+                if (budget.getAndDecrement() <= 0)
+                {
+                    throw new OutOfMemoryError("Cannot reserve " + size + " bytes of direct buffer memory");
+                }
+                return ByteBuffer.allocateDirect(size);
+            }));
+        final byte[] value = new byte[10];
+        final int keys = 20_000;
+        int stored = 0;
+        for (int i = 0; i < keys; i++)
+        {
+            final StoreResult result = cache.set("key:" + i, value);
+            assertTrue(result == StoreResult.STORED || result == StoreResult.NO_MEMORY, result::toString);
+            stored += result == StoreResult.STORED ? 1 : 0;
+        }
+        assertTrue(stored < keys, "stored " + stored);
+        assertEquals(0, cache.stats().get("evictions"));
+        assertEquals(stored, cache.stats().get("curr_items"));
+        assertEquals(keys - stored, cache.stats().get("store_no_memory"));
+        final byte[] other = new byte[12];
+        int refusedKey = -1;
+        for (int i = 0; i < keys; i++)
+        {
+            if (cache.get("key:" + i) == null)
+            {
+                refusedKey = i;
+                // a refused key stays refused, by every path that would add it
+                assertEquals(StoreResult.NO_MEMORY, cache.add(bytes("key:" + i), ByteBuffer.wrap(value), 0, 0));
+                assertEquals(DeltaResult.NO_MEMORY, cache.arithmetic(
+                    bytes("key:" + i), new ArithmeticOptions().vivify(0, 5), new ItemInfo()));
+                assertEquals(null, cache.get("key:" + i));
+            }
+            else
+            {
+                assertEquals(StoreResult.STORED, cache.set("key:" + i, other));
+                assertEquals(other.length, cache.get("key:" + i).length);
+            }
+        }
+        assertTrue(refusedKey >= 0);
+        assertEquals(stored, cache.stats().get("curr_items"));
+        assertEquals(0, cache.stats().get("evictions"));
+    }
+
+    /**
      * The index lives outside the memory limit and grows with the item count: a growth the JVM refuses leaves the
      * stripe on its table, and sets go on.
      */
