@@ -2620,6 +2620,12 @@ final class ItemStore
         final int now = now();
         final int oldestLive = (delay > 0 ? realtime(delay) : now) - 1;
         flush = new FlushState(oldestLive, casEnabled && oldestLive <= now ? casId.get() + 1 : 0);
+        if (oldestLive == 0)
+        {
+            // a delay read as a unix time at or before the start: no flush at all, as in memcached's
+            // item_flush_expired (and flushed() above), not a walk that unlinks every item
+            return;
+        }
         unlinkRecentForFlush(oldestLive);
     }
 

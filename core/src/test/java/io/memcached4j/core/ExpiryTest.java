@@ -193,6 +193,30 @@ class ExpiryTest extends CacheTestSupport
     }
 
     @Test
+    void shouldFlushNothingForADelayReadAsAUnixTimeAtOrBeforeTheStart()
+    {
+        final MemcachedCache cache = cache();
+        cache.set("a", b("1"));
+        clock.advance(3);
+        cache.set("b", b("2"));
+        // memcached reads these as unix times; one at or before its start is relative time 1, and the flush's
+        // oldest_live 0, which flushes nothing: neither now, nor lazily later
+        final long start = clock.unixTime() - clock.currentTime();
+        for (final long delay : new long[] {CacheConfig.REALTIME_MAXDELTA + 1, 1_000_000_000L, start})
+        {
+            cache.flushAll((int)delay);
+            assertEquals(2, cache.stats().get("curr_items"), "flush_all " + delay);
+        }
+        clock.advance(5);
+        assertEquals("1", string(cache.get("a")));
+        assertEquals("2", string(cache.get("b")));
+        assertEquals(0, cache.stats().get("get_flushed"));
+        // a unix time just after the start is a flush from then on
+        cache.flushAll((int)(start + 2));
+        assertEquals(0, cache.stats().get("curr_items"));
+    }
+
+    @Test
     void shouldTakeNoCasValueForAFlushAsMemcached1639()
     {
         final MemcachedCache cache = cache();
