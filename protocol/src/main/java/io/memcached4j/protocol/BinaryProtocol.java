@@ -189,6 +189,8 @@ final class BinaryProtocol extends ProtocolHandler
     private long storeCas;
 
     private long swallowRemaining;
+    /** Whether the body being swallowed ran past what had been read: memcached then reads it from the socket. */
+    private boolean swallowRead;
     private long discardTotal;
     private long discardDone;
 
@@ -497,9 +499,21 @@ final class BinaryProtocol extends ProtocolHandler
         swallowRemaining -= take;
         if (swallowRemaining > 0)
         {
+            swallowRead = true;
             return Session.Status.NEED_INPUT;
         }
-        return commandDone();
+        if (!swallowRead)
+        {
+            return commandDone();
+        }
+        // memcached reads no more than the bytes left to swallow from the socket, so its buffer is empty now: it sends
+        // the error it queued before it reads the next request, which a bad magic then cannot take back
+        swallowRead = false;
+        out.release();
+        final Session.Status after = commandDone();
+        session.states.sentAfterSwallow(in.hasRemaining());
+        repliesSent();
+        return after;
     }
 
     private int swallowOrDone(final int bytes)
@@ -508,6 +522,7 @@ final class BinaryProtocol extends ProtocolHandler
         if (bytes > 0)
         {
             swallowRemaining = bytes;
+            swallowRead = false;
             state = SWALLOW;
             session.states.to(ConnStates.SWALLOW);
             return NEXT_STATE;

@@ -159,6 +159,29 @@ final class ConnStates
     }
 
     /**
+     * A body swallowed from bytes memcached read for it alone is done: with nothing left in its buffer, memcached
+     * sends what it queued, then waits for and reads the next request (the bytes this buffer already holds).
+     *
+     * @param bytesLeft whether bytes after the swallowed body are in the buffer.
+     */
+    void sentAfterSwallow(final boolean bytesLeft)
+    {
+        if (responded)
+        {
+            to(MWRITE);
+            to(NEW_CMD);
+        }
+        responded = false;
+        sentNow = false;
+        if (bytesLeft)
+        {
+            to(WAITING);
+            to(READ);
+            to(PARSE_CMD);
+        }
+    }
+
+    /**
      * No complete request is left in what was read: memcached sends what it queued, or waits for more.
      */
     void inputConsumed()

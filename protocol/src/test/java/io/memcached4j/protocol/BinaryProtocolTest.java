@@ -598,6 +598,30 @@ class BinaryProtocolTest
     }
 
     @Test
+    void shouldSendTheErrorOfABodySwallowedFromLaterBytesBeforeABadMagicClosesAsMemcachedDoes()
+    {
+        // an unknown opcode with a key swallows bodylen bytes after the key: here the next request's first 3 bytes
+        final byte[] unknown = req(0x30, "abc", NONE, NONE, 1, 0);
+        final byte[] get = req(CMD_GET, "known", NONE, NONE, 2, 0);
+        Conn conn = conn();
+        conn.send(unknown);
+        assertFalse(conn.closedByServer);
+        assertEquals("conn_swallow", conn.session.stateName());
+        // memcached reads only the 3 bytes from the socket, sends the error, then reads a request with a bad magic
+        conn.send(get);
+        assertTrue(conn.closedByServer);
+        List<Response> r = parse(conn.end());
+        assertEquals(1, r.size());
+        r.get(0).assertStatus(0x81).assertValue("Unknown command").assertOpaque(1);
+        // both in one read: memcached parses on from its buffer and closes with the error unsent
+        conn = conn();
+        conn.send(concat(unknown, get));
+        assertTrue(conn.closedByServer);
+        r = parse(conn.end());
+        assertEquals(0, r.size());
+    }
+
+    @Test
     void shouldDropUnsentRepliesOnInvalidMagic()
     {
         final Conn conn = conn();
