@@ -572,7 +572,10 @@ final class Engine implements MemcachedCache, CacheAdmin
             options.keyBinary ? ItemDescriptor.KEY_BINARY : 0);
         if (ref < 0)
         {
-            ctx.increment(ref == ItemStore.ALLOC_TOO_LARGE ? Counters.STORE_TOO_LARGE : Counters.STORE_NO_MEMORY);
+            if (options.countFailure)
+            {
+                ctx.increment(ref == ItemStore.ALLOC_TOO_LARGE ? Counters.STORE_TOO_LARGE : Counters.STORE_NO_MEMORY);
+            }
             if ((store.eventMask() & ItemEvents.MUTATIONS) != 0)
             {
                 store.logFailedStore(ctx, options,

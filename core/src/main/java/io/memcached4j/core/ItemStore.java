@@ -2137,7 +2137,10 @@ final class ItemStore
                 {
                     stored = 0;
                     result = StoreResult.NO_MEMORY;
-                    ctx.increment(Counters.STORE_NO_MEMORY);
+                    if (options.countFailure)
+                    {
+                        ctx.increment(Counters.STORE_NO_MEMORY);
+                    }
                 }
                 if (stored != 0)
                 {

@@ -65,7 +65,7 @@ final class ItemWriterImpl implements ItemWriter
         final ThreadContext ctx, final int flags, final int exptime, final int valueLength,
         final StoreOptions storeOptions)
     {
-        copyOptions(storeOptions);
+        options.copyFrom(storeOptions);
         final int reserved = engine.allocate(ctx, flags, exptime, valueLength, options);
         if (reserved < 0)
         {
@@ -80,18 +80,6 @@ final class ItemWriterImpl implements ItemWriter
         written = 0;
         active = true;
         return true;
-    }
-
-    private void copyOptions(final StoreOptions from)
-    {
-        options.mode = from.mode;
-        options.compareCas = from.compareCas;
-        options.casIn = from.casIn;
-        options.invalidate = from.invalidate;
-        options.vivify = from.vivify;
-        options.vivifyExptime = from.vivifyExptime;
-        options.keyBinary = from.keyBinary;
-        options.deleteOnFailure = from.deleteOnFailure;
     }
 
     public StoreResult failure()

@@ -17,6 +17,7 @@ public final class StoreOptions
     int vivifyExptime;
     boolean keyBinary;
     boolean deleteOnFailure = true;
+    boolean countFailure = true;
 
     /**
      * Default options: a plain {@code set}.
@@ -40,7 +41,26 @@ public final class StoreOptions
         vivifyExptime = 0;
         keyBinary = false;
         deleteOnFailure = true;
+        countFailure = true;
         return this;
+    }
+
+    /**
+     * Take every option of another instance.
+     *
+     * @param from the options to copy.
+     */
+    void copyFrom(final StoreOptions from)
+    {
+        mode = from.mode;
+        compareCas = from.compareCas;
+        casIn = from.casIn;
+        invalidate = from.invalidate;
+        vivify = from.vivify;
+        vivifyExptime = from.vivifyExptime;
+        keyBinary = from.keyBinary;
+        deleteOnFailure = from.deleteOnFailure;
+        countFailure = from.countFailure;
     }
 
     /**
@@ -129,6 +149,19 @@ public final class StoreOptions
     public StoreOptions deleteOnFailure(final boolean delete)
     {
         this.deleteOnFailure = delete;
+        return this;
+    }
+
+    /**
+     * Whether a store that fails for size or memory counts in {@code store_too_large} or {@code store_no_memory}
+     * (the default). memcached's binary protocol counts neither; its text and meta commands count both.
+     *
+     * @param count whether to count the failure.
+     * @return this.
+     */
+    public StoreOptions countFailure(final boolean count)
+    {
+        this.countFailure = count;
         return this;
     }
 }

@@ -40,6 +40,10 @@ class LimitsTest extends CacheTestSupport
         assertEquals(1048516, cache.get("k").length);
         assertEquals(3, cache.stats().get("store_too_large"));
         assertEquals(3, cache.stats().get("cmd_set"));
+        // as memcached's binary protocol: refused, and not counted
+        assertEquals(StoreResult.TOO_LARGE, cache.store(bytes("gh"), java.nio.ByteBuffer.wrap(new byte[1048516]), 0,
+            0, new StoreOptions().countFailure(false), null));
+        assertEquals(3, cache.stats().get("store_too_large"));
     }
 
     @Test

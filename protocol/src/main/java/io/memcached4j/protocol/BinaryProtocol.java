@@ -925,7 +925,8 @@ final class BinaryProtocol extends ProtocolHandler
         final int exptime = exptime(extrasInt(4));
         // with -C memcached's ITEM_set_cas does nothing: the header CAS is never compared by a store
         storeCas = casEnabled ? requestCas : 0;
-        storeOptions.reset().compareCas(storeCas);
+        // memcached's binary stores count no store_too_large or store_no_memory
+        storeOptions.reset().compareCas(storeCas).countFailure(false);
         storeCommand = cmd;
         switch (cmd)
         {
@@ -956,7 +957,8 @@ final class BinaryProtocol extends ProtocolHandler
         }
         storeCommand = cmd;
         storeCas = casEnabled ? requestCas : 0;
-        storeOptions.reset().mode(cmd == CMD_APPEND ? StoreMode.APPEND : StoreMode.PREPEND).compareCas(storeCas);
+        storeOptions.reset().mode(cmd == CMD_APPEND ? StoreMode.APPEND : StoreMode.PREPEND).compareCas(storeCas)
+            .countFailure(false);
         return beginStore(0, 0, valueLength);
     }
 

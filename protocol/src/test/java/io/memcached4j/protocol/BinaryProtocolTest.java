@@ -667,6 +667,10 @@ class BinaryProtocolTest
             req(CMD_GET, "k", NONE, NONE, 3, 0));
         r.get(0).assertStatus(3).assertValue("Too large.");
         r.get(1).assertStatus(1);
+        // memcached's binary path counts no store_too_large (its text and meta paths do)
+        assertEquals(0, conn.state.cache().stats().get("store_too_large"));
+        conn.exchange(req(CMD_APPEND, "k", NONE, big, 4, 0));
+        assertEquals(0, conn.state.cache().stats().get("store_too_large"));
     }
 
     @Test
@@ -694,6 +698,7 @@ class BinaryProtocolTest
             last = conn.exchange(req(CMD_SET, "k" + i, SET_EXTRAS, value, i, 0)).get(0);
         }
         last.assertStatus(0x82).assertValue("Out of memory allocating item");
+        assertEquals(0, conn.state.cache().stats().get("store_no_memory"), "memcached's binary path counts none");
         assertEquals(0, conn.exchange(req(CMD_NOOP, "", NONE, NONE, 1, 0)).get(0).status);
     }
 
