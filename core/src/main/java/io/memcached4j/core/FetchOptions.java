@@ -22,6 +22,7 @@ public final class FetchOptions
     long casIn;
     boolean casGiven;
     boolean meta;
+    boolean counted = true;
 
     /**
      * Default options: a plain {@code get}.
@@ -50,6 +51,7 @@ public final class FetchOptions
         casIn = 0;
         casGiven = false;
         meta = false;
+        counted = true;
         return this;
     }
 
@@ -173,5 +175,19 @@ public final class FetchOptions
     boolean needsExclusive()
     {
         return touch || vivify || recache;
+    }
+
+    /**
+     * Whether the fetch counts in the get or touch statistics ({@code cmd_get}, {@code get_hits},
+     * {@code get_misses}, {@code cmd_touch}, ...; the default). memcached's {@code mg} that fails while it writes
+     * its reply (an opaque token too long) has fetched and bumped its item, and counts nothing.
+     *
+     * @param counted whether to count the fetch.
+     * @return this.
+     */
+    public FetchOptions counted(final boolean counted)
+    {
+        this.counted = counted;
+        return this;
     }
 }

@@ -1937,6 +1937,10 @@ final class ItemStore
 
     private static void countHit(final ThreadContext ctx, final FetchOptions options)
     {
+        if (!options.counted)
+        {
+            return;
+        }
         if (options.touch)
         {
             ctx.increment(Counters.TOUCH_CMDS);
@@ -1951,6 +1955,10 @@ final class ItemStore
 
     private static void countMiss(final ThreadContext ctx, final FetchOptions options)
     {
+        if (!options.counted)
+        {
+            return;
+        }
         // memcached's mg counts a touch only once it has an item to set the expiry of: a miss is a get miss
         if (options.touch && !options.meta)
         {

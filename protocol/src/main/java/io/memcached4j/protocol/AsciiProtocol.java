@@ -1956,7 +1956,8 @@ final class AsciiProtocol extends ProtocolHandler
         if (opaqueTooLong())
         {
             // memcached finds the long opaque while writing the reply: the item was fetched, created by N on a miss,
-            // and the T and N flags before O were applied in order; no recache token was handed out
+            // and the T and N flags before O were applied in order; no recache token was handed out. A hit fails
+            // before memcached counts it; a miss is counted before its EN line fails
             final int o = flagIndex('O');
             final int t = mfNewTtl && flagIndex('T') < o ? flagIndex('T') : -1;
             if (cache.inspect(metaKey, infoBefore))
@@ -1964,12 +1965,13 @@ final class AsciiProtocol extends ProtocolHandler
                 if (t >= 0)
                 {
                     // T locks the item: the new TTL without the bump that only a successful mg makes
-                    cache.fetch(metaKey, fetchOptions.reset().bump(false).touch(mfExptime), null, infoBefore);
+                    cache.fetch(metaKey, fetchOptions.reset().bump(false).touch(mfExptime).counted(false), null,
+                        infoBefore);
                 }
                 else if (!mfNoUpdate && !mfVivify && !mfRecache && flagIndex('l') < 0 && flagIndex('h') < 0)
                 {
                     // an unlocked fetch bumps the item (marks it fetched); a locked one bumps only on success
-                    cache.fetch(metaKey, fetchOptions.reset(), null, infoBefore);
+                    cache.fetch(metaKey, fetchOptions.reset().counted(false), null, infoBefore);
                 }
             }
             else if (mfVivify)
@@ -1978,6 +1980,11 @@ final class AsciiProtocol extends ProtocolHandler
                 final int exptime = n > t ? mfVivifyExptime : t >= 0 ? mfExptime : 0;
                 storeOptions.reset().mode(StoreMode.ADD);
                 cache.store(metaKey, EMPTY, 0, exptime, storeOptions, null);
+            }
+            else
+            {
+                // the miss: counted as memcached counts it (a get miss, whatever T says)
+                cache.fetch(metaKey, fetchOptions.reset().meta(true).bump(false), null, infoBefore);
             }
             return metaError("CLIENT_ERROR opaque token too long");
         }

@@ -14,6 +14,7 @@ import java.util.Random;
 
 import io.memcached4j.core.CacheBuilder;
 import io.memcached4j.core.ManualClock;
+import io.memcached4j.core.CacheStats;
 import io.memcached4j.core.MemcachedCache;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -239,6 +240,32 @@ class AsciiProtocolTest
         assertEquals("10\r\nVALUE n 0 2\r\n10\r\nEND\r\n", conn.text());
         conn.send("get m n\r\ndecr n 1\r\nget n\r\n");
         assertEquals("VALUE n 0 2\r\n10\r\nEND\r\n9\r\nVALUE n 0 1\r\n9\r\nEND\r\n", conn.text());
+    }
+
+    @Test
+    void shouldCountAnMgWithAnOverLongOpaqueAsMemcachedDoesAMissButNotAHit()
+    {
+        // memcached 1.6.39 fails a hit's reply before it counts it, and counts a miss before its EN line fails
+        final ServerState state = server();
+        final Conn conn = new Conn(state);
+        final String longOpaque = "O" + "x".repeat(41);
+        conn.send("set k 0 0 1\r\nv\r\nmg k " + longOpaque + " v\r\nmg k T30 " + longOpaque + "\r\n");
+        assertEquals("STORED\r\nCLIENT_ERROR opaque token too long\r\nCLIENT_ERROR opaque token too long\r\n",
+            conn.text());
+        final CacheStats hit = state.cache().stats();
+        assertEquals(0, hit.get("cmd_get"));
+        assertEquals(0, hit.get("get_hits"));
+        assertEquals(0, hit.get("cmd_touch"));
+        assertEquals(0, hit.get("touch_hits"));
+        conn.send("mg absent " + longOpaque + " v\r\nmg absent T30 " + longOpaque + "\r\n");
+        assertEquals("CLIENT_ERROR opaque token too long\r\nCLIENT_ERROR opaque token too long\r\n", conn.text());
+        final CacheStats miss = state.cache().stats();
+        assertEquals(2, miss.get("cmd_get"));
+        assertEquals(2, miss.get("get_misses"));
+        assertEquals(0, miss.get("cmd_touch"));
+        // the fetch of the hit still marked the item fetched, as memcached's unlocked fetch does
+        conn.send("mg k h\r\n");
+        assertEquals("HD h1\r\n", conn.text());
     }
 
     @Test
