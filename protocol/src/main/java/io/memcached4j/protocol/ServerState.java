@@ -558,15 +558,21 @@ public final class ServerState
         }
         sink.stat("connection_structures", Long.toString(connectionStructures.get()));
         long outputBuffers = 0;
+        long readBuffers = 0;
+        long readBufferBytes = 0;
         for (final Session s : sessions)
         {
             outputBuffers += s.holdsOutputBuffer() ? 1 : 0;
+            final int bytes = s.host().readBufferBytes();
+            readBuffers += bytes > 0 ? 1 : 0;
+            readBufferBytes += bytes;
         }
         sink.stat("response_obj_oom", "0");
         sink.stat("response_obj_count", Long.toString(outputBuffers));
         sink.stat("response_obj_bytes", Long.toString(outputBuffers * Output.CAPACITY));
-        sink.stat("read_buf_count", "0");
-        sink.stat("read_buf_bytes", "0");
+        // each connection holds its read buffer while it is open: none waits free in a cache, as memcached's do
+        sink.stat("read_buf_count", Long.toString(readBuffers));
+        sink.stat("read_buf_bytes", Long.toString(readBufferBytes));
         sink.stat("read_buf_bytes_free", "0");
         sink.stat("read_buf_oom", "0");
         sink.stat("reserved_fds", Integer.toString(reservedFds));

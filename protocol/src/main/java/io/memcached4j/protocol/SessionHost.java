@@ -48,6 +48,17 @@ public interface SessionHost
     }
 
     /**
+     * The bytes of the read buffer the connection holds for its input, for {@code stats} ({@code read_buf_count} and
+     * {@code read_buf_bytes}): 0 when it holds none of its own.
+     *
+     * @return the buffer's capacity, or 0.
+     */
+    default int readBufferBytes()
+    {
+        return 0;
+    }
+
+    /**
      * A host for sessions driven in memory (tests, embedded use): loopback-looking addresses and no verbose output.
      *
      * @param id the connection number.

@@ -98,6 +98,12 @@ final class Connection implements SessionHost
         worker.log().line(line);
     }
 
+    @Override
+    public int readBufferBytes()
+    {
+        return in.capacity();
+    }
+
     int id()
     {
         return id;

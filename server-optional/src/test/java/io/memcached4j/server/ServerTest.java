@@ -130,6 +130,35 @@ class ServerTest
     }
 
     @Test
+    void shouldReportTheReadBuffersItsConnectionsHold() throws Exception
+    {
+        try (InProcess server = new InProcess())
+        {
+            final List<Client> clients = new ArrayList<>();
+            try
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    clients.add(server.client());
+                    assertEquals("VERSION 1.6.39\r\n", clients.get(i).request("version\r\n", "\r\n"));
+                }
+                // the three, and the one that asks
+                assertEquals("4", server.stat("read_buf_count"));
+                assertEquals(Integer.toString(4 * Connection.INPUT_CAPACITY), server.stat("read_buf_bytes"));
+                assertEquals("0", server.stat("read_buf_bytes_free"));
+            }
+            finally
+            {
+                for (final Client c : clients)
+                {
+                    c.close();
+                }
+            }
+            awaitStat(server, "read_buf_count", "1");
+        }
+    }
+
+    @Test
     void shouldCloseIdleConnections() throws Exception
     {
         try (InProcess server = new InProcess("-vv", "-o", "idle_timeout=1");
