@@ -18,6 +18,7 @@ public final class BufferPool
 
     private final int retained;
     private final Chunk[] chunks;
+    private final Runnable refused;
     private int size;
     private long allocated;
     private ByteBuffer scratch;
@@ -29,12 +30,26 @@ public final class BufferPool
      */
     public BufferPool(final int retained)
     {
+        this(retained, () ->
+        {
+        });
+    }
+
+    /**
+     * A pool that keeps up to {@code retained} free buffers and reports each buffer direct memory could not supply.
+     *
+     * @param retained free buffers kept for reuse.
+     * @param refused  called when a buffer could not be allocated ({@code response_obj_oom}).
+     */
+    public BufferPool(final int retained, final Runnable refused)
+    {
         if (retained < 0)
         {
             throw new IllegalArgumentException("retained must not be negative: " + retained);
         }
         this.retained = retained;
         this.chunks = new Chunk[retained];
+        this.refused = refused;
     }
 
     /**
@@ -81,8 +96,18 @@ public final class BufferPool
             chunks[size] = null;
             return chunk;
         }
+        final ByteBuffer buffer;
+        try
+        {
+            buffer = ByteBuffer.allocateDirect(Output.CAPACITY);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            refused.run();
+            throw ex;
+        }
         allocated++;
-        return new Chunk(ByteBuffer.allocateDirect(Output.CAPACITY));
+        return new Chunk(buffer);
     }
 
     void release(final Chunk chunk)

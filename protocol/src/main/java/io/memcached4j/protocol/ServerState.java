@@ -58,6 +58,8 @@ public final class ServerState
     final LongAdder bytesWritten = new LongAdder();
     final LongAdder cmdMeta = new LongAdder();
     final LongAdder authCmds = new LongAdder();
+    private final LongAdder readBufOom = new LongAdder();
+    private final LongAdder responseObjOom = new LongAdder();
     final LongAdder authErrors = new LongAdder();
     final LongAdder connYields = new LongAdder();
     /**
@@ -176,6 +178,22 @@ public final class ServerState
         {
             handler.accept(graceful);
         }
+    }
+
+    /**
+     * A connection's read buffer could not be allocated (direct memory exhausted): memcached's {@code read_buf_oom}.
+     */
+    public void readBufferRefused()
+    {
+        readBufOom.increment();
+    }
+
+    /**
+     * An output buffer could not be allocated (direct memory exhausted): memcached's {@code response_obj_oom}.
+     */
+    public void responseBufferRefused()
+    {
+        responseObjOom.increment();
     }
 
     /**
@@ -514,6 +532,8 @@ public final class ServerState
         connYields.reset();
         flushNotRun.reset();
         idleKicks.reset();
+        readBufOom.reset();
+        responseObjOom.reset();
         logs.written.reset();
         logs.skipped.reset();
         logs.sent.reset();
@@ -567,14 +587,14 @@ public final class ServerState
             readBuffers += bytes > 0 ? 1 : 0;
             readBufferBytes += bytes;
         }
-        sink.stat("response_obj_oom", "0");
+        sink.stat("response_obj_oom", Long.toString(responseObjOom.sum()));
         sink.stat("response_obj_count", Long.toString(outputBuffers));
         sink.stat("response_obj_bytes", Long.toString(outputBuffers * Output.CAPACITY));
         // each connection holds its read buffer while it is open: none waits free in a cache, as memcached's do
         sink.stat("read_buf_count", Long.toString(readBuffers));
         sink.stat("read_buf_bytes", Long.toString(readBufferBytes));
         sink.stat("read_buf_bytes_free", "0");
-        sink.stat("read_buf_oom", "0");
+        sink.stat("read_buf_oom", Long.toString(readBufOom.sum()));
         sink.stat("reserved_fds", Integer.toString(reservedFds));
         sink.stat("cmd_get", Long.toString(g.get("cmd_get")));
         sink.stat("cmd_set", Long.toString(g.get("cmd_set")));

@@ -39,7 +39,7 @@ final class Worker implements Runnable
     private final Log log;
     private final Selector selector;
     private final MpscUnboundedArrayQueue<Handoff> handoffs = new MpscUnboundedArrayQueue<>(256);
-    private final BufferPool pool = new BufferPool(RETAINED_OUTPUT_BUFFERS);
+    private final BufferPool pool;
     private final ArrayDeque<Connection> yielded = new ArrayDeque<>();
     /**
      * Watching connections woken by other threads ({@code watch}): each is queued at most once at a time and at most
@@ -74,6 +74,7 @@ final class Worker implements Runnable
     {
         this.server = server;
         this.state = state;
+        this.pool = new BufferPool(RETAINED_OUTPUT_BUFFERS, state::responseBufferRefused);
         this.log = log;
         this.selector = Selector.open();
         this.idleTimeoutSeconds = state.settings().idleTimeout();
@@ -296,6 +297,11 @@ final class Worker implements Runnable
             }
             catch (final IOException | RuntimeException | Error ex)
             {
+                if (ex instanceof OutOfMemoryError)
+                {
+                    // its read buffer (or its session's) could not be had: memcached's read_buf_oom
+                    state.readBufferRefused();
+                }
                 log.line("connection " + h.id() + " could not be set up and is closed: " + ex);
                 try
                 {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -165,6 +166,10 @@ class ForkedServerTest
             }
             assertTrue(server.process.isAlive(), server.stderrText());
             assertFalse(server.stderrText().contains("worker thread failed"), server.stderrText());
+            // each refusal is counted, as memcached counts the read buffers and response objects it cannot have
+            final Map<String, String> stats = TestServers.stats(c);
+            assertTrue(Long.parseLong(stats.get("response_obj_oom")) + Long.parseLong(stats.get("read_buf_oom")) > 0,
+                stats.toString());
         }
         finally
         {
