@@ -3531,13 +3531,8 @@ final class AsciiProtocol extends ProtocolHandler
             authReply("CLIENT_ERROR unauthenticated");
             return commandDone();
         }
-        authPayloadLength = num.value + 2;
-        if (authPayloadLength > in.capacity())
-        {
-            // memcached reads the payload into its 16 KiB read buffer and closes the connection when it cannot hold
-            // it; the input buffer is this session's read buffer (the line before it is consumed by now)
-            return closeNow();
-        }
+        // memcached adds the 2 in 32 bits: 4294967294 and 4294967295 wrap to 0 and 1
+        authPayloadLength = (num.value + 2) & 0xFFFF_FFFFL;
         state = AUTH_DATA;
         return null;
     }
@@ -3547,6 +3542,12 @@ final class AsciiProtocol extends ProtocolHandler
         final int start = in.position();
         if (in.limit() - start < authPayloadLength)
         {
+            if (in.limit() - start >= in.capacity())
+            {
+                // memcached reads the payload into its 16 KiB read buffer, and closes the connection once that is
+                // full and more bytes come; the input buffer is this session's read buffer (the line is consumed)
+                return closeNow();
+            }
             // memcached sends what it holds while it waits for the rest
             out.release();
             return needInput();
@@ -3557,7 +3558,8 @@ final class AsciiProtocol extends ProtocolHandler
         }
         final int length = (int)authPayloadLength;
         in.position(start + length);
-        if (in.get(start + length - 2) != '\r' || in.get(start + length - 1) != '\n')
+        // a wrapped length of 0 or 1 has memcached compare the line's own end, whose newline it cut: no match
+        if (length < 2 || in.get(start + length - 2) != '\r' || in.get(start + length - 1) != '\n')
         {
             authReply("CLIENT_ERROR bad command line termination");
             return commandDone();

@@ -494,13 +494,25 @@ class AsciiProtocolTest
     }
 
     @Test
-    void shouldCloseAnUnauthenticatedClientThatSendsAHugePayloadLength()
+    void shouldCloseAnUnauthenticatedClientThatSendsAHugePayloadOnceItFillsTheReadBuffer()
     {
         final ServerState state = server(MemcachedCache.builder(),
             ServerSettings.builder().asciiAuth("/dev/null", Map.of("user", "secret")).build());
         final Conn conn = new Conn(state);
         conn.send("set a 0 0 100000000\r\n");
+        assertEquals(Session.Status.NEED_INPUT, conn.last);
+        conn.send("p".repeat(Session.MIN_INPUT_CAPACITY));
         assertEquals(Session.Status.CLOSE, conn.last);
+        // memcached adds the payload's \r\n in 32 bits: these wrap to 0 and 1 bytes, which never end in \r\n
+        final Conn wrapped = new Conn(state);
+        wrapped.send("set a 0 0 4294967294\r\n");
+        assertEquals("CLIENT_ERROR bad command line termination\r\n", wrapped.text());
+        wrapped.send("set a 0 0 4294967295\r\n");
+        assertEquals("", wrapped.text());
+        wrapped.send("x");
+        assertEquals("CLIENT_ERROR bad command line termination\r\n", wrapped.text());
+        wrapped.send("set a 0 0 11\r\nuser secret\r\n");
+        assertEquals("STORED\r\n", wrapped.text());
     }
 
     @Test
@@ -516,6 +528,16 @@ class AsciiProtocolTest
         assertEquals(Session.Status.NEED_INPUT, conn.last);
         conn.send("set a 0 0 11\r\nuser secret\r\n");
         assertEquals("STORED\r\n", conn.text());
+        // a payload longer than the read buffer (here 4 KiB): memcached waits until its buffer is full, then closes
+        final Conn longer = new Conn(state);
+        longer.send("set a 0 0 5000\r\n");
+        assertEquals("", longer.text());
+        assertEquals(Session.Status.NEED_INPUT, longer.last);
+        longer.send("p".repeat(3_000));
+        assertEquals(Session.Status.NEED_INPUT, longer.last);
+        longer.send("p".repeat(2_000));
+        assertEquals(Session.Status.CLOSE, longer.last);
+        assertEquals("", longer.text());
     }
 
     @Test
