@@ -2425,7 +2425,9 @@ final class ItemStore
             int o = offset(ref);
             final int state = r.getIntVolatile(o + STATE_OFFSET);
             final int length = r.getInt(o + NBYTES_OFFSET);
-            if (length == 0 || (state & CHUNKED) != 0)
+            // memcached refuses a chunked item as too large to be a number; it chunks by its own, larger item size
+            if (length == 0 || (state & CHUNKED) != 0 || ItemDescriptor.memcachedItemSize(casEnabled,
+                (state & CFLAGS) != 0 ? 1 : 0, nkeyOf(r, o), length) > slabChunkMax)
             {
                 return DeltaResult.NON_NUMERIC;
             }

@@ -88,6 +88,32 @@ class LimitsTest extends CacheTestSupport
     }
 
     @Test
+    void shouldRefuseToIncrementAValueMemcachedWouldHaveChunked()
+    {
+        final MemcachedCache cache = cache();
+        // memcached chunks an item over slab_chunk_max (512 KiB here) by its own size: 60 bytes around a value of a
+        // one-byte key with CAS; the numbers it then refuses are still whole items here, with a smaller header
+        final int limit = 512 * 1024 - 60;
+        for (final int length : new int[] {limit - 1, limit, limit + 1, limit + 2})
+        {
+            final byte[] value = new byte[length];
+            java.util.Arrays.fill(value, (byte)' ');
+            value[0] = '9';
+            assertEquals(StoreResult.STORED, cache.set("n", value));
+            boolean numeric = true;
+            try
+            {
+                assertEquals(10, cache.incr("n", 1).getAsLong());
+            }
+            catch (final NonNumericValueException ex)
+            {
+                numeric = false;
+            }
+            assertEquals(length <= limit, numeric, "value of " + length + " bytes");
+        }
+    }
+
+    @Test
     void shouldStoreANineMebibyteValueWithTenMebibyteItems()
     {
         final MemcachedCache cache = cache(builder().itemSizeMax(10 << 20).memoryLimit(64L << 20));
