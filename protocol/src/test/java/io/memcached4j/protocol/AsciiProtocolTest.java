@@ -145,6 +145,13 @@ class AsciiProtocolTest
         }
     }
 
+    /** A server with {@code -Y}: one user, "user", whose password is "secret". */
+    private ServerState authServer()
+    {
+        return server(MemcachedCache.builder(),
+            ServerSettings.builder().asciiAuth("/dev/null", Map.of("user", "secret")).build());
+    }
+
     private ServerState server(final CacheBuilder cache, final ServerSettings settings)
     {
         final MemcachedCache c = cache.build();
@@ -448,8 +455,7 @@ class AsciiProtocolTest
     @Test
     void shouldAuthenticateTextClientsWithTheAuthFile()
     {
-        final ServerState state = server(MemcachedCache.builder(),
-            ServerSettings.builder().asciiAuth("/dev/null", Map.of("user", "secret")).build());
+        final ServerState state = authServer();
         final Conn conn = new Conn(state);
         conn.send("get a\r\n");
         assertEquals("CLIENT_ERROR unauthenticated\r\n", conn.text());
@@ -496,8 +502,7 @@ class AsciiProtocolTest
     @Test
     void shouldCloseAnUnauthenticatedClientThatSendsAHugePayloadOnceItFillsTheReadBuffer()
     {
-        final ServerState state = server(MemcachedCache.builder(),
-            ServerSettings.builder().asciiAuth("/dev/null", Map.of("user", "secret")).build());
+        final ServerState state = authServer();
         final Conn conn = new Conn(state);
         conn.send("set a 0 0 100000000\r\n");
         assertEquals(Session.Status.NEED_INPUT, conn.last);
@@ -518,8 +523,7 @@ class AsciiProtocolTest
     @Test
     void shouldReadAnAuthenticationPayloadAsLongAsTheReadBufferHoldsAsMemcachedDoes()
     {
-        final ServerState state = server(MemcachedCache.builder(),
-            ServerSettings.builder().asciiAuth("/dev/null", Map.of("user", "secret")).build());
+        final ServerState state = authServer();
         final Conn conn = new Conn(state);
         // more than a line's 2,048 bytes: memcached reads it into its read buffer and answers
         final String token = "user " + "x".repeat(3000);

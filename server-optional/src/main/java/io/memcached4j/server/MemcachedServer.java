@@ -540,7 +540,7 @@ public final class MemcachedServer implements AutoCloseable
         while (end < text.length())
         {
             final int cp = text.codePointAt(end);
-            final int length = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            final int length = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
             if (bytes + length > SUN_PATH_MAX)
             {
                 break;
