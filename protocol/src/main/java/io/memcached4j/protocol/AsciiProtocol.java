@@ -3542,13 +3542,10 @@ final class AsciiProtocol extends ProtocolHandler
         final int start = in.position();
         if (in.limit() - start < authPayloadLength)
         {
-            if (in.limit() - start >= in.capacity())
-            {
-                // memcached reads the payload into its 16 KiB read buffer, and closes the connection once that is
-                // full and more bytes come; the input buffer is this session's read buffer (the line is consumed)
-                return closeNow();
-            }
-            // memcached sends what it holds while it waits for the rest
+            // memcached sends what it holds while it waits for the rest. It reads the payload into its 16 KiB read
+            // buffer; once that is full it still waits, and closes the connection when more bytes come (its read of
+            // none reads as the end of input). The input buffer is this session's read buffer (the line is consumed),
+            // and a transport closes a connection whose full buffer a session left unconsumed when more bytes come.
             out.release();
             return needInput();
         }

@@ -44,7 +44,12 @@ public final class Session implements AutoCloseable
      */
     public enum Status
     {
-        /** Every complete request was consumed: read more input. */
+        /**
+         * Every complete request was consumed: read more input. When the input buffer is still full, the session waits
+         * for a payload larger than the buffer (as memcached does for a {@code -Y} authentication payload): the driver
+         * waits for more bytes and, when they come, closes the connection without reading them, as memcached's read
+         * into a full buffer ends its connection.
+         */
         NEED_INPUT,
         /** The output buffer is full: send {@link #output()}, then call {@link #process(ByteBuffer)} again. */
         NEED_OUTPUT,

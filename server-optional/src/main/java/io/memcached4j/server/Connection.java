@@ -4,6 +4,7 @@
 package io.memcached4j.server;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -182,6 +183,14 @@ final class Connection implements SessionHost
                 return;
             }
         }
+        if (!in.hasRemaining() && !yieldPending)
+        {
+            // the session waits for more than a full buffer holds (Session.Status.NEED_INPUT): more bytes end the
+            // connection, as they end memcached's when its read buffer is full, with a reset, as memcached's close of a
+            // socket with unread bytes resets it (without SO_LINGER 0 the JDK would first end the output normally)
+            reset();
+            return;
+        }
         final int n;
         try
         {
@@ -259,11 +268,6 @@ final class Connection implements SessionHost
                         if (inputEnded)
                         {
                             session.inputClosed();
-                            close();
-                        }
-                        else if (!in.hasRemaining())
-                        {
-                            // a session always consumes a full buffer of MIN_INPUT_CAPACITY; never spin on one
                             close();
                         }
                     }
@@ -412,6 +416,25 @@ final class Connection implements SessionHost
      * Close the connection and release everything it holds. Idempotent. The socket is closed and the worker told
      * even when the session fails to let go of something.
      */
+    /**
+     * Close with a reset: nothing of this connection's output is pending (its last flush sent everything).
+     */
+    private void reset()
+    {
+        try
+        {
+            if (channel.supportedOptions().contains(StandardSocketOptions.SO_LINGER))
+            {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        }
+        catch (final IOException ex)
+        {
+            // closed normally then
+        }
+        close();
+    }
+
     void close()
     {
         if (closed)

@@ -332,6 +332,12 @@ class AuthenticationTest
         {
             t.add("binary before login: " + binary(s, GET, "k", "", new byte[0]));
         }
+        try (Socket s = connect(port))
+        {
+            // a payload longer than the 16 KiB read buffer: waited for while it fills the buffer, closed after
+            t.add("a full read buffer: " + exchange(s, "set auth 0 0 20000\r\n" + "p".repeat(16_384)));
+            t.add("one more byte: " + exchange(s, "p"));
+        }
         return t;
     }
 
@@ -345,7 +351,7 @@ class AuthenticationTest
 
     /**
      * Send text and read what comes back until no more comes (100 ms after a line end, 500 ms otherwise);
-     * {@code <closed>} marks a close.
+     * {@code <closed>} marks a close, {@code <reset>} a reset.
      */
     private static String exchange(final Socket s, final String request) throws IOException
     {
@@ -375,7 +381,7 @@ class AuthenticationTest
         }
         catch (final SocketException ex)
         {
-            got.write("<closed>".getBytes(StandardCharsets.US_ASCII));
+            got.write("<reset>".getBytes(StandardCharsets.US_ASCII));
         }
         return got.toString(StandardCharsets.ISO_8859_1).replace("\r\n", "\\r\\n");
     }
