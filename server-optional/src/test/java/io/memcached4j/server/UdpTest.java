@@ -6,10 +6,12 @@ package io.memcached4j.server;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -552,11 +554,25 @@ class UdpTest
     /**
      * A loopback UDP port that is free now.
      */
+    /**
+     * A loopback port free for UDP and for TCP both: {@code -U} alone has TCP take the UDP port too.
+     */
     static int freeUdpPort() throws IOException
     {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        for (int attempt = 0; ; attempt++)
         {
-            return s.getLocalPort();
+            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                DatagramSocket udp = new DatagramSocket(tcp.getLocalPort(), InetAddress.getLoopbackAddress()))
+            {
+                return udp.getLocalPort();
+            }
+            catch (final BindException ex)
+            {
+                if (attempt == 100)
+                {
+                    throw ex;
+                }
+            }
         }
     }
 
