@@ -32,7 +32,8 @@ public interface SessionHost
     /**
      * A line of verbose output ({@code -vv}: commands and replies); the server prints it to standard error.
      *
-     * @param line the line, without line end.
+     * @param line the line, without line end, one character a byte (ISO-8859-1): keys appear as the client sent them,
+     *             and memcached prints those bytes as they are.
      */
     default void verbose(final String line)
     {

@@ -96,7 +96,7 @@ final class Connection implements SessionHost
     @Override
     public void verbose(final String line)
     {
-        worker.log().line(line);
+        worker.log().bytesLine(line);
     }
 
     @Override

@@ -106,7 +106,7 @@ final class EngineLog implements EngineTrace
         if (above(1))
         {
             // memcached prints the key's bytes as they are
-            log.line("LRU crawler found an expired item (flags: " + itemFlags + ", slab: " + lruId + "): " +
+            log.bytesLine("LRU crawler found an expired item (flags: " + itemFlags + ", slab: " + lruId + "): " +
                 new String(key, 0, keyLength, StandardCharsets.ISO_8859_1));
         }
     }

@@ -4,6 +4,7 @@
 package io.memcached4j.server;
 
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Where the server prints memcached's verbose lines and its notices: standard error, one whole line at a time.
@@ -29,6 +30,23 @@ final class Log
         {
             err.print(line);
             err.print('\n');
+            err.flush();
+        }
+    }
+
+    /**
+     * Print one line of what a client sent, whose characters stand for bytes (ISO-8859-1): memcached prints a key's
+     * bytes as they are, whatever the locale's character set.
+     *
+     * @param line the text without line end, one character a byte.
+     */
+    void bytesLine(final String line)
+    {
+        final byte[] bytes = line.getBytes(StandardCharsets.ISO_8859_1);
+        synchronized (err)
+        {
+            err.write(bytes, 0, bytes.length);
+            err.write('\n');
             err.flush();
         }
     }

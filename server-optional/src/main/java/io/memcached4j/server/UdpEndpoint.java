@@ -132,7 +132,7 @@ final class UdpEndpoint implements SessionHost
     @Override
     public void verbose(final String line)
     {
-        worker.log().line(line);
+        worker.log().bytesLine(line);
     }
 
     void onReady(final SelectionKey k)

@@ -121,6 +121,17 @@ final class TestServers
             }
         }
 
+        /**
+         * Standard error with one character a byte, as it was printed.
+         */
+        String stderrBytes()
+        {
+            synchronized (errBytes)
+            {
+                return errBytes.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+
         Client client() throws IOException
         {
             return new Client(port);

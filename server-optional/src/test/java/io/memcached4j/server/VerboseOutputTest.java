@@ -3,6 +3,8 @@
  */
 package io.memcached4j.server;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,56 @@ class VerboseOutputTest
     {
         final List<List<String>> lines = bothServers(VerboseOutputTest::binarySession, 40);
         assertEquals(withoutCas(lines.get(0)), withoutCas(lines.get(1)));
+    }
+
+    @Test
+    void shouldPrintTheBytesOfAKeyAsTheClientSentThem() throws Exception
+    {
+        // not UTF-8: memcached prints the bytes whatever the locale, and so must a JVM whatever its default charset
+        final String key = "\u00e9\u00e8\u00ff";
+        final String conversation = "set " + key + " 0 0 1\r\nx\r\nget " + key + "\r\n";
+        final String expected = " set " + key + " 0 0 1\n>N STORED\n<N get " + key + "\n>N sending key " + key + "\n";
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        try (Forked memcached = TestServers.memcached("-vv"))
+        {
+            awaitProbeClosed(memcached);
+            try (Client c = new Client(memcached.port))
+            {
+                c.request(conversation, "END\r\n");
+            }
+            assertTrue(awaitBytes(() -> Files.readString(memcached.stderr, StandardCharsets.ISO_8859_1), expected),
+                "memcached printed the key's bytes");
+        }
+        try (InProcess server = new InProcess("-vv"))
+        {
+            try (Client c = new Client(server.port))
+            {
+                c.request(conversation, "END\r\n");
+            }
+            assertTrue(awaitBytes(server::stderrBytes, expected), server::stderrBytes);
+        }
+    }
+
+    private interface Text
+    {
+        String get() throws Exception;
+    }
+
+    /**
+     * Wait until the text, connection numbers masked, contains what is expected.
+     */
+    private static boolean awaitBytes(final Text text, final String expected) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline)
+        {
+            if (text.get().replaceAll("([<>])\\d+ ", "$1N ").contains(expected))
+            {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
     }
 
     /**
