@@ -155,7 +155,10 @@ public final class CacheBuilder
     }
 
     /**
-     * {@code -L}: take all item memory when the cache is built.
+     * {@code -L}: as memcached, give every slab class one page when the cache is built, so that no class meets an
+     * out of memory error without having had a page; the other pages come as classes need them. The memory limit
+     * must then hold at least one page for every class: {@link #build()} throws an {@link IllegalStateException}
+     * with memcached's message otherwise. The limit cannot be changed later ({@link CacheAdmin#adjustMemoryLimit}).
      *
      * @param preallocate whether to preallocate (default false).
      * @return this builder.
@@ -594,6 +597,8 @@ public final class CacheBuilder
      * @return a new cache; close it to release its memory.
      * @throws IllegalArgumentException when a setting is invalid, or when the JVM cannot give the memory limit as
      *                                  direct memory (the message names {@code -XX:MaxDirectMemorySize}).
+     * @throws IllegalStateException    with {@link #preallocate(boolean)}, when the memory limit cannot give every
+     *                                  slab class a page (memcached's message).
      */
     public MemcachedCache build()
     {

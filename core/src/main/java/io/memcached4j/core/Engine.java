@@ -90,6 +90,13 @@ final class Engine implements MemcachedCache, CacheAdmin
         this.automoveWindowSeconds = config.slabAutomoveWindow();
         // memcached prints its slab classes as it makes them, then starts its crawler and maintainer threads
         traceSafely(() -> config.trace().slabClasses(slabs.table.describe()));
+        if (config.preallocate() && !slabs.preallocateClasses())
+        {
+            index.close();
+            slabs.close();
+            throw new IllegalStateException("Error while preallocating slab memory!\nIf using -L or other prealloc " +
+                "options, max memory must be at least " + table.largest() + " megabytes.");
+        }
         // memcached starts its crawler thread, then its maintainer thread, and each says so
         if (config.lruCrawler())
         {

@@ -84,21 +84,29 @@ final class SlabAllocator
         this.arena = arena;
         this.systemBuffer = DirectMemory.allocate(SYSTEM_PAGE_SIZE);
         pages[0] = MemoryPath.wrap(systemBuffer);
-        if (preallocate)
+    }
+
+    /**
+     * memcached's {@code -L} at start: one page for every class, smallest first, so that no class meets an out of
+     * memory error while it has no page at all (memcached's {@code slabs_preallocate}). The other pages come as
+     * classes need them, up to the limit.
+     *
+     * @return false when the limit cannot hold a page for every class; the classes keep the pages they got.
+     */
+    boolean preallocateClasses()
+    {
+        for (int id = 1; id <= table.largest(); id++)
         {
-            synchronized (pageLock)
+            final SlabClass c = classes[id];
+            synchronized (c)
             {
-                while (pagesAllocated < limitPages)
+                if (c.pageCount == 0 && !newPageLocked(c))
                 {
-                    final int page = allocatePageLocked();
-                    if (page == 0)
-                    {
-                        break;
-                    }
-                    pushGlobalPoolLocked(page);
+                    return false;
                 }
             }
         }
+        return true;
     }
 
     Region region(final int ref)

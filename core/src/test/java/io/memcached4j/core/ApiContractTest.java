@@ -286,7 +286,7 @@ class ApiContractTest extends CacheTestSupport
         assertEquals(8L << 20, admin.tunables().memoryLimit());
         assertEquals(StoreResult.STORED, cache.set("x", new byte[100]));
 
-        final MemcachedCache preallocated = cache(builder().memoryLimit(8L << 20).preallocate(true));
+        final MemcachedCache preallocated = cache(builder().memoryLimit(64L << 20).preallocate(true));
         assertFalse(preallocated.admin().adjustMemoryLimit(16L << 20));
     }
 

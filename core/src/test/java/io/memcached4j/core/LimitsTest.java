@@ -47,6 +47,32 @@ class LimitsTest extends CacheTestSupport
     }
 
     @Test
+    void shouldGiveEverySlabClassOnePageAtStartWhenPreallocatingAsMemcachedDoes()
+    {
+        final int classes = SlabClassTable.compute(48, 1.25, 512 * 1024, 1 << 20, null).largest();
+        assertEquals(39, classes, "memcached's default geometry");
+        final MemcachedCache cache = cache(builder().memoryLimit((long)classes << 20).preallocate(true));
+        assertEquals(classes, cache.stats().activeSlabs());
+        assertEquals((long)classes << 20, cache.stats().totalMalloced());
+        assertEquals(0, cache.stats().get("slab_global_page_pool"));
+        // all memory went to the classes: the class of these items keeps its one page and evicts, as memcached's does
+        final int count = 30_000;
+        for (int i = 0; i < count; i++)
+        {
+            assertEquals(StoreResult.STORED, cache.set(String.format("key:%010d", i), new byte[100]));
+        }
+        final long items = cache.stats().get("curr_items");
+        assertTrue(items < count / 2, () -> items + " items kept");
+        assertEquals(count - items, cache.stats().get("evictions"));
+        assertEquals((long)classes << 20, cache.stats().totalMalloced());
+        // a limit of fewer pages than classes is refused with memcached's message
+        final IllegalStateException refused = assertThrows(IllegalStateException.class,
+            () -> builder().memoryLimit((long)(classes - 1) << 20).preallocate(true).build());
+        assertEquals("Error while preallocating slab memory!\nIf using -L or other prealloc options, max memory " +
+            "must be at least 39 megabytes.", refused.getMessage());
+    }
+
+    @Test
     void shouldAcceptEightMoreBytesWithoutCas()
     {
         final MemcachedCache cache = cache(builder().casEnabled(false));

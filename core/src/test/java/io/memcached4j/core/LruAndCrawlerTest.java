@@ -308,7 +308,7 @@ class LruAndCrawlerTest extends CacheTestSupport
         }
         assertTrue(cache.stats().totalMalloced() <= 8L << 20);
         assertEquals(8L << 20, cache.stats().get("limit_maxbytes"));
-        assertFalse(cache(builder().memoryLimit(8L << 20).preallocate(true)).admin().adjustMemoryLimit(4L << 20));
+        assertFalse(cache(builder().memoryLimit(64L << 20).preallocate(true)).admin().adjustMemoryLimit(4L << 20));
         assertNull(cache.get("k0"));
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import io.memcached4j.core.CacheBuilder;
 import io.memcached4j.core.MemcachedCache;
 
 /**
@@ -123,6 +124,49 @@ public final class Main
     }
 
     /**
+     * What memcached's {@code -L} prints as it asks for its memory in one chunk on huge pages: the size of a huge page
+     * from {@code /proc/meminfo} at {@code -vv}, or, without one, its warnings, after which memcached does not
+     * preallocate. memcached4j takes no huge pages (the JVM's direct memory gives none), and preallocates as memcached
+     * does otherwise.
+     *
+     * @param meminfo   the kernel's memory information.
+     * @param verbosity the {@code -v} count.
+     * @param log       where the lines go.
+     * @return whether to preallocate.
+     */
+    static boolean hugePageSize(final Path meminfo, final int verbosity, final Log log)
+    {
+        long size = 0;
+        try
+        {
+            for (final String line : Files.readAllLines(meminfo, StandardCharsets.ISO_8859_1))
+            {
+                if (line.startsWith("Hugepagesize:"))
+                {
+                    final String digits = line.substring("Hugepagesize:".length()).strip().replaceFirst("\\D.*", "");
+                    size = digits.isEmpty() ? 0 : Long.parseLong(digits) << 10;
+                }
+            }
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            size = 0;
+        }
+        if (size == 0)
+        {
+            log.line("Failed to get supported huge page size");
+            log.text("Warning: Failed to allocate requested memory in one large chunk.\n" +
+                "Will allocate in smaller chunks\n");
+            return false;
+        }
+        if (verbosity > 1)
+        {
+            log.line("huge page size: " + size);
+        }
+        return true;
+    }
+
+    /**
      * A started server and its cache, or the status to exit with.
      *
      * @param server the server, or null when it did not start.
@@ -162,12 +206,23 @@ public final class Main
         final EngineLog engineLog = new EngineLog(log, options.verbosity());
         try
         {
-            cache = options.cacheBuilder().trace(engineLog).build();
+            final CacheBuilder builder = options.cacheBuilder().trace(engineLog);
+            if (options.preallocate && !hugePageSize(Path.of("/proc/meminfo"), options.verbosity(), log))
+            {
+                builder.preallocate(false);
+            }
+            cache = builder.build();
         }
         catch (final IllegalArgumentException | OutOfMemoryError ex)
         {
             log.line(String.valueOf(ex.getMessage()));
             return new Started(null, null, CommandLineException.EX_USAGE);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // -L with a limit that cannot give every slab class a page: memcached exits with 1
+            log.line(String.valueOf(ex.getMessage()));
+            return new Started(null, null, 1);
         }
         final MemcachedServer server;
         try

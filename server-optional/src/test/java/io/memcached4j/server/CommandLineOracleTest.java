@@ -80,6 +80,11 @@ class CommandLineOracleTest
         {"-Y", "/nonexistent/authfile"},
         {"-o", "hashpower=12"},
         {"-t", "64", "-o", "hashpower=14"},
+        // -L gives every slab class a page at start: 39 classes by default, 10 with -f 2 (the error comes after the
+        // start-up notices, so root runs as root without one)
+        {"-u", "root", "-L", "-m", "10"},
+        {"-u", "root", "-L", "-m", "38"},
+        {"-u", "root", "-L", "-f", "2", "-m", "9"},
     };
 
     @Test
