@@ -72,6 +72,7 @@ public final class ServerSettings
     private final int readBufMemLimit;
     private final int napiIds;
     private final String memoryFile;
+    private final String hashAlgorithm;
     private final double slabAutomoveFreeratio;
     private final int verbosity;
 
@@ -103,6 +104,7 @@ public final class ServerSettings
         readBufMemLimit = b.readBufMemLimit;
         napiIds = b.napiIds;
         memoryFile = b.memoryFile;
+        hashAlgorithm = b.hashAlgorithm;
         slabAutomoveFreeratio = b.slabAutomoveFreeratio;
         verbosity = b.verbosity;
     }
@@ -408,6 +410,17 @@ public final class ServerSettings
     }
 
     /**
+     * {@code -o hash_algorithm} (and {@code -o no_modern}, which picks jenkins): the name {@code stats settings}
+     * shows. The engine hashes keys its own way whatever the name; which hash a server uses shows nowhere else.
+     *
+     * @return jenkins, murmur3 (the default) or xxh3.
+     */
+    public String hashAlgorithm()
+    {
+        return hashAlgorithm;
+    }
+
+    /**
      * {@code -v} count.
      *
      * @return the initial verbosity.
@@ -448,6 +461,7 @@ public final class ServerSettings
         private int readBufMemLimit;
         private int napiIds;
         private String memoryFile;
+        private String hashAlgorithm = "murmur3";
         private double slabAutomoveFreeratio = 0.01;
         private int verbosity;
 
@@ -779,6 +793,22 @@ public final class ServerSettings
         public Builder memoryFile(final String value)
         {
             memoryFile = value;
+            return this;
+        }
+
+        /**
+         * {@code -o hash_algorithm}: the name {@code stats settings} shows.
+         *
+         * @param value jenkins, murmur3 or xxh3.
+         * @return this.
+         */
+        public Builder hashAlgorithm(final String value)
+        {
+            if (!"jenkins".equals(value) && !"murmur3".equals(value) && !"xxh3".equals(value))
+            {
+                throw new IllegalArgumentException("Unknown hash_algorithm option (jenkins, murmur3, xxh3)");
+            }
+            hashAlgorithm = value;
             return this;
         }
 

@@ -723,7 +723,7 @@ public final class ServerState
         sink.stat("tail_repair_time", Integer.toString(c.tailRepairTime()));
         sink.stat("flush_enabled", yesNo(settings.flushEnabled()));
         sink.stat("dump_enabled", yesNo(settings.dumpEnabled()));
-        sink.stat("hash_algorithm", "murmur3");
+        sink.stat("hash_algorithm", settings.hashAlgorithm());
         sink.stat("lru_maintainer_thread", yesNo(c.lruMaintainer()));
         sink.stat("lru_segmented", yesNo(t.lruSegmented()));
         sink.stat("hot_lru_pct", Integer.toString(t.hotLruPct()));

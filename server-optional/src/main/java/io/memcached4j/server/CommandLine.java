@@ -476,8 +476,9 @@ public final class CommandLine
                 if (!"murmur3".equals(v))
                 {
                     o.notices.add("-o hash_algorithm=" + v + " has no effect: memcached4j hashes keys its own way " +
-                        "(stats settings shows murmur3).");
+                        "(stats settings shows " + v + ").");
                 }
+                o.hashAlgorithm = v;
             }
             case "lru_crawler" -> s.startLruCrawler = true;
             case "no_lru_crawler" -> s.startLruCrawler = false;
@@ -581,6 +582,7 @@ public final class CommandLine
                 o.slabAutomove = 0;
                 o.maxconnsFast = false;
                 o.lruSegmented = false;
+                o.hashAlgorithm = "jenkins";
                 s.startLruCrawler = false;
                 s.startLruMaintainer = false;
             }

@@ -70,6 +70,7 @@ public final class ServerOptions
     long workerLogbufSize = 64 * 1024;
     long readBufMemLimit;
     int napiIds;
+    String hashAlgorithm = "murmur3";
     double slabAutomoveFreeratio = 0.01;
     String pidFile;
     String user;
@@ -256,6 +257,7 @@ public final class ServerOptions
             .workerLogbufSize((int)workerLogbufSize)
             .readBufMemLimit((int)readBufMemLimit)
             .napiIds(napiIds)
+            .hashAlgorithm(hashAlgorithm)
             .slabAutomoveFreeratio(slabAutomoveFreeratio)
             .verbosity(verbose);
         if (inter != null && inter.indexOf(',') >= 0)

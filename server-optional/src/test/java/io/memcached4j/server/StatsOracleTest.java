@@ -114,6 +114,29 @@ class StatsOracleTest
     }
 
     @Test
+    void shouldShowTheSettingsOfMemcached14sDefaultsAsMemcachedDoes() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        // no_modern also names the jenkins hash in stats settings
+        final String[] flags = {"-o", "no_modern"};
+        try (Forked memcached = TestServers.memcached(flags);
+            InProcess ours = new InProcess(flags);
+            Client theirs = new Client(memcached.port);
+            Client mine = ours.client())
+        {
+            final boolean v1618 = isMemcached1618(theirs);
+            final List<String> expected = settings(theirs, memcached.port);
+            assertTrue(expected.contains("hash_algorithm jenkins"), expected::toString);
+            List<String> actual = settings(mine, ours.port);
+            if (v1618)
+            {
+                actual = as1618(actual);
+            }
+            assertEquals(expected, actual);
+        }
+    }
+
+    @Test
     void shouldAnswerTheCommandsOfABuildWithExtstoreAndTlsAsMemcachedDoes() throws Exception
     {
         Assumptions.assumeTrue(TestServers.memcachedAvailable());
