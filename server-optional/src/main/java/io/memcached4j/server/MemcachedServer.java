@@ -75,6 +75,7 @@ public final class MemcachedServer implements AutoCloseable
     private static final int JDK_SUN_PATH_MAX = 106;
     /** memcached's MAX_SENDBUF_SIZE: the send buffer it asks for a UDP socket. */
     private static final int MAX_SEND_BUFFER = 256 * 1024 * 1024;
+    private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
 
     private final ServerOptions options;
     private final MemcachedCache cache;
@@ -770,7 +771,8 @@ public final class MemcachedServer implements AutoCloseable
         {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             // memcached raises the send buffer as far as the system lets it (up to 256 MiB)
-            sendBufferWas = ch.getOption(StandardSocketOptions.SO_SNDBUF);
+            // the JDK halves what Linux reports (Linux doubles what is set); memcached prints the kernel's figure
+            sendBufferWas = ch.getOption(StandardSocketOptions.SO_SNDBUF) * (LINUX ? 2 : 1);
             ch.setOption(StandardSocketOptions.SO_SNDBUF, MAX_SEND_BUFFER);
             ch.bind(address);
             ch.configureBlocking(false);
