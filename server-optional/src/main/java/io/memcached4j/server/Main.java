@@ -10,6 +10,7 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -26,6 +27,9 @@ public final class Main
 {
     /** sysexits' {@code EX_SOFTWARE}: the server stopped because one of its own threads failed. */
     static final int EXIT_FAILED = 70;
+    private static final int NO_STOP = 0;
+    private static final int STOP = 1;
+    private static final int GRACEFUL_STOP = 2;
 
     private Main()
     {
@@ -91,6 +95,10 @@ public final class Main
                 s.reloadAuthFile();
             }
         });
+        // memcached takes SIGTERM and SIGINT (and SIGUSR1) from the top of main(): one that comes while the server
+        // starts stops it as soon as it runs, and the exit is the normal one
+        final AtomicInteger stopAsked = new AtomicInteger(NO_STOP);
+        installStopHandlers(running, stopAsked);
         final Started started = start(options, err);
         if (started.server() == null)
         {
@@ -98,7 +106,10 @@ public final class Main
         }
         final MemcachedServer server = started.server();
         running.set(server);
-        installSignalHandlers(server);
+        if (stopAsked.get() != NO_STOP)
+        {
+            server.stop(stopAsked.get() == GRACEFUL_STOP);
+        }
         try
         {
             server.awaitStop();
@@ -305,11 +316,26 @@ public final class Main
      * {@code sun.misc.Signal} through reflection (no compile-time dependency on an internal API); without it, the
      * JVM's own handling applies.
      */
-    private static void installSignalHandlers(final MemcachedServer server)
+    private static void installStopHandlers(final AtomicReference<MemcachedServer> running, final AtomicInteger asked)
     {
-        handle("TERM", sig -> server.stop(false));
-        handle("INT", sig -> server.stop(false));
-        handle("USR1", sig -> server.stop(true));
+        handle("TERM", sig -> askStop(running, asked, STOP));
+        handle("INT", sig -> askStop(running, asked, STOP));
+        handle("USR1", sig -> askStop(running, asked, GRACEFUL_STOP));
+    }
+
+    /**
+     * Stop the server, or have it stopped once it runs: the request is recorded before the server is looked at,
+     * and the starting thread sets the server before it looks at the request, so one of the two sees the other.
+     */
+    private static void askStop(
+        final AtomicReference<MemcachedServer> running, final AtomicInteger asked, final int how)
+    {
+        asked.compareAndSet(NO_STOP, how);
+        final MemcachedServer server = running.get();
+        if (server != null)
+        {
+            server.stop(asked.get() == GRACEFUL_STOP);
+        }
     }
 
     private static void handle(final String name, final Consumer<Object> action)

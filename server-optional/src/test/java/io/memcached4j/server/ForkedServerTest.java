@@ -32,6 +32,22 @@ class ForkedServerTest
         Forked.classpathCommand("-Xmx64m", "-XX:MaxDirectMemorySize=256m");
 
     @Test
+    void shouldExitZeroOnASigtermThatComesAsSoonAsItListens() throws Exception
+    {
+        // memcached takes the signal from the top of main(); the JVM's default handler would exit with 143
+        for (int i = 0; i < 5; i++)
+        {
+            final int port = TestServers.freePort();
+            try (Forked server = new Forked(JVM, port, "-p", Integer.toString(port), "-l", "127.0.0.1"))
+            {
+                server.process.destroy();
+                assertTrue(server.process.waitFor(20, TimeUnit.SECONDS));
+                assertEquals(0, server.process.exitValue(), server.stderrText());
+            }
+        }
+    }
+
+    @Test
     void shouldExitZeroOnSigterm() throws Exception
     {
         final int port = TestServers.freePort();
