@@ -762,6 +762,8 @@ final class BinaryProtocol extends ProtocolHandler
     private void protocolError()
     {
         writeError(STATUS_EINVAL, MSG_EINVAL);
+        // memcached's error write moves the connection to conn_mwrite (a -vvv line) before it logs the error
+        session.states.to(ConnStates.MWRITE);
         if (verbosity > 0)
         {
             log("Protocol error (opcode " + hex2(opcode) + "), close connection " + session.connectionId());

@@ -55,6 +55,19 @@ class VerboseInternalsTest
     }
 
     @Test
+    void shouldPrintABinaryProtocolErrorAfterTheStateItsReplyPutsTheConnectionInAtVvv() throws Exception
+    {
+        final List<String> ours = likeMemcached1639("vvv-binary-protocol-error",
+            VerboseInternalsTest::binaryProtocolErrorSession, "-vvv");
+        int error = 0;
+        while (error < ours.size() && !ours.get(error).startsWith("Protocol error (opcode 00), close connection "))
+        {
+            error++;
+        }
+        assertEquals("N: going from conn_parse_cmd to conn_mwrite", ours.get(error - 1), ours::toString);
+    }
+
+    @Test
     void shouldFollowMemcachedsConnectionStatesWhenRequestsPerEventRunOut() throws Exception
     {
         likeMemcached1639("vvv-requests-per-event", VerboseInternalsTest::pipelinedSession, "-vvv", "-R", "2");
@@ -313,6 +326,19 @@ class VerboseInternalsTest
             c.out.flush();
             c.in.readNBytes(24);
             assertTrue(c.closedByServer(10_000), "QUIT closes the connection");
+        }
+    }
+
+    /**
+     * A binary GET whose key is longer than 250 bytes: a protocol error, which closes the connection.
+     */
+    private static void binaryProtocolErrorSession(final int port) throws Exception
+    {
+        try (Client c = new Client(port))
+        {
+            c.out.write(TestServers.binaryRequest(0x00, "k".repeat(251), new byte[0], "", 0));
+            c.out.flush();
+            assertTrue(c.closedByServer(10_000), "a protocol error closes the connection");
         }
     }
 
