@@ -75,6 +75,8 @@ public final class MemcachedServer implements AutoCloseable
     private static final int JDK_SUN_PATH_MAX = 106;
     /** memcached's MAX_SENDBUF_SIZE: the send buffer it asks for a UDP socket. */
     private static final int MAX_SEND_BUFFER = 256 * 1024 * 1024;
+    /** Bytes of a unix socket's path that fit memcached's address structure after the family (28 - 2). */
+    private static final int SHOWN_UNIX_PATH = 26;
     private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
 
     private final ServerOptions options;
@@ -627,11 +629,24 @@ public final class MemcachedServer implements AutoCloseable
         final Listener l = new Listener(ch, id, address, unixPath);
         ch.keyFor(acceptSelector).attach(l);
         listeners.add(l);
-        state.listenerOpened(id, address);
+        state.listenerOpened(id, unixPath == null ? address : unixListenerShown(unixPath));
         if (state.verbosity() > 1)
         {
             log.line("<" + id + " server listening (" + options.serverSettings().bindingProtocol().statsName() + ")");
         }
+    }
+
+    /**
+     * A unix listener as memcached's {@code stats conns} shows it: memcached reads the listening socket's address into
+     * a structure sized for an IPv6 address, which holds the first {@value #SHOWN_UNIX_PATH} bytes of the path (its
+     * clients' {@code listen_addr} shows the whole path). Past those bytes memcached prints whatever follows in its
+     * stack until a NUL, which is not imitated.
+     */
+    static String unixListenerShown(final Path path)
+    {
+        final byte[] bytes = path.toString().getBytes(StandardCharsets.UTF_8);
+        final int shown = Math.min(bytes.length, SHOWN_UNIX_PATH);
+        return "unix:" + new String(bytes, 0, shown, StandardCharsets.ISO_8859_1);
     }
 
     private void checkMaxconns() throws ServerStartException

@@ -481,6 +481,11 @@ class ServerTest
             }
             assertTrue(conns.toString().matches("(?s).*STAT \\d+:addr \\?:<AF 0>\r\nSTAT \\d+:listen_addr unix:" +
                 java.util.regex.Pattern.quote(socket.toString()) + "\r\n.*"), conns.toString());
+            // the listener itself shows as much of its path as memcached's address structure holds: 26 bytes
+            assertTrue(socket.toString().length() > 26, socket::toString);
+            assertTrue(conns.toString().matches("(?s)STAT \\d+:addr unix:" +
+                java.util.regex.Pattern.quote(socket.toString().substring(0, 26)) + "\r\nSTAT \\d+:state " +
+                "conn_listening\r\n.*"), conns.toString());
         }
         finally
         {
