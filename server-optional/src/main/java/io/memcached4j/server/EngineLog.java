@@ -4,6 +4,8 @@
 package io.memcached4j.server;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.IntSupplier;
 
 import io.memcached4j.core.EngineTrace;
@@ -17,6 +19,12 @@ final class EngineLog implements EngineTrace
 {
     private final Log log;
     private volatile IntSupplier verbosity;
+    /**
+     * Lines of the crawler's first pass, held until the server listens ({@link #follow}): the engine starts its
+     * background thread before the server opens its sockets, and memcached's main thread prints its listening lines
+     * before its crawler thread's first lines. A pass over every LRU is a few hundred lines.
+     */
+    private List<String> held = new ArrayList<>();
 
     /**
      * @param log       where lines go.
@@ -36,6 +44,30 @@ final class EngineLog implements EngineTrace
     void follow(final IntSupplier current)
     {
         verbosity = current;
+        synchronized (this)
+        {
+            for (final String line : held)
+            {
+                log.bytesLine(line);
+            }
+            held = null;
+        }
+    }
+
+    /**
+     * A line of the crawler thread: held until the server listens, printed after.
+     */
+    private void crawlerLine(final String line)
+    {
+        synchronized (this)
+        {
+            if (held != null)
+            {
+                held.add(line);
+                return;
+            }
+        }
+        log.bytesLine(line);
     }
 
     private boolean above(final int level)
@@ -81,7 +113,7 @@ final class EngineLog implements EngineTrace
     {
         if (above(2))
         {
-            log.line("Kicking LRU crawler off for LRU " + lruId);
+            crawlerLine("Kicking LRU crawler off for LRU " + lruId);
         }
     }
 
@@ -90,14 +122,17 @@ final class EngineLog implements EngineTrace
     {
         if (above(2))
         {
-            log.line("Nothing left to crawl for " + lruId);
+            crawlerLine("Nothing left to crawl for " + lruId);
         }
     }
 
     @Override
     public void crawlerIdle()
     {
-        line(2, "LRU crawler thread sleeping");
+        if (above(2))
+        {
+            crawlerLine("LRU crawler thread sleeping");
+        }
     }
 
     @Override
@@ -106,7 +141,7 @@ final class EngineLog implements EngineTrace
         if (above(1))
         {
             // memcached prints the key's bytes as they are
-            log.bytesLine("LRU crawler found an expired item (flags: " + itemFlags + ", slab: " + lruId + "): " +
+            crawlerLine("LRU crawler found an expired item (flags: " + itemFlags + ", slab: " + lruId + "): " +
                 new String(key, 0, keyLength, StandardCharsets.ISO_8859_1));
         }
     }

@@ -74,6 +74,20 @@ class VerboseInternalsTest
     }
 
     @Test
+    void shouldPrintItsListeningLinesBeforeTheCrawlersFirstPassAtVvv() throws Exception
+    {
+        // memcached's main thread opens its sockets as its crawler thread starts its first pass, and prints first
+        try (InProcess server = new InProcess("-vvv"))
+        {
+            awaitCount(server::stderr, "LRU crawler thread sleeping", 1);
+            final String text = server.stderr();
+            final int listening = text.indexOf(" server listening (auto-negotiate)");
+            assertTrue(listening > text.indexOf("Starting LRU maintainer background thread"), text);
+            assertTrue(listening >= 0 && listening < text.indexOf("Kicking LRU crawler off for LRU "), text);
+        }
+    }
+
+    @Test
     void shouldFollowTheStatesOfConnectionsServedByOtherThreadsAtVvv() throws Exception
     {
         final List<String> ours = likeMemcached1639("vvv-side-threads", VerboseInternalsTest::sideThreadSession,
