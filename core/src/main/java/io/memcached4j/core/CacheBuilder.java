@@ -47,6 +47,7 @@ public final class CacheBuilder
     int slabAutomoveWindow = 10;
     int tailRepairTime;
     boolean trackSizes;
+    int trackSizesUpTo;
     boolean backgroundThreads = true;
     Clock clock;
     EngineTrace trace;
@@ -380,6 +381,26 @@ public final class CacheBuilder
     public CacheBuilder trackSizes(final boolean track)
     {
         this.trackSizes = track;
+        this.trackSizesUpTo = 0;
+        return this;
+    }
+
+    /**
+     * {@code -o track_sizes} as memcached reads it among its options: keep the {@code stats sizes} histogram, with
+     * buckets for items of up to {@code largestItemSize} bytes (memcached's item size formula), the {@code -I} in
+     * force where memcached reads {@code track_sizes}; larger items are not counted, as in memcached.
+     *
+     * @param largestItemSize the largest item size counted, at least 1.
+     * @return this builder.
+     */
+    public CacheBuilder trackSizes(final int largestItemSize)
+    {
+        if (largestItemSize < 1)
+        {
+            throw new IllegalArgumentException("largest item size must be positive: " + largestItemSize);
+        }
+        this.trackSizes = true;
+        this.trackSizesUpTo = largestItemSize;
         return this;
     }
 

@@ -57,6 +57,7 @@ public final class CacheConfig
     private final int slabAutomoveWindow;
     private final int tailRepairTime;
     private final boolean trackSizes;
+    private final int trackSizesUpTo;
     private final boolean backgroundThreads;
     private final Clock clock;
     private final EngineTrace trace;
@@ -96,6 +97,7 @@ public final class CacheConfig
         this.slabAutomoveWindow = b.slabAutomoveWindow;
         this.tailRepairTime = b.tailRepairTime;
         this.trackSizes = b.trackSizes;
+        this.trackSizesUpTo = b.trackSizesUpTo == 0 ? b.itemSizeMax : b.trackSizesUpTo;
         this.backgroundThreads = b.backgroundThreads;
         this.clock = b.clock != null ? b.clock : new SystemClock();
         this.trace = b.trace != null ? b.trace : NO_TRACE;
@@ -379,6 +381,17 @@ public final class CacheConfig
     public boolean trackSizes()
     {
         return trackSizes;
+    }
+
+    /**
+     * The largest item size the {@code stats sizes} histogram counts: {@code -I}, or the size given to
+     * {@link CacheBuilder#trackSizes(int)}.
+     *
+     * @return bytes.
+     */
+    public int trackSizesUpTo()
+    {
+        return trackSizesUpTo;
     }
 
     /**

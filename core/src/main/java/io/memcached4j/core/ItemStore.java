@@ -142,7 +142,7 @@ final class ItemStore
         this.itemSizeMax = config.itemSizeMax();
         this.slabChunkMax = table.size(table.largest());
         this.maxChunks = itemSizeMax / Math.max(1, table.size(1) - CHUNK_DATA_OFFSET) + 2;
-        this.sizes = config.trackSizes() ? new AtomicIntegerArray(itemSizeMax / 32 + 1) : null;
+        this.sizes = config.trackSizes() ? new AtomicIntegerArray(config.trackSizesUpTo() / 32 + 1) : null;
         this.lruSegmented = config.lruSegmented();
         this.hotLruPct = config.hotLruPct();
         this.warmLruPct = config.warmLruPct();

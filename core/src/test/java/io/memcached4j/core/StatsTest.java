@@ -628,6 +628,15 @@ class StatsTest extends CacheTestSupport
         assertEquals(java.util.Map.of(96, 1L, 160, 2L, 3072, 1L), cache.stats().sizes());
         cache.delete("c");
         assertEquals(java.util.Map.of(96, 1L, 160, 1L, 3072, 1L), cache.stats().sizes());
+        // memcached's histogram reaches the -I in force where it reads track_sizes: larger items are not counted
+        final MemcachedCache bounded = cache(builder().itemSizeMax(2 << 20).memoryLimit(64L << 20)
+            .trackSizes(1 << 20));
+        bounded.set("small", new byte[100]);
+        bounded.set("large", new byte[1_500_000]);
+        assertEquals(java.util.Map.of(192, 1L), bounded.stats().sizes());
+        final MemcachedCache whole = cache(builder().itemSizeMax(2 << 20).memoryLimit(64L << 20).trackSizes(true));
+        whole.set("large", new byte[1_500_000]);
+        assertEquals(1, whole.stats().sizes().size());
     }
 
     @Test

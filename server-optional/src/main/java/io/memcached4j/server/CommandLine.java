@@ -567,7 +567,11 @@ public final class CommandLine
             }
             case "slab_sizes" -> s.slabSizesUnparsed = required(v, "Missing slab_sizes argument");
             case "slab_chunk_max" -> slabChunkMax(o, s, required(v, "Missing slab_chunk_max argument"));
-            case "track_sizes" -> o.trackSizes = true;
+            case "track_sizes" ->
+            {
+                o.trackSizes = true;
+                o.trackSizesUpTo = o.itemSizeMax;
+            }
             case "no_inline_ascii_resp", "inline_ascii_resp", "modern" ->
             {
                 // no-ops in memcached 1.6

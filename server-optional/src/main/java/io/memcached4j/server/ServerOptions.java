@@ -103,6 +103,8 @@ public final class ServerOptions
     boolean tempLru;
     int temporaryTtl = 61;
     boolean trackSizes;
+    /** The -I in force where track_sizes was read: memcached sizes its histogram with it. */
+    int trackSizesUpTo;
 
     ServerOptions()
     {
@@ -308,6 +310,10 @@ public final class ServerOptions
             .slabAutomoveWindow(slabAutomoveWindow)
             .tailRepairTime(tailRepairTime)
             .trackSizes(trackSizes);
+        if (trackSizes && trackSizesUpTo > 0)
+        {
+            b.trackSizes(trackSizesUpTo);
+        }
         if (slabSizes != null)
         {
             b.slabSizes(slabSizes);

@@ -125,6 +125,15 @@ class CommandLineTest
     }
 
     @Test
+    void shouldSizeTheSizesHistogramWithTheItemSizeReadBeforeTrackSizesAsMemcachedDoes() throws Exception
+    {
+        assertEquals(1 << 20, CommandLine.parse("-o", "track_sizes", "-I", "2m").cacheBuilder().config()
+            .trackSizesUpTo());
+        assertEquals(2 << 20, CommandLine.parse("-I", "2m", "-o", "track_sizes").cacheBuilder().config()
+            .trackSizesUpTo());
+    }
+
+    @Test
     void shouldSetChunkMaxToHalfAPageForLargeItems() throws Exception
     {
         assertEquals(512 * 1024, CommandLine.parse("-I", "10m", "-o", "no_chunked_items").cacheBuilder().config()
