@@ -467,6 +467,12 @@ public final class MemcachedServer implements AutoCloseable
 
     private void listenUnix(final Path path) throws ServerStartException
     {
+        if (path.toString().isEmpty())
+        {
+            // memcached binds the abstract socket whose name is sun_path's 107 NULs; the JDK binds no abstract socket
+            throw new ServerStartException("failed to listen on UNIX socket: : an empty path names an abstract " +
+                "socket, which memcached4j cannot bind", CommandLineException.EX_OSERR);
+        }
         final ServerSocketChannel ch;
         try
         {

@@ -374,6 +374,12 @@ class ServerTest
                 "failed to listen on UNIX socket: " + socket + ": Invalid argument\n"), err.toString());
             assertTrue(Files.exists(socket, LinkOption.NOFOLLOW_LINKS));
             assertFalse(Files.isRegularFile(socket));
+            // an empty path: memcached binds an abstract socket, which the JDK cannot
+            final java.io.ByteArrayOutputStream empty = new java.io.ByteArrayOutputStream();
+            assertEquals(71, Main.run(new String[] {"-s", ""}, System.out,
+                new java.io.PrintStream(empty, true, StandardCharsets.UTF_8)));
+            assertTrue(empty.toString(StandardCharsets.UTF_8).endsWith("failed to listen on UNIX socket: : an empty " +
+                "path names an abstract socket, which memcached4j cannot bind\n"), empty.toString());
         }
         finally
         {
