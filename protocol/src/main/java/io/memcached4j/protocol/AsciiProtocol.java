@@ -345,7 +345,7 @@ final class AsciiProtocol extends ProtocolHandler
 
     private Session.Status closeNow()
     {
-        out.discardUnsent();
+        out.discardUntransmitted();
         state = CLOSED;
         return Session.Status.CLOSE;
     }

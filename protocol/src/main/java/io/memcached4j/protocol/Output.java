@@ -34,6 +34,8 @@ final class Output
     private int writeIndex;
     /** Bytes dropped from the front by compaction and resets: logical positions are {@code shift + index}. */
     private long shift;
+    /** Where the last {@link #release()} left the output, as a {@link #mark()}: what memcached has transmitted. */
+    private long transmitted;
 
     Output(final BufferPool pool)
     {
@@ -306,6 +308,7 @@ final class Output
     void release()
     {
         releaseIndex = writeIndex;
+        transmitted = shift + writeIndex;
         if (frames != null)
         {
             frames.flush(mark());
@@ -332,6 +335,26 @@ final class Output
     void discardUnreleased()
     {
         writeIndex = releaseIndex;
+        if (frames != null)
+        {
+            frames.truncate(mark());
+        }
+    }
+
+    /**
+     * Drop what memcached would not have sent before it closes: everything written since the last point where it
+     * transmits ({@link #release()}), even what was released for space. What was released at such a point stays to
+     * be sent, as memcached had written it to the socket before it met the reason to close.
+     */
+    void discardUntransmitted()
+    {
+        final int keep = (int)Math.max(readIndex, Math.min(writeIndex, transmitted - shift));
+        writeIndex = keep;
+        releaseIndex = keep;
+        if (view != null)
+        {
+            syncView();
+        }
         if (frames != null)
         {
             frames.truncate(mark());

@@ -700,6 +700,15 @@ class AsciiProtocolTest
         assertEquals(List.of(), requests, "the stop waits until the connection that asked for it is closed");
         conn.session.close();
         assertEquals(List.of(true), requests);
+        // memcached has sent what mn flushed before it meets the shutdown; what came after it is dropped
+        final Conn flushed = new Conn(state);
+        flushed.send("mg foo v\r\nmn\r\nms k 1\r\nx\r\nshutdown\r\n");
+        assertEquals(Session.Status.CLOSE, flushed.last);
+        assertEquals("EN\r\nMN\r\n", flushed.text());
+        final Conn unflushed = new Conn(state);
+        unflushed.send("mg foo v\r\nshutdown graceful\r\n");
+        assertEquals(Session.Status.CLOSE, unflushed.last);
+        assertEquals("", unflushed.text());
     }
 
     @Test
