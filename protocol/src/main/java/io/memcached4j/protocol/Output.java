@@ -348,17 +348,7 @@ final class Output
      */
     void discardUntransmitted()
     {
-        final int keep = (int)Math.max(readIndex, Math.min(writeIndex, transmitted - shift));
-        writeIndex = keep;
-        releaseIndex = keep;
-        if (view != null)
-        {
-            syncView();
-        }
-        if (frames != null)
-        {
-            frames.truncate(mark());
-        }
+        discardFrom((int)Math.max(readIndex, Math.min(writeIndex, transmitted - shift)));
     }
 
     /**
@@ -366,8 +356,13 @@ final class Output
      */
     void discardUnsent()
     {
-        writeIndex = readIndex;
-        releaseIndex = readIndex;
+        discardFrom(readIndex);
+    }
+
+    private void discardFrom(final int keep)
+    {
+        writeIndex = keep;
+        releaseIndex = keep;
         if (view != null)
         {
             syncView();
