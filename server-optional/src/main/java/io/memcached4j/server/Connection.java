@@ -413,10 +413,6 @@ final class Connection implements SessionHost
     }
 
     /**
-     * Close the connection and release everything it holds. Idempotent. The socket is closed and the worker told
-     * even when the session fails to let go of something.
-     */
-    /**
      * Close with a reset: nothing of this connection's output is pending (its last flush sent everything).
      */
     private void reset()
@@ -435,6 +431,10 @@ final class Connection implements SessionHost
         close();
     }
 
+    /**
+     * Close the connection and release everything it holds. Idempotent. The socket is closed and the worker told
+     * even when the session fails to let go of something.
+     */
     void close()
     {
         if (closed)
