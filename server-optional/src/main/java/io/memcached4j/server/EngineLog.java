@@ -46,11 +46,14 @@ final class EngineLog implements EngineTrace
         verbosity = current;
         synchronized (this)
         {
-            for (final String line : held)
+            if (held != null)
             {
-                log.bytesLine(line);
+                for (final String line : held)
+                {
+                    log.bytesLine(line);
+                }
+                held = null;
             }
-            held = null;
         }
     }
 
