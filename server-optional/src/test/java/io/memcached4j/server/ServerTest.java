@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +28,7 @@ import static io.memcached4j.server.TestServers.Client;
 import static io.memcached4j.server.TestServers.InProcess;
 import static io.memcached4j.server.TestServers.assertStored;
 import static io.memcached4j.server.TestServers.nc;
+import static io.memcached4j.server.TestServers.stats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -142,10 +144,12 @@ class ServerTest
                     clients.add(server.client());
                     assertEquals("VERSION 1.6.39\r\n", clients.get(i).request("version\r\n", "\r\n"));
                 }
-                // the three, and the one that asks
-                assertEquals("4", server.stat("read_buf_count"));
-                assertEquals(Integer.toString(4 * Connection.INPUT_CAPACITY), server.stat("read_buf_bytes"));
-                assertEquals("0", server.stat("read_buf_bytes_free"));
+                // one of the three asks, and all three figures come from one reply: a connection opened only to ask
+                // would count too, and one closed just before might not have been released yet
+                final Map<String, String> stats = stats(clients.get(0));
+                assertEquals("3", stats.get("read_buf_count"));
+                assertEquals(Integer.toString(3 * Connection.INPUT_CAPACITY), stats.get("read_buf_bytes"));
+                assertEquals("0", stats.get("read_buf_bytes_free"));
             }
             finally
             {
