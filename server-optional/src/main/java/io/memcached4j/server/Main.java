@@ -124,8 +124,9 @@ public final class Main
             started.cache().close();
             return EXIT_FAILED;
         }
-        // the server printed its graceful stop's lines itself
-        if (!server.stoppedGracefully() && options.verbosity() > 0)
+        // the server printed its graceful stop's lines itself; as memcached, the verbosity now in force decides, which
+        // the verbosity command may have changed since the start
+        if (!server.stoppedGracefully() && server.state().verbosity() > 0)
         {
             err.print("Exiting normally\n");
         }

@@ -64,6 +64,30 @@ class ForkedServerTest
     }
 
     @Test
+    void shouldSayItExitsNormallyAtTheVerbosityInForceWhenItStops() throws Exception
+    {
+        // memcached looks at its verbose setting as it exits, which the verbosity command may have changed
+        for (final boolean verboseAtStart : new boolean[] {false, true})
+        {
+            final int port = TestServers.freePort();
+            final List<String> args = new ArrayList<>(List.of("-p", Integer.toString(port), "-l", "127.0.0.1"));
+            if (verboseAtStart)
+            {
+                args.add("-v");
+            }
+            try (Forked server = new Forked(JVM, port, args.toArray(new String[0]));
+                Client c = new Client(port))
+            {
+                assertEquals("OK\r\n", c.request(verboseAtStart ? "verbosity 0\r\n" : "verbosity 1\r\n", "\r\n"));
+                server.process.destroy();
+                assertTrue(server.process.waitFor(20, TimeUnit.SECONDS));
+                assertEquals(0, server.process.exitValue(), server.stderrText());
+                assertEquals(!verboseAtStart, server.stderrText().contains("Exiting normally"), server.stderrText());
+            }
+        }
+    }
+
+    @Test
     void shouldReadTheAuthFileAgainOnSighupAndKeepItsUsersWhenTheNewFileIsMalformed(@TempDir final Path dir)
         throws Exception
     {
