@@ -261,6 +261,20 @@ final class ConnStates
     }
 
     /**
+     * The client closed its side. memcached learns it from a read that returns nothing: a connection in
+     * {@code conn_new_cmd} (one that never sent a request, or is back from a yield with nothing left to parse) first
+     * waits and reads, as it would for a request.
+     */
+    void endOfInput()
+    {
+        if (!sideThread && state.equals(NEW_CMD) && !responded)
+        {
+            to(WAITING);
+            to(READ);
+        }
+    }
+
+    /**
      * The connection closes: what memcached prints before its {@code "connection closed."} line.
      */
     void closing()

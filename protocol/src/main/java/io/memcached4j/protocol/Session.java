@@ -388,6 +388,7 @@ public final class Session implements AutoCloseable
      */
     public void inputClosed()
     {
+        states.endOfInput();
         out.discardUnsent();
         closing = true;
         if (watcher == null)
@@ -546,7 +547,13 @@ public final class Session implements AutoCloseable
         return out.buffer() != null;
     }
 
-    String stateName()
+    /**
+     * The state memcached's state machine would be in for this connection ({@code conn_read}, {@code conn_nread},
+     * ...): what {@code stats conns} shows and what {@code -vvv} prints as the connection closes.
+     *
+     * @return the state's name.
+     */
+    public String stateName()
     {
         // what memcached's state machine would be in, when the driver reports its reads (a server does)
         final String followed = states.state();

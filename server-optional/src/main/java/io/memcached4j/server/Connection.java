@@ -479,6 +479,16 @@ final class Connection implements SessionHost
     }
 
     /**
+     * The state memcached's state machine would be in for this connection.
+     *
+     * @return the state's name ({@code conn_new_cmd} before the session exists).
+     */
+    String stateName()
+    {
+        return session != null ? session.stateName() : "conn_new_cmd";
+    }
+
+    /**
      * Close after serving the connection threw: what the close itself throws is reported, not passed on.
      */
     void abort()

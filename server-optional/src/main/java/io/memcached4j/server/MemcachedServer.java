@@ -29,15 +29,16 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
+import java.util.function.ObjIntConsumer;
 
 import io.memcached4j.core.MemcachedCache;
 import io.memcached4j.protocol.AsciiAuthFile;
@@ -901,14 +902,14 @@ public final class MemcachedServer implements AutoCloseable
             {
                 // memcached exits without closing its connections: no -vv lines for them
                 closeListeners();
-                stopWorkers(id -> { });
+                stopWorkers((connectionState, id) -> { });
             }
             closeUdp();
             stopped.countDown();
         }
     }
 
-    private void stopWorkers(final IntConsumer closed)
+    private void stopWorkers(final ObjIntConsumer<String> closed)
     {
         if (idleTimeout != null)
         {
@@ -941,8 +942,9 @@ public final class MemcachedServer implements AutoCloseable
         log.line("Gracefully stopping");
         progress("stopped assoc");
         progress("asking workers to stop");
-        final List<Integer> closing = Collections.synchronizedList(new ArrayList<>());
-        stopWorkers(closing::add);
+        // each connection's number and the state memcached's state machine was in, in descriptor order
+        final Map<Integer, String> closing = new ConcurrentSkipListMap<>();
+        stopWorkers((connectionState, id) -> closing.put(id, connectionState));
         progress("asking background threads to stop");
         cache.admin().lruCrawlerEnabled(false);
         progress("stopped lru crawler");
@@ -960,26 +962,25 @@ public final class MemcachedServer implements AutoCloseable
         progress("closing connections");
         for (final Listener l : listeners)
         {
-            closing.add(l.id());
+            closing.put(l.id(), "conn_listening");
         }
         for (final UdpSocket u : udpSockets)
         {
             for (final int id : u.ids())
             {
-                closing.add(id);
+                closing.put(id, "conn_read");
             }
         }
-        if (state.verbosity() > 1)
+        // memcached's conn_close, then its move to conn_closed
+        for (final Map.Entry<Integer, String> c : closing.entrySet())
         {
-            final List<Integer> ids;
-            synchronized (closing)
+            if (state.verbosity() > 1)
             {
-                ids = new ArrayList<>(closing);
+                log.line("<" + c.getKey() + " connection closed.");
             }
-            Collections.sort(ids);
-            for (final int id : ids)
+            if (state.verbosity() > 2)
             {
-                log.line("<" + id + " connection closed.");
+                log.line(c.getKey() + ": going from " + c.getValue() + " to conn_closed");
             }
         }
         closeListeners();

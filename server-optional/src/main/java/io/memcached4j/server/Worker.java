@@ -12,7 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
+import java.util.function.ObjIntConsumer;
 
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
@@ -61,7 +61,7 @@ final class Worker implements Runnable
     private final MpscUnboundedArrayQueue<Connection> idleCloses = new MpscUnboundedArrayQueue<>(64);
     private volatile boolean stopping;
     /** Takes the numbers of the connections closed once stopping, instead of their {@code -vv} lines. */
-    private volatile IntConsumer closedWhileStopping;
+    private volatile ObjIntConsumer<String> closedWhileStopping;
 
     /**
      * An accepted channel on its way to a worker.
@@ -105,9 +105,10 @@ final class Worker implements Runnable
      * Stop: connections get what can still be sent, then are closed without their {@code -vv} lines (memcached
      * exits without closing them, or prints them itself in its graceful stop). Any thread.
      *
-     * @param closed takes the number of each connection closed from now on.
+     * @param closed takes the state memcached's state machine was in ({@code conn_read}, ...) and the number of each
+     *               connection closed from now on.
      */
-    void stop(final IntConsumer closed)
+    void stop(final ObjIntConsumer<String> closed)
     {
         closedWhileStopping = closed;
         stopping = true;
@@ -148,10 +149,10 @@ final class Worker implements Runnable
 
     void closing(final Connection connection)
     {
-        final IntConsumer stopped = closedWhileStopping;
+        final ObjIntConsumer<String> stopped = closedWhileStopping;
         if (stopped != null)
         {
-            stopped.accept(connection.id());
+            stopped.accept(connection.stateName(), connection.id());
         }
         else if (state.verbosity() > 1)
         {

@@ -271,6 +271,54 @@ class VerboseInternalsTest
             "<N connection closed.", "reaping worker threads", "all background threads stopped"), ours);
     }
 
+    @Test
+    void shouldPrintTheStatesOfTheConnectionsAGracefulStopClosesAtVvv() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final String[] args = {"-vvv", "-A"};
+        final List<String> theirs;
+        try (Forked memcached = TestServers.memcached(args))
+        {
+            gracefulStop(memcached.port);
+            assertTrue(memcached.process.waitFor(10, TimeUnit.SECONDS), "memcached stopped");
+            theirs = closingConnections(memcached.stderrText());
+        }
+        final List<String> ours;
+        try (InProcess server = new InProcess(args))
+        {
+            gracefulStop(server.port);
+            assertTrue(server.server.awaitStop(10, TimeUnit.SECONDS), "the server stopped");
+            ours = closingConnections(server.stderr());
+        }
+        assertEquals(theirs, ours);
+        // the listener, then the connection that waits for its next request
+        assertEquals(List.of("closing connections",
+            "<N connection closed.", "N: going from conn_listening to conn_closed",
+            "<N connection closed.", "N: going from conn_read to conn_closed",
+            "reaping worker threads", "all background threads stopped"), ours);
+    }
+
+    @Test
+    void shouldFollowTheStatesOfAConnectionClosedBeforeItSentAnythingAtVvv() throws Exception
+    {
+        // memcached learns of the close from a read: a new connection first waits and reads, as for a request
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final List<String> theirs;
+        try (Forked memcached = TestServers.memcached("-vvv"))
+        {
+            theirs = connectAndClose(memcached.port, memcached::stderrText);
+        }
+        final List<String> ours;
+        try (InProcess server = new InProcess("-vvv"))
+        {
+            ours = connectAndClose(server.port, server::stderr);
+        }
+        assertEquals(theirs, ours);
+        assertEquals(List.of("<N new auto-negotiating client connection", "N: going from conn_new_cmd to conn_waiting",
+            "N: going from conn_waiting to conn_read", "N: going from conn_read to conn_closing",
+            "<N connection closed.", "N: going from conn_closing to conn_closed"), ours);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // conversations
     // ---------------------------------------------------------------------------------------------------------------
@@ -585,6 +633,74 @@ class VerboseInternalsTest
             assertTrue(c.closedByServer(10_000), "the connection that asked is closed");
             assertTrue(idle.closedByServer(10_000), "every connection is closed");
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // connections closing
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * A connection that closes without sending anything, once every connection before it closed.
+     *
+     * @return the lines of that connection, numbers masked.
+     */
+    private static List<String> connectAndClose(final int port, final Supplier<String> stderr) throws Exception
+    {
+        // the port probe of a forked server is a connection of the same kind, which the crawler's first pass
+        // follows: wait for its close
+        awaitCount(stderr, "LRU crawler thread sleeping", 1);
+        final int closedBefore = count(stderr.get(), "connection closed.");
+        final int openedBefore = count(stderr.get(), "client connection");
+        if (openedBefore > closedBefore)
+        {
+            awaitCount(stderr, "connection closed.", openedBefore);
+        }
+        final int opened = count(stderr.get(), "client connection");
+        new Client(port).close();
+        awaitCount(stderr, "to conn_closed", count(stderr.get(), "to conn_closed") + 1);
+        final List<String> lines = new ArrayList<>();
+        int seen = 0;
+        String number = null;
+        for (final String line : stderr.get().split("\n"))
+        {
+            if (line.endsWith("client connection") && seen++ == opened)
+            {
+                number = line.replaceFirst("^<(\\d+) .*", "$1");
+            }
+            if (number != null && (line.startsWith("<" + number + " ") || line.startsWith(number + ": ")))
+            {
+                lines.add(line.replaceFirst("^<\\d+", "<N").replaceFirst("^\\d+:", "N:"));
+            }
+        }
+        return lines;
+    }
+
+    private static int count(final String text, final String suffix)
+    {
+        int n = 0;
+        for (final String line : text.split("\n"))
+        {
+            n += line.endsWith(suffix) ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
+     * The lines from "closing connections" on, connection numbers masked.
+     */
+    private static List<String> closingConnections(final String text)
+    {
+        final List<String> lines = new ArrayList<>();
+        boolean closing = false;
+        for (final String line : text.split("\n"))
+        {
+            closing |= line.equals("closing connections");
+            if (closing)
+            {
+                lines.add(line.replaceFirst("^<\\d+", "<N").replaceFirst("^\\d+:", "N:"));
+            }
+        }
+        return lines;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
