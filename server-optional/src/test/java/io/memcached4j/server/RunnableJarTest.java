@@ -66,19 +66,40 @@ class RunnableJarTest
     }
 
     @Test
-    void shouldCapDirectMemoryForTheItemsTheIndexAtItsLargestAndTheConnections() throws Exception
+    void shouldLiftTheDirectMemoryCapAsTheImagesRuntimeDoes() throws Exception
     {
-        // -m, 15 bytes of index for each item of the smallest class -m holds, 64 MiB, 80 KiB a connection
-        assertEquals("218m", launcherDirectCap());
-        assertEquals("2512m", launcherDirectCap("-m", "2048"));
-        assertEquals("2512m", launcherDirectCap("--memory-limit=2048", "-c", "1024"));
-        // -n 8: 56-byte chunks, more items for the same -m
-        assertEquals("271m", launcherDirectCap("-m", "100", "-n", "8"));
-        assertEquals("271m", launcherDirectCap("-m100", "--slab-min-size=8"));
-        assertEquals("2030m", launcherDirectCap("-m", "1024", "-c", "10000"));
-        // an -o hashpower sizes the index up front: 2^28 slots of 8 bytes
-        assertEquals("2256m", launcherDirectCap("-o", "modern,hashpower=28"));
-        assertEquals("218m", launcherDirectCap("-ohashpower=20"));
+        // -m bounds the items, not the JVM's cap: the launcher passes the image's option, whatever the command line
+        final String image = Files.readAllLines(
+            Path.of(System.getProperty("memcached4j.test.moduleDir"), "src", "main", "jlink", "jvm-options.txt"))
+            .stream().filter(l -> l.startsWith("-XX:MaxDirectMemorySize=")).findFirst().orElseThrow();
+        assertEquals("1t", image.substring("-XX:MaxDirectMemorySize=".length()));
+        assertEquals("1t", launcherDirectCap());
+        assertEquals("1t", launcherDirectCap("-m", "2048", "-c", "10000"));
+    }
+
+    @Test
+    void shouldRaiseTheMemoryLimitThroughCacheMemlimitAsMemcachedDoes() throws Exception
+    {
+        final Path launcher = Path.of(System.getProperty("memcached4j.test.moduleDir"), "bin", "memcached4j");
+        final int port = TestServers.freePort();
+        try (TestServers.Forked server = new TestServers.Forked(List.of(launcher.toString()), port, "-m", "8",
+            "-p", Integer.toString(port), "-l", "127.0.0.1", "-v");
+            Client c = new Client(port))
+        {
+            // memcached takes no memory for a limit until items need it, so it accepts any limit up to a billion
+            // megabytes; here up to the pages an item reference can address
+            assertEquals("OK\r\n", c.request("cache_memlimit 30000\r\n", "\r\n"));
+            assertEquals(Long.toString(30000L << 20), c.stat("limit_maxbytes"));
+            assertEquals("OK\r\n", c.request("cache_memlimit 64\r\n", "\r\n"));
+            assertEquals(Long.toString(64L << 20), c.stat("limit_maxbytes"));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!server.stderrText().contains("maxbytes adjusted to 64m") && System.nanoTime() < deadline)
+            {
+                Thread.sleep(20);
+            }
+            assertTrue(server.stderrText().contains("maxbytes adjusted to 30000m\nmaxbytes adjusted to 64m\n"),
+                server.stderrText());
+        }
     }
 
     /**
