@@ -522,6 +522,12 @@ case("stats-detail-many-prefixes",
      [L("get :x", "get nodelim", "stats detail dump")],
      "stats detail dump lists prefixes in memcached's order (chain murmur3(prefix) % 256, newest first), "
      "with a shorter prefix counted under a longer one it begins in the same chain")
+case("option-stats-detail-jenkins",
+     [L("stats detail on")] +
+     [L("get %s:k" % p, "set %s:v 0 0 1 noreply" % p, "x", "delete %s:zz noreply" % p) for p in _PREFIXES] +
+     [L("get :x", "get nodelim", "stats detail dump")],
+     "-o hash_algorithm=jenkins: stats detail dump lists prefixes in chain jenkins(prefix) % 256, newest first",
+     args="-o hash_algorithm=jenkins")
 case("stats-cachedump",
      [L("lru mode flat"), st("set", "a", b"1"), st("set", "b", b"22", exp=1000), L("stats cachedump 1 0")],
      "stats cachedump 1 0 lists the COLD LRU of class 1, newest first (lru mode flat first, so new items are in COLD at once)", masks="time")

@@ -350,8 +350,9 @@ public final class ServerState
     /**
      * Record a command for {@code stats detail} as memcached's {@code stats_prefix_find} does: the prefix ends at the
      * first delimiter, and a key with a NUL byte or no delimiter before it is not counted; the prefix is filed in
-     * chain {@code murmur3(prefix) % 256} (the order {@code stats detail dump} lists them in), where it matches an
-     * entry whose first bytes it equals.
+     * chain {@code hash(prefix) % 256} (the order {@code stats detail dump} lists them in), where it matches an
+     * entry whose first bytes it equals. The hash is memcached's: murmur3, or jenkins under
+     * {@code -o hash_algorithm=jenkins} and {@code -o no_modern} (xxh3 is not implemented: murmur3 stands in for it).
      */
     void recordPrefix(final java.nio.ByteBuffer buffer, final int keyOffset, final int keyLength, final int what)
     {
@@ -374,7 +375,9 @@ public final class ServerState
         {
             return;
         }
-        final int bucket = murmur3(buffer, keyOffset, length) & (PREFIX_HASH_SIZE - 1);
+        final int hash = "jenkins".equals(settings.hashAlgorithm()) ?
+            jenkins(buffer, keyOffset, length) : murmur3(buffer, keyOffset, length);
+        final int bucket = hash & (PREFIX_HASH_SIZE - 1);
         synchronized (prefixStats)
         {
             PrefixStats found = null;
@@ -460,6 +463,88 @@ public final class ServerState
         h *= 0xc2b2ae35;
         h ^= h >>> 16;
         return h;
+    }
+
+    /**
+     * Bob Jenkins' lookup3 {@code hashlittle} with an initial value of 0, memcached's {@code jenkins} hash: 12-byte
+     * little-endian blocks mixed into three words, the last one to twelve bytes added byte by byte, then the final
+     * mix; the empty string hashes to the starting value.
+     */
+    static int jenkins(final java.nio.ByteBuffer buffer, final int offset, final int length)
+    {
+        int a = 0xdeadbeef + length;
+        int b = a;
+        int c = a;
+        int at = offset;
+        int left = length;
+        while (left > 12)
+        {
+            a += littleEndianInt(buffer, at);
+            b += littleEndianInt(buffer, at + 4);
+            c += littleEndianInt(buffer, at + 8);
+            a -= c;
+            a ^= Integer.rotateLeft(c, 4);
+            c += b;
+            b -= a;
+            b ^= Integer.rotateLeft(a, 6);
+            a += c;
+            c -= b;
+            c ^= Integer.rotateLeft(b, 8);
+            b += a;
+            a -= c;
+            a ^= Integer.rotateLeft(c, 16);
+            c += b;
+            b -= a;
+            b ^= Integer.rotateLeft(a, 19);
+            a += c;
+            c -= b;
+            c ^= Integer.rotateLeft(b, 4);
+            b += a;
+            at += 12;
+            left -= 12;
+        }
+        if (left == 0)
+        {
+            return c;
+        }
+        // the last bytes, each in its place in the word it belongs to
+        for (int i = 0; i < left; i++)
+        {
+            final int v = (buffer.get(at + i) & 0xFF) << (8 * (i & 3));
+            if (i < 4)
+            {
+                a += v;
+            }
+            else if (i < 8)
+            {
+                b += v;
+            }
+            else
+            {
+                c += v;
+            }
+        }
+        c ^= b;
+        c -= Integer.rotateLeft(b, 14);
+        a ^= c;
+        a -= Integer.rotateLeft(c, 11);
+        b ^= a;
+        b -= Integer.rotateLeft(a, 25);
+        c ^= b;
+        c -= Integer.rotateLeft(b, 16);
+        a ^= c;
+        a -= Integer.rotateLeft(c, 4);
+        b ^= a;
+        b -= Integer.rotateLeft(a, 14);
+        c ^= b;
+        c -= Integer.rotateLeft(b, 24);
+        return c;
+    }
+
+    private static int littleEndianInt(final java.nio.ByteBuffer buffer, final int at)
+    {
+        return (buffer.get(at) & 0xFF) | (buffer.get(at + 1) & 0xFF) << 8 | (buffer.get(at + 2) & 0xFF) << 16 |
+            (buffer.get(at + 3) & 0xFF) << 24;
     }
 
     void recordGet(final java.nio.ByteBuffer buffer, final int keyOffset, final int keyLength, final boolean hit)

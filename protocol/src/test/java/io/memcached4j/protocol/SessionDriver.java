@@ -186,12 +186,19 @@ final class SessionDriver implements AutoCloseable
                     break;
                 case "-o":
                     final String option = tokens[++i];
-                    if (!option.startsWith("watcher_logbuf_size="))
+                    if (option.startsWith("watcher_logbuf_size="))
+                    {
+                        settings.watcherLogbufSize(
+                            Integer.parseInt(option.substring("watcher_logbuf_size=".length())) * 1024);
+                    }
+                    else if (option.startsWith("hash_algorithm="))
+                    {
+                        settings.hashAlgorithm(option.substring("hash_algorithm=".length()));
+                    }
+                    else
                     {
                         throw new IllegalArgumentException("SessionDriver does not know -o " + option);
                     }
-                    settings.watcherLogbufSize(
-                        Integer.parseInt(option.substring("watcher_logbuf_size=".length())) * 1024);
                     break;
                 default:
                     throw new IllegalArgumentException("SessionDriver does not know memcached argument " + t +

@@ -473,10 +473,11 @@ public final class CommandLine
                 {
                     throw fail("Unknown hash_algorithm option (jenkins, murmur3, xxh3)");
                 }
-                if (!"murmur3".equals(v))
+                // memcached's hash shows only in the order of stats detail dump: the index has its own
+                if ("xxh3".equals(v))
                 {
-                    o.notices.add("-o hash_algorithm=" + v + " has no effect: memcached4j hashes keys its own way " +
-                        "(stats settings shows " + v + ").");
+                    o.notices.add("-o hash_algorithm=xxh3 has no effect: stats detail dump lists prefixes in " +
+                        "murmur3's order (stats settings shows xxh3).");
                 }
                 o.hashAlgorithm = v;
             }

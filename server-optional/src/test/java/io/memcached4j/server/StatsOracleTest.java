@@ -133,6 +133,17 @@ class StatsOracleTest
                 actual = as1618(actual);
             }
             assertEquals(expected, actual);
+            // the jenkins hash orders the prefixes of stats detail dump
+            final StringBuilder gets = new StringBuilder("stats detail on\r\n");
+            for (final String prefix : new String[] {"a", "b", "c", "d", "user", "session", "x1", "x2"})
+            {
+                gets.append("get ").append(prefix).append(":1\r\n");
+            }
+            theirs.request(gets.toString(), "END\r\nEND\r\nEND\r\nEND\r\nEND\r\nEND\r\nEND\r\nEND\r\n");
+            mine.request(gets.toString(), "END\r\nEND\r\nEND\r\nEND\r\nEND\r\nEND\r\nEND\r\nEND\r\n");
+            final String dump = theirs.request("stats detail dump\r\n", "END\r\n");
+            assertTrue(dump.startsWith("PREFIX "), dump);
+            assertEquals(dump, mine.request("stats detail dump\r\n", "END\r\n"));
         }
     }
 
