@@ -528,6 +528,18 @@ case("option-stats-detail-jenkins",
      [L("get :x", "get nodelim", "stats detail dump")],
      "-o hash_algorithm=jenkins: stats detail dump lists prefixes in chain jenkins(prefix) % 256, newest first",
      args="-o hash_algorithm=jenkins")
+# prefixes of 12 to 249 bytes (the key then ends in ":k", 250 bytes at most): every length path of the three hashes
+_LONG_LENGTHS = [12, 13, 16, 17, 24, 25, 31, 32, 33, 48, 64, 65, 96, 100, 127, 128, 129, 130, 160, 200, 239, 240, 241,
+                 242, 248]
+_LONG_PREFIXES = ["".join(_PREFIX_ALPHABET[(n * 11 + j * 17 + j * j) % len(_PREFIX_ALPHABET)] for j in range(n))
+                  for n in _LONG_LENGTHS]
+for _name, _args, _what in [("stats-detail-long-prefixes", "", "murmur3"),
+                            ("option-stats-detail-jenkins-long", "-o hash_algorithm=jenkins", "jenkins"),
+                            ("option-stats-detail-xxh3", "-o hash_algorithm=xxh3", "xxh3")]:
+    case(_name,
+         [L("stats detail on")] + [L("get %s:k" % p) for p in _PREFIXES + _LONG_PREFIXES] + [L("stats detail dump")],
+         "stats detail dump of prefixes of 1 to 248 bytes: chain %s(prefix) %% 256, newest first" % _what,
+         args=_args)
 case("stats-cachedump",
      [L("lru mode flat"), st("set", "a", b"1"), st("set", "b", b"22", exp=1000), L("stats cachedump 1 0")],
      "stats cachedump 1 0 lists the COLD LRU of class 1, newest first (lru mode flat first, so new items are in COLD at once)", masks="time")

@@ -351,8 +351,7 @@ public final class ServerState
      * Record a command for {@code stats detail} as memcached's {@code stats_prefix_find} does: the prefix ends at the
      * first delimiter, and a key with a NUL byte or no delimiter before it is not counted; the prefix is filed in
      * chain {@code hash(prefix) % 256} (the order {@code stats detail dump} lists them in), where it matches an
-     * entry whose first bytes it equals. The hash is memcached's: murmur3, or jenkins under
-     * {@code -o hash_algorithm=jenkins} and {@code -o no_modern} (xxh3 is not implemented: murmur3 stands in for it).
+     * entry whose first bytes it equals. The hash is the one memcached was told to use ({@link PrefixHash}).
      */
     void recordPrefix(final java.nio.ByteBuffer buffer, final int keyOffset, final int keyLength, final int what)
     {
@@ -375,8 +374,7 @@ public final class ServerState
         {
             return;
         }
-        final int hash = "jenkins".equals(settings.hashAlgorithm()) ?
-            jenkins(buffer, keyOffset, length) : murmur3(buffer, keyOffset, length);
+        final int hash = PrefixHash.hash(settings.hashAlgorithm(), buffer, keyOffset, length);
         final int bucket = hash & (PREFIX_HASH_SIZE - 1);
         synchronized (prefixStats)
         {
@@ -414,137 +412,6 @@ public final class ServerState
             }
         }
         return true;
-    }
-
-    /**
-     * MurmurHash3's 32-bit x86 variant with seed 0, memcached's default hash: 4-byte little-endian blocks, then the
-     * tail bytes, then the length and the final mix.
-     */
-    static int murmur3(final java.nio.ByteBuffer buffer, final int offset, final int length)
-    {
-        final int c1 = 0xcc9e2d51;
-        final int c2 = 0x1b873593;
-        int h = 0;
-        final int blocks = length / 4;
-        for (int i = 0; i < blocks; i++)
-        {
-            final int at = offset + i * 4;
-            int k = (buffer.get(at) & 0xFF) | (buffer.get(at + 1) & 0xFF) << 8 | (buffer.get(at + 2) & 0xFF) << 16 |
-                (buffer.get(at + 3) & 0xFF) << 24;
-            k *= c1;
-            k = Integer.rotateLeft(k, 15);
-            k *= c2;
-            h ^= k;
-            h = Integer.rotateLeft(h, 13);
-            h = h * 5 + 0xe6546b64;
-        }
-        final int tail = offset + blocks * 4;
-        final int rest = length & 3;
-        if (rest != 0)
-        {
-            int k = buffer.get(tail) & 0xFF;
-            if (rest >= 2)
-            {
-                k ^= (buffer.get(tail + 1) & 0xFF) << 8;
-            }
-            if (rest == 3)
-            {
-                k ^= (buffer.get(tail + 2) & 0xFF) << 16;
-            }
-            k *= c1;
-            k = Integer.rotateLeft(k, 15);
-            k *= c2;
-            h ^= k;
-        }
-        h ^= length;
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        h ^= h >>> 16;
-        return h;
-    }
-
-    /**
-     * Bob Jenkins' lookup3 {@code hashlittle} with an initial value of 0, memcached's {@code jenkins} hash: 12-byte
-     * little-endian blocks mixed into three words, the last one to twelve bytes added byte by byte, then the final
-     * mix; the empty string hashes to the starting value.
-     */
-    static int jenkins(final java.nio.ByteBuffer buffer, final int offset, final int length)
-    {
-        int a = 0xdeadbeef + length;
-        int b = a;
-        int c = a;
-        int at = offset;
-        int left = length;
-        while (left > 12)
-        {
-            a += littleEndianInt(buffer, at);
-            b += littleEndianInt(buffer, at + 4);
-            c += littleEndianInt(buffer, at + 8);
-            a -= c;
-            a ^= Integer.rotateLeft(c, 4);
-            c += b;
-            b -= a;
-            b ^= Integer.rotateLeft(a, 6);
-            a += c;
-            c -= b;
-            c ^= Integer.rotateLeft(b, 8);
-            b += a;
-            a -= c;
-            a ^= Integer.rotateLeft(c, 16);
-            c += b;
-            b -= a;
-            b ^= Integer.rotateLeft(a, 19);
-            a += c;
-            c -= b;
-            c ^= Integer.rotateLeft(b, 4);
-            b += a;
-            at += 12;
-            left -= 12;
-        }
-        if (left == 0)
-        {
-            return c;
-        }
-        // the last bytes, each in its place in the word it belongs to
-        for (int i = 0; i < left; i++)
-        {
-            final int v = (buffer.get(at + i) & 0xFF) << (8 * (i & 3));
-            if (i < 4)
-            {
-                a += v;
-            }
-            else if (i < 8)
-            {
-                b += v;
-            }
-            else
-            {
-                c += v;
-            }
-        }
-        c ^= b;
-        c -= Integer.rotateLeft(b, 14);
-        a ^= c;
-        a -= Integer.rotateLeft(c, 11);
-        b ^= a;
-        b -= Integer.rotateLeft(a, 25);
-        c ^= b;
-        c -= Integer.rotateLeft(b, 16);
-        a ^= c;
-        a -= Integer.rotateLeft(c, 4);
-        b ^= a;
-        b -= Integer.rotateLeft(a, 14);
-        c ^= b;
-        c -= Integer.rotateLeft(b, 24);
-        return c;
-    }
-
-    private static int littleEndianInt(final java.nio.ByteBuffer buffer, final int at)
-    {
-        return (buffer.get(at) & 0xFF) | (buffer.get(at + 1) & 0xFF) << 8 | (buffer.get(at + 2) & 0xFF) << 16 |
-            (buffer.get(at + 3) & 0xFF) << 24;
     }
 
     void recordGet(final java.nio.ByteBuffer buffer, final int keyOffset, final int keyLength, final boolean hit)

@@ -473,12 +473,7 @@ public final class CommandLine
                 {
                     throw fail("Unknown hash_algorithm option (jenkins, murmur3, xxh3)");
                 }
-                // memcached's hash shows only in the order of stats detail dump: the index has its own
-                if ("xxh3".equals(v))
-                {
-                    o.notices.add("-o hash_algorithm=xxh3 has no effect: stats detail dump lists prefixes in " +
-                        "murmur3's order (stats settings shows xxh3).");
-                }
+                // memcached's hash shows only in stats detail, which files prefixes with it; the index has its own
                 o.hashAlgorithm = v;
             }
             case "lru_crawler" -> s.startLruCrawler = true;

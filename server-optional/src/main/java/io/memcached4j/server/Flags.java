@@ -143,7 +143,7 @@ public final class Flags
         sub("maxconns_fast", Disposition.APPLIED, "over -c, answer an error and close (default on)"),
         sub("hashpower", Disposition.APPLIED, "initial hash table size as a power of two, 12 to 32 (it grows)"),
         sub("tail_repair_time", Disposition.APPLIED, "seconds before a stuck LRU tail item is reclaimed (default off)"),
-        sub("hash_algorithm", Disposition.APPLIED, "jenkins or murmur3: the order of stats detail dump (not xxh3)"),
+        sub("hash_algorithm", Disposition.APPLIED, "jenkins, murmur3 or xxh3: files the prefixes of stats detail"),
         sub("no_lru_crawler", Disposition.APPLIED, "no background reclaiming of expired items"),
         sub("lru_crawler_sleep", Disposition.APPLIED, "microseconds the crawler pauses between items (default 100)"),
         sub("lru_crawler_tocrawl", Disposition.APPLIED, "most items crawled per class per run (default 0: all)"),
