@@ -3352,7 +3352,9 @@ final class AsciiProtocol extends ProtocolHandler
                 }
                 out.putAscii(sink.keysOnly ? "EN\r\n" : "END\r\n");
                 dumpSink = null;
-                return commandDone();
+                final Session.Status yielded = commandDone();
+                session.holdInputUntilReadable();
+                return yielded != null ? yielded : parsedAll();
             }
             out.release();
             return Session.Status.YIELD;

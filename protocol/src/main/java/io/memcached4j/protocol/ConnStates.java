@@ -58,6 +58,17 @@ final class ConnStates
     }
 
     /**
+     * Whether the driver reports its reads ({@link #dataRead()}): a socket's driver does, a session driven in memory
+     * does not.
+     *
+     * @return true once a read was reported.
+     */
+    boolean driven()
+    {
+        return driven;
+    }
+
+    /**
      * memcached's state, whether or not the driver reports its reads.
      *
      * @return the state's name.

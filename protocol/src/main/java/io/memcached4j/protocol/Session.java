@@ -71,6 +71,8 @@ public final class Session implements AutoCloseable
     private boolean binary;
     private boolean closing;
     private boolean closed;
+    /** Input after a crawler dump, left for the next read ({@link #holdInputUntilReadable()}). */
+    private boolean inputHeld;
     /**
      * memcached's {@code last_cmd_time}: when the last command line or binary header was read, in the cache's seconds
      * ({@code current_time}). Written by the session's thread, read without a lock by {@code stats conns} and the
@@ -164,6 +166,10 @@ public final class Session implements AutoCloseable
         {
             return Status.CLOSE;
         }
+        if (inputHeld)
+        {
+            return Status.NEED_INPUT;
+        }
         if (handler == null)
         {
             if (!in.hasRemaining() || datagrams)
@@ -214,7 +220,32 @@ public final class Session implements AutoCloseable
      */
     public void dataRead()
     {
+        inputHeld = false;
         states.dataRead();
+    }
+
+    /**
+     * A crawler dump ended: what the client sent after it waits until the socket is next readable (more bytes, or
+     * its end), as memcached's worker takes the connection back from its crawler and parses only on its next read
+     * event. A session driven in memory, which reports no reads, goes on at once.
+     */
+    void holdInputUntilReadable()
+    {
+        inputHeld = states.driven();
+    }
+
+    /**
+     * The client closed its side: what it sent after a crawler dump is parsed first, as memcached parses it on the
+     * read event of the close before its read finds the end. Call before {@link #inputClosed()}; when this returns
+     * true, the driver processes the input and reads again.
+     *
+     * @return whether input was held.
+     */
+    public boolean releaseHeldInput()
+    {
+        final boolean held = inputHeld;
+        inputHeld = false;
+        return held;
     }
 
     /**

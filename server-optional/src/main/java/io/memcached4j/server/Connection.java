@@ -209,6 +209,12 @@ final class Connection implements SessionHost
                 key.interestOps(0);
                 return;
             }
+            if (session.releaseHeldInput() && in.position() > 0)
+            {
+                // the end is read again once what was held is served
+                drive();
+                return;
+            }
             session.inputClosed();
             close();
             return;

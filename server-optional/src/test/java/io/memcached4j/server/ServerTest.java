@@ -21,10 +21,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static io.memcached4j.server.TestServers.Client;
+import static io.memcached4j.server.TestServers.Forked;
 import static io.memcached4j.server.TestServers.InProcess;
 import static io.memcached4j.server.TestServers.assertStored;
 import static io.memcached4j.server.TestServers.nc;
@@ -167,6 +169,87 @@ class ServerTest
                 }
             }
             awaitStat(server, "read_buf_count", "1");
+        }
+    }
+
+    @Test
+    void shouldParseWhatFollowsACrawlerDumpOnlyOnceTheSocketIsReadableAgainAsMemcachedDoes() throws Exception
+    {
+        // memcached's crawler hands the connection back to its worker, which parses what the client sent after the
+        // dump only on its next read event: more bytes, or the end of the input
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final List<String> theirs;
+        try (Forked memcached = TestServers.memcached())
+        {
+            theirs = afterDump(memcached.port);
+        }
+        final List<String> ours;
+        try (InProcess server = new InProcess())
+        {
+            ours = afterDump(server.port);
+        }
+        assertEquals(theirs, ours);
+        assertEquals(List.of("<nothing>", "MN\r\nVERSION\r\n", "VALUE a 0 1\r\n1\r\nEND\r\nMN\r\n<end>"), ours);
+    }
+
+    /**
+     * A dump with a request after it in the same write: what comes before the client writes again, and after; then
+     * the same before the client ends its output.
+     */
+    private static List<String> afterDump(final int port) throws Exception
+    {
+        final List<String> seen = new ArrayList<>();
+        try (Client c = new Client(port))
+        {
+            assertStored(c, "a", "1");
+            dump(c, "mn\r\n");
+            c.socket.setSoTimeout(500);
+            try
+            {
+                seen.add("early: " + (char)c.in.read());
+            }
+            catch (final java.net.SocketTimeoutException ex)
+            {
+                seen.add("<nothing>");
+            }
+            c.socket.setSoTimeout(10_000);
+            c.send("version\r\n");
+            String replies = c.readUntil("\r\n");
+            if (!replies.contains("VERSION"))
+            {
+                replies += c.readUntil("\r\n");
+            }
+            seen.add(replies.replaceFirst("VERSION \\S+", "VERSION"));
+            dump(c, "get a\r\nmn\r\n");
+            Thread.sleep(300);
+            c.socket.shutdownOutput();
+            seen.add(new String(c.in.readAllBytes(), StandardCharsets.ISO_8859_1) + "<end>");
+        }
+        return seen;
+    }
+
+    /**
+     * {@code lru_crawler metadump all} followed by {@code more} in one write, until its {@code END}; asked again while
+     * the crawler is busy (its first pass after the start).
+     */
+    private static void dump(final Client c, final String more) throws Exception
+    {
+        while (true)
+        {
+            c.send("lru_crawler metadump all\r\n" + more);
+            // the dump's lines end in a newline alone: the first CRLF is its END, or the busy reply's
+            final String reply = c.readUntil("\r\n");
+            if (!reply.startsWith("BUSY"))
+            {
+                assertTrue(reply.startsWith("key=a ") && reply.endsWith("\nEND\r\n"), reply);
+                return;
+            }
+            // the busy reply came at once, and the replies to the rest with it
+            if (!reply.endsWith("MN\r\n"))
+            {
+                c.readUntil("MN\r\n");
+            }
+            Thread.sleep(100);
         }
     }
 
