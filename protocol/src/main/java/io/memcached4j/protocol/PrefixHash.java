@@ -77,9 +77,7 @@ final class PrefixHash
         final int blocks = length / 4;
         for (int i = 0; i < blocks; i++)
         {
-            final int at = offset + i * 4;
-            int k = (buffer.get(at) & 0xFF) | (buffer.get(at + 1) & 0xFF) << 8 | (buffer.get(at + 2) & 0xFF) << 16 |
-                (buffer.get(at + 3) & 0xFF) << 24;
+            int k = int32(buffer, offset + i * 4);
             k *= c1;
             k = Integer.rotateLeft(k, 15);
             k *= c2;
