@@ -249,22 +249,7 @@ class VerboseInternalsTest
     void shouldPrintMemcachedsGracefulStop() throws Exception
     {
         Assumptions.assumeTrue(TestServers.memcachedAvailable());
-        final String[] args = {"-vv", "-A"};
-        final List<String> theirs;
-        try (Forked memcached = TestServers.memcached(args))
-        {
-            gracefulStop(memcached.port);
-            assertTrue(memcached.process.waitFor(10, TimeUnit.SECONDS), "memcached stopped");
-            theirs = afterStop(memcached.stderrText());
-        }
-        final List<String> ours;
-        try (InProcess server = new InProcess(args))
-        {
-            gracefulStop(server.port);
-            assertTrue(server.server.awaitStop(10, TimeUnit.SECONDS), "the server stopped");
-            ours = afterStop(server.stderr());
-        }
-        assertEquals(theirs, ours);
+        final List<String> ours = gracefulStopLikeMemcached("Gracefully stopping", "-vv", "-A");
         assertEquals(List.of("Gracefully stopping", "stopped assoc", "asking workers to stop",
             "asking background threads to stop", "stopped lru crawler", "stopped maintainer", "stopped slab mover",
             "stopped logger thread", "stopped idle timeout thread", "closing connections", "<N connection closed.",
@@ -275,22 +260,7 @@ class VerboseInternalsTest
     void shouldPrintTheStatesOfTheConnectionsAGracefulStopClosesAtVvv() throws Exception
     {
         Assumptions.assumeTrue(TestServers.memcachedAvailable());
-        final String[] args = {"-vvv", "-A"};
-        final List<String> theirs;
-        try (Forked memcached = TestServers.memcached(args))
-        {
-            gracefulStop(memcached.port);
-            assertTrue(memcached.process.waitFor(10, TimeUnit.SECONDS), "memcached stopped");
-            theirs = closingConnections(memcached.stderrText());
-        }
-        final List<String> ours;
-        try (InProcess server = new InProcess(args))
-        {
-            gracefulStop(server.port);
-            assertTrue(server.server.awaitStop(10, TimeUnit.SECONDS), "the server stopped");
-            ours = closingConnections(server.stderr());
-        }
-        assertEquals(theirs, ours);
+        final List<String> ours = gracefulStopLikeMemcached("closing connections", "-vvv", "-A");
         // the listener, then the connection that waits for its next request
         assertEquals(List.of("closing connections",
             "<N connection closed.", "N: going from conn_listening to conn_closed",
@@ -669,7 +639,7 @@ class VerboseInternalsTest
             }
             if (number != null && (line.startsWith("<" + number + " ") || line.startsWith(number + ": ")))
             {
-                lines.add(line.replaceFirst("^<\\d+", "<N").replaceFirst("^\\d+:", "N:"));
+                lines.add(masked(line));
             }
         }
         return lines;
@@ -683,24 +653,6 @@ class VerboseInternalsTest
             n += line.endsWith(suffix) ? 1 : 0;
         }
         return n;
-    }
-
-    /**
-     * The lines from "closing connections" on, connection numbers masked.
-     */
-    private static List<String> closingConnections(final String text)
-    {
-        final List<String> lines = new ArrayList<>();
-        boolean closing = false;
-        for (final String line : text.split("\n"))
-        {
-            closing |= line.equals("closing connections");
-            if (closing)
-            {
-                lines.add(line.replaceFirst("^<\\d+", "<N").replaceFirst("^\\d+:", "N:"));
-            }
-        }
-        return lines;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -814,18 +766,52 @@ class VerboseInternalsTest
     }
 
     /**
-     * The lines from "Gracefully stopping" on, connection numbers masked.
+     * A graceful stop of memcached and of this server with the same arguments: the lines from {@code first} on
+     * must be the same.
+     *
+     * @return this server's lines, connection numbers masked.
      */
-    private static List<String> afterStop(final String text)
+    private static List<String> gracefulStopLikeMemcached(final String first, final String... args) throws Exception
+    {
+        final List<String> theirs;
+        try (Forked memcached = TestServers.memcached(args))
+        {
+            gracefulStop(memcached.port);
+            assertTrue(memcached.process.waitFor(10, TimeUnit.SECONDS), "memcached stopped");
+            theirs = linesFrom(memcached.stderrText(), first);
+        }
+        final List<String> ours;
+        try (InProcess server = new InProcess(args))
+        {
+            gracefulStop(server.port);
+            assertTrue(server.server.awaitStop(10, TimeUnit.SECONDS), "the server stopped");
+            ours = linesFrom(server.stderr(), first);
+        }
+        assertEquals(theirs, ours);
+        return ours;
+    }
+
+    /**
+     * A connection's line with its number masked, as N after the opening angle bracket or before the colon.
+     */
+    private static String masked(final String line)
+    {
+        return line.replaceFirst("^<\\d+", "<N").replaceFirst("^\\d+:", "N:");
+    }
+
+    /**
+     * The lines from {@code first} on, connection numbers masked.
+     */
+    private static List<String> linesFrom(final String text, final String first)
     {
         final List<String> lines = new ArrayList<>();
-        boolean stopping = false;
+        boolean from = false;
         for (final String line : text.split("\n"))
         {
-            stopping |= line.equals("Gracefully stopping");
-            if (stopping)
+            from |= line.equals(first);
+            if (from)
             {
-                lines.add(line.replaceFirst("^<\\d+", "<N"));
+                lines.add(masked(line));
             }
         }
         return lines;
