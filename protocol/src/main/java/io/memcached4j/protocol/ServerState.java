@@ -215,13 +215,12 @@ public final class ServerState
     }
 
     /**
-     * A connection was refused for {@code -c} ({@code rejected_connections}; memcached counts it in
-     * {@code total_connections} too).
+     * A connection was refused for {@code -c} ({@code rejected_connections}). memcached closes it before making a
+     * connection of it, so {@code total_connections} does not count it.
      */
     public void connectionRejected()
     {
         rejectedConnections.incrementAndGet();
-        totalConnections.incrementAndGet();
     }
 
     /**

@@ -59,6 +59,8 @@ public final class MemcachedServer implements AutoCloseable
     /** The messages of EMFILE and ENFILE from a failed accept. */
     private static final String OUT_OF_DESCRIPTORS = "Too many open files";
     private static final String OUT_OF_SYSTEM_DESCRIPTORS = "Too many open files in system";
+    /** memcached's perror prefix for a failed accept: Linux has accept4. */
+    private static final String ACCEPT_ERROR_PREFIX = "accept4(): ";
     /** The file type bits of a mode, and a socket's. */
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
@@ -100,6 +102,8 @@ public final class MemcachedServer implements AutoCloseable
     /** Whether accepting paused because the process ran out of descriptors: it resumes once a connection closes. */
     private boolean pausedForDescriptors;
     private int closesAtPause;
+    /** The client that arrived while {@code -o no_maxconns_fast} had every descriptor in use, or null. */
+    private Parked parked;
     /** Connections closed so far. */
     private final AtomicInteger closes = new AtomicInteger();
     private volatile Throwable failure;
@@ -107,6 +111,11 @@ public final class MemcachedServer implements AutoCloseable
     private int nextWorker;
 
     private record Listener(ServerSocketChannel channel, int id, String address, Path unixPath)
+    {
+    }
+
+    /** A client accepted while the descriptor limit of {@code -o no_maxconns_fast} was reached: served on resume. */
+    private record Parked(SocketChannel channel, Listener listener)
     {
     }
 
@@ -894,6 +903,7 @@ public final class MemcachedServer implements AutoCloseable
         }
         finally
         {
+            closeParked();
             if (graceful)
             {
                 stopGracefully();
@@ -906,6 +916,24 @@ public final class MemcachedServer implements AutoCloseable
             }
             closeUdp();
             stopped.countDown();
+        }
+    }
+
+    private void closeParked()
+    {
+        final Parked waiting = parked;
+        if (waiting != null)
+        {
+            parked = null;
+            try
+            {
+                // as the client memcached leaves in its listen queue: never served
+                waiting.channel().close();
+            }
+            catch (final IOException ex)
+            {
+                // closed either way
+            }
         }
     }
 
@@ -1001,13 +1029,6 @@ public final class MemcachedServer implements AutoCloseable
         final Listener listener = (Listener)key.attachment();
         while (key.isValid() && !acceptPaused)
         {
-            final int maxconns = state.settings().maxConnections();
-            if (!state.settings().maxconnsFast() && ids.peek() >= maxconns)
-            {
-                // memcached 1.4's way (no_maxconns_fast): accept() fails with EMFILE and accepting pauses
-                pauseAccepting();
-                return;
-            }
             final SocketChannel ch;
             try
             {
@@ -1017,24 +1038,36 @@ public final class MemcachedServer implements AutoCloseable
             {
                 // memcached's perror, at any verbosity
                 final String error = ex.getMessage();
-                log.line("accept(): " + error);
-                if (OUT_OF_DESCRIPTORS.equals(error) || OUT_OF_SYSTEM_DESCRIPTORS.equals(error))
+                log.line(ACCEPT_ERROR_PREFIX + error);
+                final boolean processLimit = OUT_OF_DESCRIPTORS.equals(error);
+                if (!processLimit)
+                {
+                    // memcached's second perror for any error but EMFILE
+                    log.line("accept(): " + error);
+                }
+                if (processLimit || OUT_OF_SYSTEM_DESCRIPTORS.equals(error))
                 {
                     // as memcached on EMFILE: stop accepting until a connection closes, instead of being woken for
                     // the same waiting connection again and again (memcached does that on ENFILE; here both pause)
                     closesAtPause = closes.get();
                     pausedForDescriptors = true;
-                    pauseAccepting();
-                }
-                else
-                {
-                    // memcached's second perror for any other error
-                    log.line("accept(): " + error);
+                    pauseAccepting(processLimit);
                 }
                 return;
             }
             if (ch == null)
             {
+                return;
+            }
+            final int maxconns = state.settings().maxConnections();
+            if (!state.settings().maxconnsFast() && ids.peek() >= maxconns)
+            {
+                // memcached 1.4's way (no_maxconns_fast): its descriptor limit is -c, so this accept() fails with
+                // EMFILE and accepting pauses with the client still waiting to be accepted; it is served once a
+                // connection closes
+                log.line(ACCEPT_ERROR_PREFIX + OUT_OF_DESCRIPTORS);
+                parked = new Parked(ch, listener);
+                pauseAccepting(true);
                 return;
             }
             final int id = ids.acquire();
@@ -1098,14 +1131,14 @@ public final class MemcachedServer implements AutoCloseable
         w.hand(new Worker.Handoff(ch, id, peer, listener.address()));
     }
 
-    private void pauseAccepting()
+    private void pauseAccepting(final boolean tooManyLine)
     {
         if (!acceptPaused)
         {
             acceptPaused = true;
             pausedSince = System.nanoTime();
             state.accepting(false, 0);
-            if (state.verbosity() > 0)
+            if (tooManyLine && state.verbosity() > 0)
             {
                 log.line("Too many open connections");
             }
@@ -1120,6 +1153,12 @@ public final class MemcachedServer implements AutoCloseable
     {
         acceptPaused = false;
         state.accepting(true, (System.nanoTime() - pausedSince) / 1000);
+        final Parked waiting = parked;
+        if (waiting != null)
+        {
+            parked = null;
+            handOff(waiting.channel(), ids.acquire(), waiting.listener());
+        }
         for (final Listener l : listeners)
         {
             l.channel().keyFor(acceptSelector).interestOps(SelectionKey.OP_ACCEPT);

@@ -170,7 +170,7 @@ class RunnableJarTest
                 }
             }
             final long pid = server.process.pid();
-            server.awaitStderr("accept(): Too many open files");
+            server.awaitStderr("accept4(): Too many open files");
             assertTrue(server.process.isAlive(), server.stderrText());
             final long before = threadCpuTicks(pid, "memcached4j-acc");
             Thread.sleep(2000);

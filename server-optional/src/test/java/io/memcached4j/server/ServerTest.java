@@ -5,6 +5,7 @@ package io.memcached4j.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -34,6 +35,7 @@ import static io.memcached4j.server.TestServers.stats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -120,6 +122,8 @@ class ServerTest
                 assertEquals(8, rejected);
                 assertEquals(12, served.size());
                 assertEquals("8", served.get(0).stat("rejected_connections"));
+                // the listener and the 12 served: memcached closes a refused client before it makes a connection of it
+                assertEquals("13", served.get(0).stat("total_connections"));
                 // memcached and the server count a connection out just after closing its socket, so a refused
                 // client can see the close a moment before the count drops
                 String current = served.get(0).stat("curr_connections");
@@ -138,6 +142,54 @@ class ServerTest
                 }
             }
             awaitStat(server, "curr_connections", "1");
+        }
+    }
+
+    @Test
+    void shouldLeaveTheClientBeyondTheLimitWaitingUnderNoMaxconnsFastAsMemcachedDoes() throws Exception
+    {
+        // memcached's descriptor limit is -c: with -t 4 clients get 27 on, so -c 30 serves three; the fourth accept()
+        // fails with EMFILE, accepting pauses, and that client is served once another closes (seen on 1.6.39)
+        try (InProcess server = new InProcess("-c", "30", "-o", "no_maxconns_fast", "-v"))
+        {
+            final List<Client> clients = new ArrayList<>();
+            try
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    clients.add(server.client());
+                    assertEquals("VERSION 1.6.39\r\n", clients.get(i).request("version\r\n", "\r\n"));
+                }
+                final Client first = clients.get(0);
+                assertEquals("1", first.stat("accepting_conns"));
+                assertEquals("0", first.stat("listen_disabled_num"));
+                assertEquals("4", first.stat("total_connections"));
+                assertFalse(server.stderr().contains("Too many open connections"), server.stderr());
+
+                final Client waiting = server.client();
+                clients.add(waiting);
+                waiting.send("version\r\n");
+                waiting.socket.setSoTimeout(500);
+                assertThrows(SocketTimeoutException.class, () -> waiting.readUntil("\r\n"));
+                assertEquals("0", first.stat("accepting_conns"));
+                assertEquals("1", first.stat("listen_disabled_num"));
+                assertTrue(server.stderr().contains("accept4(): Too many open files\nToo many open connections\n"),
+                    server.stderr());
+
+                clients.get(1).close();
+                waiting.socket.setSoTimeout(5000);
+                assertEquals("VERSION 1.6.39\r\n", waiting.readUntil("\r\n"));
+                assertEquals("1", first.stat("accepting_conns"));
+                assertEquals("1", first.stat("listen_disabled_num"));
+                assertEquals("5", first.stat("total_connections"));
+            }
+            finally
+            {
+                for (final Client c : clients)
+                {
+                    c.close();
+                }
+            }
         }
     }
 
