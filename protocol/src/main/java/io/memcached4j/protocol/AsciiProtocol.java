@@ -43,6 +43,8 @@ final class AsciiProtocol extends ProtocolHandler
     private static final int LINE_LIMIT = 2048;
     private static final int MAX_LEADING_SPACES = 100;
     private static final int MFLAG_MAX_OPT_LENGTH = 20;
+    /** memcached formats a statistic's value into 128 bytes with {@code vsnprintf(buf, 127, ...)}: 126 characters. */
+    private static final int STAT_VALUE_MAX_LENGTH = 126;
     private static final int MFLAG_MAX_OPAQUE_LENGTH = 32;
     private static final int MAX_SLAB_CLASSES = 64;
     private static final int MAX_VERBOSITY_LEVEL = 2;
@@ -3244,7 +3246,8 @@ final class AsciiProtocol extends ProtocolHandler
 
     private static ServerState.StatsSink statsSink(final StringBuilder sb)
     {
-        return (name, value) -> sb.append("STAT ").append(name).append(' ').append(value).append("\r\n");
+        return (name, value) -> sb.append("STAT ").append(name).append(' ')
+            .append(value, 0, Math.min(value.length(), STAT_VALUE_MAX_LENGTH)).append("\r\n");
     }
 
     private Session.Status sendStats(final java.util.function.Consumer<StringBuilder> renderer)

@@ -397,6 +397,22 @@ class AsciiProtocolTest
     }
 
     @Test
+    void shouldCutAStatisticsValueAt126CharactersAsMemcachedDoes()
+    {
+        // memcached formats each value into a 128-byte buffer with vsnprintf(buf, 127, ...): seen with a -l list of
+        // twelve addresses, whose 'STAT inter' ends in the middle of the ninth
+        final String inter = java.util.stream.IntStream.rangeClosed(1, 12).mapToObj(i -> "127.0.0." + i + ":24460")
+            .collect(java.util.stream.Collectors.joining(","));
+        final Conn conn = new Conn(server(MemcachedCache.builder(),
+            ServerSettings.builder().listenInterface(inter).build()));
+        conn.send("stats settings\r\n");
+        final String reply = conn.text();
+        assertTrue(reply.contains("\r\nSTAT inter " + inter.substring(0, 126) + "\r\nSTAT "), reply);
+        assertEquals("127.0.0.1:24460,127.0.0.2:24460,127.0.0.3:24460,127.0.0.4:24460,127.0.0.5:24460,"
+            + "127.0.0.6:24460,127.0.0.7:24460,127.0.0.8:2446", inter.substring(0, 126));
+    }
+
+    @Test
     void shouldCountFlushAllWithABadDelayAsMemcachedDoes()
     {
         final Conn conn = new Conn(server());
