@@ -436,6 +436,12 @@ final class AsciiProtocol extends ProtocolHandler
         {
             return closeNow();
         }
+        if (limit - start < in.capacity())
+        {
+            // memcached grows its buffer for the whole line; this one streams the keys only once the line fills it,
+            // so a line that fits is read whole, echoed and counted as memcached does
+            return parsedAll();
+        }
         if (!out.ensure(COMMAND_ROOM))
         {
             return needOutput();

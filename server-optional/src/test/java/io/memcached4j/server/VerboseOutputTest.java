@@ -44,6 +44,14 @@ class VerboseOutputTest
     }
 
     @Test
+    void shouldEchoAGetLineLongerThan2048BytesThatArrivesInPiecesAsMemcachedDoes() throws Exception
+    {
+        // memcached keeps reading a get line without a newline past 2048 bytes, then echoes and serves it whole
+        final List<List<String>> lines = bothServers(VerboseOutputTest::longGetSession, 8);
+        assertEquals(lines.get(0), lines.get(1));
+    }
+
+    @Test
     void shouldPrintTheBytesOfAKeyAsTheClientSentThem() throws Exception
     {
         // not UTF-8: memcached prints the bytes whatever the locale, and so must a JVM whatever its default charset
@@ -207,6 +215,25 @@ class VerboseOutputTest
         }
     }
 
+
+    private static void longGetSession(final int port) throws Exception
+    {
+        final StringBuilder keys = new StringBuilder("get");
+        for (int i = 0; i < 500; i++)
+        {
+            keys.append(String.format(" k%04d", i));
+        }
+        try (Client c = new Client(port))
+        {
+            c.request("set k0007 0 0 1\r\nx\r\n", "STORED\r\n");
+            c.send(keys.toString());
+            Thread.sleep(200);
+            c.request("\r\n", "END\r\n");
+            c.send("get " + "k".repeat(3000));
+            Thread.sleep(200);
+            c.request("\r\n", "CLIENT_ERROR bad command line format\r\n");
+        }
+    }
 
     private static void session(final int port) throws Exception
     {
