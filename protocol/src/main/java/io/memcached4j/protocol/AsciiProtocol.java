@@ -135,6 +135,8 @@ final class AsciiProtocol extends ProtocolHandler
      */
     private long leftoverCas;
     private long swallowRemaining;
+    /** Whether the value being read or swallowed waited for bytes read after its command line. */
+    private boolean valueAwaited;
     private int crlfSeen;
     private byte crlfFirst;
     private boolean crlfValid;
@@ -225,6 +227,7 @@ final class AsciiProtocol extends ProtocolHandler
     void reset()
     {
         close();
+        valueAwaited = false;
         pending = null;
         noreply = false;
         state = PARSE;
@@ -947,6 +950,7 @@ final class AsciiProtocol extends ProtocolHandler
             in.position(lineEnd);
             swallowRemaining = (long)vlen + 2;
             state = SWALLOW;
+        valueAwaited = false;
             // memcached's error reply moves to conn_new_cmd, then it swallows the value
             session.states.to(ConnStates.NEW_CMD);
             session.states.to(ConnStates.SWALLOW);
@@ -963,6 +967,7 @@ final class AsciiProtocol extends ProtocolHandler
         in.position(lineEnd);
         crlfSeen = 0;
         state = NREAD;
+        valueAwaited = false;
         session.states.to(ConnStates.NREAD);
         return null;
     }
@@ -986,6 +991,7 @@ final class AsciiProtocol extends ProtocolHandler
             writer.write(in);
             if (writer.remaining() > 0)
             {
+                valueAwaited = true;
                 return needInput();
             }
         }
@@ -993,6 +999,7 @@ final class AsciiProtocol extends ProtocolHandler
         {
             if (!in.hasRemaining())
             {
+                valueAwaited = true;
                 return needInput();
             }
             final byte b = in.get();
@@ -1018,7 +1025,7 @@ final class AsciiProtocol extends ProtocolHandler
             }
             writer.discardBadData();
             outError("CLIENT_ERROR bad data chunk", metaSet);
-            return commandDone();
+            return valueDone();
         }
         final StoreResult result = writer.commit(info);
         leftoverCas = 0;
@@ -1056,7 +1063,7 @@ final class AsciiProtocol extends ProtocolHandler
                     break;
             }
         }
-        return commandDone();
+        return valueDone();
     }
 
     private Session.Status swallow()
@@ -1066,9 +1073,34 @@ final class AsciiProtocol extends ProtocolHandler
         swallowRemaining -= n;
         if (swallowRemaining > 0)
         {
+            valueAwaited = true;
             return needInput();
         }
-        return commandDone();
+        return valueDone();
+    }
+
+    /**
+     * A value, stored or swallowed, is done. When it waited for bytes read after its command line, memcached read
+     * them from the socket for it alone, never past its end, so its buffer is empty now: it sends the reply it queued
+     * (which a later request can no longer take back) before it reads the next request.
+     */
+    private Session.Status valueDone()
+    {
+        if (!valueAwaited)
+        {
+            return commandDone();
+        }
+        valueAwaited = false;
+        out.release();
+        final Session.Status after = commandDone();
+        session.states.sentAfterSwallow(in.hasRemaining());
+        repliesSent();
+        if (after == null)
+        {
+            // the next request comes in an event of its own: -R counts afresh
+            eventStarted(settings.reqsPerEvent());
+        }
+        return after;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -2257,6 +2289,7 @@ final class AsciiProtocol extends ProtocolHandler
         in.position(lineEnd);
         swallowRemaining = (long)vlen + 2;
         state = SWALLOW;
+        valueAwaited = false;
         session.states.to(ConnStates.NEW_CMD);
         session.states.to(ConnStates.SWALLOW);
         return null;

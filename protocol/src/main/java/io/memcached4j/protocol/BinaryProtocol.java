@@ -191,6 +191,8 @@ final class BinaryProtocol extends ProtocolHandler
     private long swallowRemaining;
     /** Whether the body being swallowed ran past what had been read: memcached then reads it from the socket. */
     private boolean swallowRead;
+    /** Whether the value being read ran past what had been read: memcached then reads it from the socket. */
+    private boolean valueRead;
     private long discardTotal;
     private long discardDone;
 
@@ -506,13 +508,26 @@ final class BinaryProtocol extends ProtocolHandler
         {
             return commandDone();
         }
-        // memcached reads no more than the bytes left to swallow from the socket, so its buffer is empty now: it sends
-        // the error it queued before it reads the next request, which a bad magic then cannot take back
         swallowRead = false;
+        return sentBeforeNextRead(in, NEXT_NEW_CMD);
+    }
+
+    /**
+     * A body that waited for bytes read after its header is done. memcached read them from the socket for it alone,
+     * never past its end, so its buffer is empty now: it sends what it queued (which a bad magic can then no longer
+     * take back) before it reads the next request.
+     */
+    private Session.Status sentBeforeNextRead(final ByteBuffer in, final int next)
+    {
         out.release();
-        final Session.Status after = commandDone();
+        final Session.Status after = finish(next);
         session.states.sentAfterSwallow(in.hasRemaining());
         repliesSent();
+        if (after == null)
+        {
+            // the next request comes in an event of its own: -R counts afresh
+            eventStarted(settings.reqsPerEvent());
+        }
         return after;
     }
 
@@ -1008,6 +1023,7 @@ final class BinaryProtocol extends ProtocolHandler
             server.logs.releaseLookups();
         }
         state = NREAD;
+        valueRead = false;
         session.states.to(ConnStates.NREAD);
         return NEXT_STATE;
     }
@@ -1022,6 +1038,7 @@ final class BinaryProtocol extends ProtocolHandler
             }
             if (writer.remaining() > 0)
             {
+                valueRead = true;
                 return Session.Status.NEED_INPUT;
             }
         }
@@ -1072,6 +1089,11 @@ final class BinaryProtocol extends ProtocolHandler
                 }
                 next = NEXT_MWRITE;
                 break;
+        }
+        if (valueRead)
+        {
+            valueRead = false;
+            return sentBeforeNextRead(in, next);
         }
         return finish(next);
     }

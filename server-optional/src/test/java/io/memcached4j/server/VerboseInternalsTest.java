@@ -113,6 +113,20 @@ class VerboseInternalsTest
     }
 
     @Test
+    void shouldSendTheReplyToAValueReadAfterItsCommandBeforeTheNextRequestAsMemcachedDoes() throws Exception
+    {
+        likeMemcached1639("vvv-values-read-after-their-command", VerboseInternalsTest::valuesReadAfterTheirCommand,
+            "-vvv");
+    }
+
+    @Test
+    void shouldCountRequestsPerEventAfreshAfterAValueReadAfterItsCommand() throws Exception
+    {
+        likeMemcached1639("vvv-values-read-after-their-command-r2", VerboseInternalsTest::valuesReadAfterTheirCommand,
+            "-vvv", "-R", "2");
+    }
+
+    @Test
     void shouldFollowTheStatesOfTheUdpConnectionAtVvv() throws Exception
     {
         final Path recording = Path.of("src/test/resources/verbose/vvv-udp.txt");
@@ -402,6 +416,46 @@ class VerboseInternalsTest
             c.send("get big\r\nget big\r\n");
             Thread.sleep(300);
             c.readUntil("END\r\nVALUE big 0 1000000\r\n" + value + "\r\nEND\r\n");
+        }
+    }
+
+    /**
+     * Values that arrive after their command line, with more requests behind them in the same write: memcached reads
+     * such a value from the socket for itself alone, so it sends its reply before it reads what follows, in an event
+     * of its own. A get with a key over 250 bytes then cannot take that reply back. The same for a value too large,
+     * swallowed, and for the binary protocol.
+     */
+    private static void valuesReadAfterTheirCommand(final int port) throws Exception
+    {
+        try (Client c = new Client(port))
+        {
+            c.send("set kA 0 0 10\r\n12345");
+            Thread.sleep(300);
+            final String replies = "STORED\r\n" + "VALUE kA 0 10\r\n1234567890\r\nEND\r\n".repeat(5);
+            assertEquals(replies, c.request("67890\r\n" + "get kA\r\n".repeat(5), replies));
+            c.send("set kB 0 0 3\r\nab");
+            Thread.sleep(300);
+            assertEquals("STORED\r\nCLIENT_ERROR bad command line format\r\n",
+                c.request("c\r\nget " + "k".repeat(251) + "\r\n", "format\r\n"));
+            assertEquals("SERVER_ERROR object too large for cache\r\nVERSION 1.6.39\r\n",
+                c.request("set kC 0 0 2000000\r\n" + "x".repeat(2_000_000) + "\r\nversion\r\n", "1.6.39\r\n"));
+        }
+        // the first connection's close is printed before the next one opens (another worker may serve it)
+        Thread.sleep(300);
+        final byte[] setExtras = {0, 0, 0, 0, 0, 0, 0, 0};
+        try (Client c = new Client(port))
+        {
+            final byte[] split = TestServers.binaryRequest(0x01, "s", setExtras, "value", 0);
+            c.out.write(split, 0, 30);
+            c.out.flush();
+            Thread.sleep(300);
+            // the rest of the value and a GET in one write
+            final java.io.ByteArrayOutputStream rest = new java.io.ByteArrayOutputStream();
+            rest.write(split, 30, split.length - 30);
+            rest.writeBytes(TestServers.binaryRequest(0x00, "s", new byte[0], "", 0));
+            c.out.write(rest.toByteArray());
+            c.out.flush();
+            c.in.readNBytes(24 + 24 + 4 + 5);
         }
     }
 
