@@ -423,9 +423,15 @@ final class Connection implements SessionHost
      */
     private void reset()
     {
+        lingerZero();
+        close();
+    }
+
+    private void lingerZero()
+    {
         try
         {
-            if (channel.supportedOptions().contains(StandardSocketOptions.SO_LINGER))
+            if (channel.isOpen() && channel.supportedOptions().contains(StandardSocketOptions.SO_LINGER))
             {
                 channel.setOption(StandardSocketOptions.SO_LINGER, 0);
             }
@@ -434,7 +440,27 @@ final class Connection implements SessionHost
         {
             // closed normally then
         }
-        close();
+    }
+
+    /**
+     * Whether the client sent bytes that were never read, found by reading one of them: the input buffer is no longer
+     * needed once the connection closes.
+     */
+    private boolean inputUnread()
+    {
+        if (inputEnded || !channel.isOpen())
+        {
+            return false;
+        }
+        try
+        {
+            in.clear().limit(1);
+            return channel.read(in) > 0;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
     }
 
     /**
@@ -474,6 +500,12 @@ final class Connection implements SessionHost
         {
             try
             {
+                if (inputUnread())
+                {
+                    // as memcached's close() of a socket with bytes it never read: the kernel resets the connection
+                    // (the JDK would first end the output normally)
+                    lingerZero();
+                }
                 channel.close();
             }
             catch (final IOException ex)

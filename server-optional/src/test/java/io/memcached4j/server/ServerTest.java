@@ -194,6 +194,43 @@ class ServerTest
     }
 
     @Test
+    void shouldResetAConnectionItClosesWithInputUnreadAsMemcachedDoes() throws Exception
+    {
+        // 20,000 bytes of a line that is no get and has no newline: memcached reads 16 KiB, closes, and its close()
+        // with bytes unread resets the connection; a normal end would let the client read EOF instead
+        if (TestServers.memcachedAvailable())
+        {
+            try (Forked memcached = TestServers.memcached())
+            {
+                assertResetAfterALongLine(memcached.port);
+            }
+        }
+        try (InProcess server = new InProcess())
+        {
+            assertResetAfterALongLine(server.port);
+            // a connection closed with nothing unread ends normally
+            try (Client c = server.client())
+            {
+                c.send("quit\r\n");
+                c.socket.setSoTimeout(5000);
+                assertEquals(-1, c.in.read());
+            }
+        }
+    }
+
+    private static void assertResetAfterALongLine(final int port) throws IOException
+    {
+        try (Client c = new Client(port))
+        {
+            c.send("x".repeat(20_000));
+            c.socket.setSoTimeout(5000);
+            final java.net.SocketException reset =
+                assertThrows(java.net.SocketException.class, () -> c.in.read());
+            assertTrue(reset.getMessage().contains("reset"), reset::toString);
+        }
+    }
+
+    @Test
     void shouldReportTheReadBuffersItsConnectionsHold() throws Exception
     {
         try (InProcess server = new InProcess())
