@@ -1606,10 +1606,8 @@ final class BinaryProtocol extends ProtocolHandler
 
     private int doneFlag()
     {
-        if (verbosity > 0)
-        {
-            log("SASL (severity 1): attempting server step after doneflag");
-        }
+        // the library's severity 1 (an error): memcached's log callback prints it at every verbosity
+        log("SASL (severity 1): attempting server step after doneflag");
         return SASL_FAIL;
     }
 

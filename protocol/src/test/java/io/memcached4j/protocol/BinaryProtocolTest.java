@@ -839,6 +839,20 @@ class BinaryProtocolTest
     }
 
     @Test
+    void shouldPrintTheSaslLibrarysErrorsWithoutV()
+    {
+        // the library's severity 1 lines are errors, which memcached's log callback prints at every verbosity
+        final Conn conn = new Conn(newState(MemcachedCache.builder(), ServerSettings.builder()
+            .bindingProtocol(ServerSettings.BindingProtocol.BINARY)
+            .sasl(SaslAuthenticator.of(Map.of("user", "secret"))).build()));
+        conn.exchange(
+            req(CMD_SASL_AUTH, "PLAIN", NONE, bytes("\0user\0wrong"), 1, 0),
+            req(CMD_SASL_AUTH, "PLAIN", NONE, bytes("\0user\0secret"), 2, 0),
+            req(CMD_SASL_STEP, "PLAIN", NONE, bytes("x"), 3, 0));
+        assertEquals(List.of("SASL (severity 1): attempting server step after doneflag"), conn.verbose);
+    }
+
+    @Test
     void shouldRefuseAStepOrAStartWithDataAfterASuccessUntilSuchAStartAsMemcachedsSaslLibraryDoes()
     {
         // the result codes memcached 1.6.39 logs at -v for this one connection
