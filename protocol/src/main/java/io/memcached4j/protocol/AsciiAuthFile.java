@@ -163,6 +163,13 @@ public final class AsciiAuthFile
 
     private static byte[][] read(final String file) throws LoadException
     {
+        if (file.isEmpty())
+        {
+            // fopen("") fails with ENOENT, where the JDK's empty path is the current directory
+            final String reason = "No such file or directory";
+            throw new LoadException(
+                "Could not open authfile [] for reading, error " + reason + ": " + reason, true);
+        }
         final Path path = Path.of(file);
         if (Files.isDirectory(path))
         {

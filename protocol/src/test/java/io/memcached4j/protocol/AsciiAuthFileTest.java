@@ -129,6 +129,10 @@ class AsciiAuthFileTest
         assertEquals("Could not open authfile [" + missing + "] for reading, error No such file or directory: " +
             "No such file or directory", ex.getMessage());
         assertTrue(ex.lineEnd());
+        // an empty path is no file for C's fopen, where the JDK would take the current directory
+        assertEquals("Could not open authfile [] for reading, error No such file or directory: " +
+            "No such file or directory", assertThrows(AsciiAuthFile.LoadException.class,
+                () -> AsciiAuthFile.load("")).getMessage());
     }
 
     @Test
