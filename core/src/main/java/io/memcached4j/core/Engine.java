@@ -1153,7 +1153,8 @@ final class Engine implements MemcachedCache, CacheAdmin
         g.put("malloc_fails", slabs.mallocFails());
         g.put("bytes", bytes);
         g.put("curr_items", currItems);
-        g.put("total_items", t[Counters.TOTAL_ITEMS]);
+        // memcached links each item its page mover rescues as a new one
+        g.put("total_items", t[Counters.TOTAL_ITEMS] + mover.rescues.get());
         g.put("slab_global_page_pool", (long)slabs.globalPoolSize());
         final String[] totalNames = {"expired_unfetched", "evicted_unfetched", "evicted_active", "evictions",
             "reclaimed", "crawler_reclaimed", "crawler_items_checked", "lrutail_reflocked", "moves_to_cold",

@@ -13,6 +13,7 @@ import static io.memcached4j.core.ItemDescriptor.NEXT_OFFSET;
 import static io.memcached4j.core.ItemDescriptor.PREV_OFFSET;
 import static io.memcached4j.core.ItemDescriptor.SLABBED;
 import static io.memcached4j.core.ItemDescriptor.STATE_OFFSET;
+import static io.memcached4j.core.ItemDescriptor.TIME_OFFSET;
 import static io.memcached4j.core.ItemDescriptor.USED_OFFSET;
 import static io.memcached4j.core.ItemDescriptor.lru;
 import static io.memcached4j.core.ItemDescriptor.offset;
@@ -606,27 +607,40 @@ final class PageMover
         synchronized (lruClass)
         {
             r.copyTo(0 + o, cr, co, Math.min(length, memoryClass.size));
+            // as memcached's do_item_replace links the copy: at the head of the same LRU, its time now (and
+            // total_items counts it, see Engine)
             final int lru = lru(state);
             final int prev = r.getInt(o + PREV_OFFSET);
             final int next = r.getInt(o + NEXT_OFFSET);
-            cr.putInt(co + PREV_OFFSET, prev);
-            cr.putInt(co + NEXT_OFFSET, next);
             if (prev != 0)
             {
-                store.region(prev).putInt(offset(prev) + NEXT_OFFSET, copy);
+                store.region(prev).putInt(offset(prev) + NEXT_OFFSET, next);
             }
             else
             {
-                lruClass.heads[lru] = copy;
+                lruClass.heads[lru] = next;
             }
             if (next != 0)
             {
-                store.region(next).putInt(offset(next) + PREV_OFFSET, copy);
+                store.region(next).putInt(offset(next) + PREV_OFFSET, prev);
+            }
+            else
+            {
+                lruClass.tails[lru] = prev;
+            }
+            final int head = lruClass.heads[lru];
+            cr.putInt(co + PREV_OFFSET, 0);
+            cr.putInt(co + NEXT_OFFSET, head);
+            if (head != 0)
+            {
+                store.region(head).putInt(offset(head) + PREV_OFFSET, copy);
             }
             else
             {
                 lruClass.tails[lru] = copy;
             }
+            lruClass.heads[lru] = copy;
+            cr.putInt(co + TIME_OFFSET, store.now());
             cr.putIntRelease(co + STATE_OFFSET, state & ItemDescriptor.FLAGS_MASK);
             index.replaceLocked(stripe, hash, ref, copy);
             if ((state & CHUNKED) != 0)

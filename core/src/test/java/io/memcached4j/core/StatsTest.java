@@ -324,16 +324,29 @@ class StatsTest extends CacheTestSupport
     {
         final MemcachedCache cache = cache(builder().memoryLimit(8L << 20));
         fillHalfOfAClass(cache);
+        final long totalBefore = cache.stats().get("total_items");
+        clock.advance(100);
         assertEquals(CacheAdmin.ReassignResult.OK, cache.admin().slabsReassign(3, 0));
         assertEquals(1, cache.stats().get("slab_reassign_running"));
         backgroundUntilIdle(cache);
         final CacheStats stats = cache.stats();
         assertEquals(0, stats.get("slab_reassign_running"));
         assertEquals(1, stats.get("slabs_moved"));
-        assertTrue(stats.get("slab_reassign_rescues") > 0);
+        final long rescues = stats.get("slab_reassign_rescues");
+        assertTrue(rescues > 0);
         assertEquals(0, stats.get("slab_reassign_busy_nomem"));
         assertEquals(10_000, stats.get("curr_items"));
         assertEquals(1, stats.get("slab_global_page_pool"));
+        // memcached links each rescued copy as a new item: total_items counts it, and its time is the move's
+        assertEquals(totalBefore + rescues, stats.get("total_items"));
+        final ItemInfo info = new ItemInfo();
+        int moved = 0;
+        for (int i = 1; i < 20_000; i += 2)
+        {
+            assertTrue(cache.fetch(bytes("s" + i), new FetchOptions().bump(false), null, info) >= 0);
+            moved += info.secondsSinceAccess() == 0 ? 1 : 0;
+        }
+        assertEquals(rescues, moved);
     }
 
     @Test
