@@ -158,6 +158,11 @@ public final class SaslAuthenticator
         {
             try
             {
+                if (file.toString().isEmpty())
+                {
+                    // fopen("") fails with ENOENT, where the JDK's empty path is the current directory
+                    throw new java.nio.file.NoSuchFileException("");
+                }
                 // fopen() opens a directory, whose first read fails: memcached finds no user in it
                 data = Files.isDirectory(file) ? new byte[0] : Files.readAllBytes(file);
             }

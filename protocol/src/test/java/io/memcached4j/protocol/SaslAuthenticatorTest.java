@@ -101,6 +101,15 @@ class SaslAuthenticatorTest
     }
 
     @Test
+    void shouldFailToOpenAnEmptyFileNameAsMemcachedDoes()
+    {
+        // the JDK's empty path is the current directory; C's fopen("") fails with ENOENT
+        final SaslAuthenticator sasl = SaslAuthenticator.fromPasswordFile(Path.of(""), "vm");
+        assertEquals(SASL_NOUSER, check(sasl, "u", "p"));
+        assertEquals("WARNING: Failed to open sasl database <>: No such file or directory", log.get(0));
+    }
+
+    @Test
     void shouldFindNoUserInADirectoryAsMemcachedsFopenOpensIt() throws Exception
     {
         final SaslAuthenticator sasl = SaslAuthenticator.fromPasswordFile(dir, "vm");

@@ -838,7 +838,7 @@ public final class CommandLine
     private static SaslAuthenticator sasl(final Map<String, String> env) throws CommandLineException
     {
         final String file = env.get(SaslAuthenticator.PASSWORD_DB_VARIABLE);
-        if (file == null || file.isEmpty())
+        if (file == null)
         {
             throw fail("Error initializing sasl.\nmemcached4j reads SASL users (lines user:password) from the file " +
                 "named by " + SaslAuthenticator.PASSWORD_DB_VARIABLE + ", which is not set.");

@@ -292,6 +292,8 @@ class CommandLineTest
             final CommandLineException ex = assertThrows(CommandLineException.class,
                 () -> CommandLine.parse(Map.of(), "-S"));
             assertTrue(ex.getMessage().startsWith("Error initializing sasl."));
+            // set but empty: memcached starts, and every login fails to open the file
+            assertTrue(CommandLine.parse(Map.of("MEMCACHED_SASL_PWDB", ""), "-S").serverSettings().sasl() != null);
         }
         finally
         {
