@@ -161,6 +161,8 @@ final class AsciiProtocol extends ProtocolHandler
     // replies rendered as a whole (stats) and the ASCII authentication
     private byte[] pending;
     private int pendingOffset;
+    /** Whether a login's negative length moved memcached's read position back: its next line is no login. */
+    private boolean authLineRewound;
     private long authPayloadLength;
 
     // lru_crawler metadump / mgdump
@@ -3570,9 +3572,21 @@ final class AsciiProtocol extends ProtocolHandler
         in.position(newline + 1);
         lineEnd = newline + 1;
         noreply = false;
-        if (ntokens < 6 || !is(0, "set") || !strtoul(4))
+        final boolean rewound = authLineRewound;
+        authLineRewound = false;
+        if (rewound || ntokens < 6 || !is(0, "set") || !strtoul(4))
         {
             authReply("CLIENT_ERROR unauthenticated");
+            return commandDone();
+        }
+        if ((int)(num.value + 2) < 0)
+        {
+            // memcached keeps the payload's length (size + 2) in an int: from 2147483646 to 4294967293 it is negative,
+            // so the payload counts as read at once, its end is compared with the line's own bytes (no match), and
+            // its read position moves back into the line, which makes the next line's start: whatever that line
+            // is, it is no login (beyond a few bytes back memcached reads outside its buffer and may crash)
+            authReply("CLIENT_ERROR bad command line termination");
+            authLineRewound = true;
             return commandDone();
         }
         // memcached adds the 2 in 32 bits: 4294967294 and 4294967295 wrap to 0 and 1

@@ -497,6 +497,27 @@ class AsciiProtocolTest
     }
 
     @Test
+    void shouldTakeTheLineAfterALoginWhoseLengthIsNegativeInMemcachedsIntAsNoLogin()
+    {
+        // memcached keeps size + 2 in an int: 4294967293 gives -1, the payload counts as read at once and its read
+        // position moves back into the line; the next line, whatever it is, is then no login (seen on 1.6.39)
+        final Conn conn = new Conn(server(MemcachedCache.builder(),
+            ServerSettings.builder().asciiAuth("/dev/null", Map.of("user", "secret")).build()));
+        conn.send("set a 0 0 4294967293\r\n");
+        assertEquals("CLIENT_ERROR bad command line termination\r\n", conn.text());
+        conn.send("set a 0 0 11\r\n");
+        assertEquals("CLIENT_ERROR unauthenticated\r\n", conn.text());
+        conn.send("user secret\r\n");
+        assertEquals("CLIENT_ERROR unauthenticated\r\n", conn.text());
+        conn.send("set a 0 0 2147483646\r\n");
+        assertEquals("CLIENT_ERROR bad command line termination\r\n", conn.text());
+        conn.send("x\r\n");
+        assertEquals("CLIENT_ERROR unauthenticated\r\n", conn.text());
+        conn.send("set a 0 0 11\r\nuser secret\r\nversion\r\n");
+        assertEquals("STORED\r\nVERSION 1.6.39\r\n", conn.text());
+    }
+
+    @Test
     void shouldAnswerOnlyTheLastCommandOfOneReadBeforeTheLoginAsMemcachedDoes()
     {
         // memcached 1.6.18 and 1.6.39 reuse one response object for the commands of one read until login
