@@ -137,7 +137,7 @@ public final class Session implements AutoCloseable
      * <li>{@link #process(ByteBuffer)} as for a connection, sending after each call the messages that
      * {@link #nextMessage()} hands out, until the status is {@link Status#NEED_INPUT} or {@link Status#CLOSE}
      * (calling again after {@link Status#NEED_OUTPUT} and {@link Status#YIELD});</li>
-     * <li>{@link #endDatagram()}.</li>
+     * <li>{@link #endDatagram(boolean)}.</li>
      * </ol>
      * As in memcached, the first byte of each datagram chooses the protocol, whatever {@code -B} says; a request cut
      * short by the end of its datagram is dropped with the replies it held back, and a close ({@code quit}, a
@@ -360,9 +360,12 @@ public final class Session implements AutoCloseable
     /**
      * The driver is done with the datagram and sent what it could: what the session still holds of it is dropped
      * (memcached's UDP connection goes back to reading) and the next datagram starts afresh.
+     *
+     * @param bytesLeft whether the datagram ends in an incomplete request, which memcached parsed before it waited.
      */
-    public void endDatagram()
+    public void endDatagram(final boolean bytesLeft)
     {
+        final boolean closed = closing;
         if (handler != null && (closing || !handler.idle()))
         {
             handler.reset();
@@ -372,8 +375,27 @@ public final class Session implements AutoCloseable
         out.frames().clear();
         out.recycle();
         inDatagram = false;
-        // what is left of a datagram is dropped: the connection reads the next one
-        states.sent(false);
+        // what is left of a datagram is dropped: the connection reads the next one. A close (quit, a line too long,
+        // a protocol error) is memcached's conn_closing, which cleans its UDP connection up and reads again
+        if (closed)
+        {
+            states.closing();
+            states.to(ConnStates.READ);
+        }
+        else
+        {
+            states.sent(bytesLeft);
+        }
+    }
+
+    /**
+     * A datagram was dropped for its frame header (8 bytes or less, or a request in several datagrams): memcached's
+     * read found no request, so its UDP connection waits and reads again.
+     */
+    public void datagramDropped()
+    {
+        states.to(ConnStates.WAITING);
+        states.to(ConnStates.READ);
     }
 
     /**

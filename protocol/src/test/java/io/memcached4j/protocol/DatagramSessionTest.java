@@ -455,7 +455,7 @@ class DatagramSessionTest
             }
             assertNull(current, "a message was cut short");
             assertNull(session.output(), "released bytes that belong to no message");
-            session.endDatagram();
+            session.endDatagram(false);
             assertFalse(session.holdsOutputBuffer(), "the output buffer goes back to the pool");
             return messages;
         }
@@ -485,7 +485,7 @@ class DatagramSessionTest
                 }
             }
             while (status != Session.Status.NEED_INPUT && status != Session.Status.CLOSE);
-            session.endDatagram();
+            session.endDatagram(false);
         }
     }
 }

@@ -192,12 +192,14 @@ final class UdpEndpoint implements SessionHost
         final int length = in.position();
         if (length <= HEADER_SIZE)
         {
+            session.datagramDropped();
             return true;
         }
         worker.state().bytesRead(length);
         if (in.get(4) != 0 || in.get(5) != 1)
         {
             // a request in several datagrams: memcached drops it
+            session.datagramDropped();
             return true;
         }
         requestId = ((in.get(0) & 0xFF) << 8) | (in.get(1) & 0xFF);
@@ -254,7 +256,7 @@ final class UdpEndpoint implements SessionHost
             worker.log().line("UDP reply cut short, rest dropped");
         }
         serving = false;
-        session.endDatagram();
+        session.endDatagram(in.hasRemaining());
     }
 
     /**
@@ -368,7 +370,7 @@ final class UdpEndpoint implements SessionHost
             if (serving)
             {
                 serving = false;
-                session.endDatagram();
+                session.endDatagram(false);
             }
         }
         catch (final RuntimeException | Error ex)
@@ -390,7 +392,7 @@ final class UdpEndpoint implements SessionHost
         if (serving)
         {
             serving = false;
-            session.endDatagram();
+            session.endDatagram(false);
         }
         session.close();
     }

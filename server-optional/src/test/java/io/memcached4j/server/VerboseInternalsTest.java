@@ -550,16 +550,22 @@ class VerboseInternalsTest
         {
             socket.setSoTimeout(5_000);
             final byte[] reply = new byte[1500];
-            for (final String request : List.of("set a 0 0 1\r\nx\r\n", "get a\r\nget b\r\n", "get a"))
+            // requests, then datagrams dropped for their frame header (no request, a count of 2), a line too long
+            // (memcached closes, which cleans its UDP connection up), a partial line after a reply, and quit; the
+            // last, a partial line, ends the session
+            final List<String> requests = List.of("set a 0 0 1\r\nx\r\n", "get a\r\nget b\r\n", "", "2version\r\n",
+                "x".repeat(3000), "version\r\nver", "quit\r\n", "get a");
+            for (final String request : requests)
             {
-                final byte[] payload = request.getBytes(StandardCharsets.US_ASCII);
+                final boolean severalDatagrams = request.startsWith("2");
+                final byte[] payload = request.substring(severalDatagrams ? 1 : 0).getBytes(StandardCharsets.US_ASCII);
                 final byte[] datagram = new byte[8 + payload.length];
                 datagram[1] = 1;
-                datagram[5] = 1;
+                datagram[5] = (byte)(severalDatagrams ? 2 : 1);
                 System.arraycopy(payload, 0, datagram, 8, payload.length);
                 socket.send(new java.net.DatagramPacket(datagram, datagram.length,
                     java.net.InetAddress.getLoopbackAddress(), port));
-                if (!request.equals("get a"))
+                if (request.startsWith("set") || request.startsWith("get a\r") || request.startsWith("version"))
                 {
                     socket.receive(new java.net.DatagramPacket(reply, reply.length));
                 }
@@ -585,8 +591,8 @@ class VerboseInternalsTest
                     lines.add(line.replaceFirst("^([<>]?)\\d+", "$1N"));
                 }
             }
-            // the last datagram ends in the connection reading again, after it parsed and waited
-            if (lines.size() > 2 && lines.get(lines.size() - 2).endsWith("conn_parse_cmd to conn_waiting"))
+            // the last datagram (after quit) ends in the connection reading again, after it parsed and waited
+            if (lines.contains("<N quit") && lines.get(lines.size() - 2).endsWith("conn_parse_cmd to conn_waiting"))
             {
                 return lines;
             }
