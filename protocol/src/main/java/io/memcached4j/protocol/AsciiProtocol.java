@@ -3009,6 +3009,8 @@ final class AsciiProtocol extends ProtocolHandler
             in.position(lineEnd);
             state = DUMP;
             session.states.sideThread();
+            // memcached's crawler writes the dump itself: its bytes_written never counts them
+            out.uncounted();
             return null;
         }
         if (ntokens == 4 && is(1, "tocrawl"))
@@ -3176,6 +3178,8 @@ final class AsciiProtocol extends ProtocolHandler
         noreply = false;
         state = WATCH;
         session.states.sideThread();
+        // memcached's logger thread writes the lines itself: its bytes_written counts the OK, never them
+        out.uncounted();
         return watchOut();
     }
 
@@ -3395,9 +3399,10 @@ final class AsciiProtocol extends ProtocolHandler
                     return needOutput();
                 }
                 out.putAscii(sink.keysOnly ? "EN\r\n" : "END\r\n");
+                out.countedAgain();
                 dumpSink = null;
                 final Session.Status yielded = commandDone();
-                session.holdInputUntilReadable();
+                session.holdInputUntilReadable(in.hasRemaining());
                 return yielded != null ? yielded : parsedAll();
             }
             out.release();

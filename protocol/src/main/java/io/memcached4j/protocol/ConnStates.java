@@ -39,6 +39,11 @@ final class ConnStates
     private boolean yieldAfterSend;
     /** Whether another thread of memcached's serves the connection ({@code watch}, crawler dumps). */
     private boolean sideThread;
+    /**
+     * Whether the connection came back from a crawler dump: memcached's worker sets it to conn_new_cmd and goes on
+     * only at its next read event ({@code conn_worker_readd}), so it stays there until then.
+     */
+    private boolean resumeOnRead;
 
     ConnStates(final Session session, final boolean printed, final String initial)
     {
@@ -103,6 +108,10 @@ final class ConnStates
     void dataRead()
     {
         driven = true;
+        if (resumeOnRead)
+        {
+            resume(false);
+        }
         if (state.equals(NEW_CMD))
         {
             to(WAITING);
@@ -152,10 +161,39 @@ final class ConnStates
      */
     void requestDone()
     {
+        resumeOnRead = sideThread && driven;
         sideThread = false;
         to(NEW_CMD);
         responded = !sentNow;
         sentNow = false;
+    }
+
+    /**
+     * The read event that a connection back from a crawler dump waited for: with bytes the client sent after the
+     * dump already in its buffer memcached parses them; otherwise it sends what it queued, waits and reads.
+     *
+     * @param held whether input was held in the buffer.
+     */
+    void resume(final boolean held)
+    {
+        if (!resumeOnRead)
+        {
+            return;
+        }
+        resumeOnRead = false;
+        if (held)
+        {
+            to(PARSE_CMD);
+            return;
+        }
+        if (responded)
+        {
+            to(MWRITE);
+            to(NEW_CMD);
+            responded = false;
+        }
+        to(WAITING);
+        to(READ);
     }
 
     /**
@@ -197,6 +235,10 @@ final class ConnStates
      */
     void inputConsumed()
     {
+        if (resumeOnRead)
+        {
+            return;
+        }
         if (state.equals(NEW_CMD) || state.equals(PARSE_CMD))
         {
             if (responded)
@@ -250,7 +292,7 @@ final class ConnStates
      */
     void sent(final boolean bytesLeft)
     {
-        if (!state.equals(MWRITE))
+        if (resumeOnRead || !state.equals(MWRITE))
         {
             return;
         }
@@ -278,6 +320,11 @@ final class ConnStates
      */
     void endOfInput()
     {
+        if (resumeOnRead)
+        {
+            resume(false);
+            return;
+        }
         if (!sideThread && state.equals(NEW_CMD) && !responded)
         {
             to(WAITING);

@@ -34,6 +34,9 @@ final class Output
     private int writeIndex;
     /** Bytes dropped from the front by compaction and resets: logical positions are {@code shift + index}. */
     private long shift;
+    /** Logical positions, as {@link #mark()} gives them, of bytes that {@link #sent()} does not count. */
+    private long uncountedFrom = Long.MAX_VALUE;
+    private long uncountedTo = Long.MAX_VALUE;
     /** Where the last {@link #release()} left the output, as a {@link #mark()}: what memcached has transmitted. */
     private long transmitted;
 
@@ -402,11 +405,14 @@ final class Output
     /**
      * The driver sent bytes from the view returned by {@link #released()} and moved its position.
      *
-     * @return how many bytes were sent since the last call.
+     * @return how many bytes were sent since the last call, leaving out those of {@link #uncounted()}.
      */
     int sent()
     {
         final int sent = view.position() - readIndex;
+        final long from = shift + readIndex;
+        final long to = from + sent;
+        final long overlap = Math.max(0, Math.min(to, uncountedTo) - Math.max(from, uncountedFrom));
         readIndex = view.position();
         if (readIndex == writeIndex)
         {
@@ -416,7 +422,26 @@ final class Output
             writeIndex = 0;
             syncView();
         }
-        return sent;
+        return sent - (int)overlap;
+    }
+
+    /**
+     * What is written from now on is sent for one of memcached's other threads (a crawler dump, a watcher's lines),
+     * whose writes its {@code bytes_written} does not count: {@link #sent()} leaves it out, until
+     * {@link #countedAgain()}.
+     */
+    void uncounted()
+    {
+        uncountedFrom = mark();
+        uncountedTo = Long.MAX_VALUE;
+    }
+
+    /**
+     * What is written from now on counts again in {@code bytes_written}.
+     */
+    void countedAgain()
+    {
+        uncountedTo = mark();
     }
 
     private void syncView()

@@ -73,6 +73,8 @@ public final class Session implements AutoCloseable
     private boolean closed;
     /** Input after a crawler dump, left for the next read ({@link #holdInputUntilReadable()}). */
     private boolean inputHeld;
+    /** Whether bytes were in the input buffer when it was held. */
+    private boolean heldBytes;
     /**
      * memcached's {@code last_cmd_time}: when the last command line or binary header was read, in the cache's seconds
      * ({@code current_time}). Written by the session's thread, read without a lock by {@code stats conns} and the
@@ -220,6 +222,7 @@ public final class Session implements AutoCloseable
      */
     public void dataRead()
     {
+        states.resume(inputHeld && heldBytes);
         inputHeld = false;
         states.dataRead();
     }
@@ -228,10 +231,13 @@ public final class Session implements AutoCloseable
      * A crawler dump ended: what the client sent after it waits until the socket is next readable (more bytes, or
      * its end), as memcached's worker takes the connection back from its crawler and parses only on its next read
      * event. A session driven in memory, which reports no reads, goes on at once.
+     *
+     * @param bytesLeft whether the client sent bytes after the dump's command (they are in the input buffer).
      */
-    void holdInputUntilReadable()
+    void holdInputUntilReadable(final boolean bytesLeft)
     {
         inputHeld = states.driven();
+        heldBytes = bytesLeft;
     }
 
     /**
@@ -245,6 +251,10 @@ public final class Session implements AutoCloseable
     {
         final boolean held = inputHeld;
         inputHeld = false;
+        if (held && heldBytes)
+        {
+            states.resume(true);
+        }
         return held;
     }
 

@@ -281,6 +281,74 @@ class ServerTest
         assertEquals(List.of("<nothing>", "MN\r\nVERSION\r\n", "VALUE a 0 1\r\n1\r\nEND\r\nMN\r\n<end>"), ours);
     }
 
+    @Test
+    void shouldCountNeitherDumpsNorWatcherLinesInBytesWrittenAndShowADumpsConnectionBackInNewCmd() throws Exception
+    {
+        // memcached's crawler and logger threads write those bytes themselves, outside the worker's count; a
+        // connection back from the crawler waits in conn_new_cmd for its next read event
+        if (TestServers.memcachedAvailable())
+        {
+            try (Forked memcached = TestServers.memcached())
+            {
+                assertSideThreadsUncounted(memcached.port);
+            }
+        }
+        try (InProcess server = new InProcess())
+        {
+            assertSideThreadsUncounted(server.port);
+        }
+    }
+
+    private static void assertSideThreadsUncounted(final int port) throws Exception
+    {
+        try (Client c = new Client(port);
+            Client observer = new Client(port))
+        {
+            assertStored(c, "a", "1");
+            final String first = observer.request("stats\r\n", "END\r\n");
+            long counted = Long.parseLong(statValue(first, "bytes_written")) + first.length();
+            dump(c, "");
+            // memcached's crawler hands the connection back to its worker a moment after the END
+            String conns = observer.request("stats conns\r\n", "END\r\n");
+            counted += conns.length();
+            for (int i = 0; i < 50 && conns.contains(":state conn_watch"); i++)
+            {
+                Thread.sleep(20);
+                conns = observer.request("stats conns\r\n", "END\r\n");
+                counted += conns.length();
+            }
+            assertEquals(1, conns.lines().filter(l -> l.contains(":state conn_new_cmd")).count(), conns);
+            final String stats = observer.request("stats\r\n", "END\r\n");
+            // counted since the first stats: the replies to the observer, not the dump
+            assertEquals(counted, Long.parseLong(statValue(stats, "bytes_written")), stats);
+            try (Client watcher = new Client(port))
+            {
+                watcher.request("watch fetchers\r\n", "OK\r\n");
+                final String watching = observer.request("stats\r\n", "END\r\n");
+                final String hit = c.request("get a\r\n", "END\r\n");
+                assertTrue(watcher.readUntil("\n").contains(" key=a "));
+                // the stats reply before and the hit: the watcher's line is not counted. A worker counts a reply
+                // just after writing it, so the client can read it first: ask again until it shows
+                long expected = Long.parseLong(statValue(watching, "bytes_written")) + watching.length() + hit.length();
+                String after = observer.request("stats\r\n", "END\r\n");
+                for (int i = 0; i < 50 && Long.parseLong(statValue(after, "bytes_written")) < expected; i++)
+                {
+                    // that reply counts too
+                    expected += after.length();
+                    Thread.sleep(20);
+                    after = observer.request("stats\r\n", "END\r\n");
+                }
+                assertEquals(expected, Long.parseLong(statValue(after, "bytes_written")), after);
+            }
+        }
+    }
+
+    private static String statValue(final String stats, final String name)
+    {
+        return stats.lines().filter(l -> l.startsWith("STAT " + name + " ")).findFirst().orElseThrow()
+            .substring(("STAT " + name + " ").length());
+    }
+
     /**
      * A dump with a request after it in the same write: what comes before the client writes again, and after; then
      * the same before the client ends its output.
