@@ -148,7 +148,8 @@ public interface CacheAdmin
     /**
      * {@code lru tune}.
      *
-     * @param hotPct        percent of a class's memory for HOT.
+     * @param hotPct        percent of a class's memory for HOT; checked as memcached checks it, as an unsigned
+     *                      32-bit number whose sum with {@code warmPct} wraps (so a negative value can pass).
      * @param warmPct       percent for WARM.
      * @param hotMaxFactor  HOT's age limit as a factor of COLD's tail age.
      * @param warmMaxFactor WARM's age limit.

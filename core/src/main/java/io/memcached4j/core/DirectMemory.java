@@ -115,6 +115,46 @@ final class DirectMemory
     }
 
     /**
+     * The machine's memory and swap: an allocation larger than both is what Linux refuses outright, as it refuses
+     * memcached's hash table for {@code -o hashpower=32} on a smaller machine.
+     *
+     * @return the bytes, or -1 when they cannot be read.
+     */
+    static long machineMemory()
+    {
+        return machineMemory(java.nio.file.Path.of("/proc/meminfo"));
+    }
+
+    /**
+     * The memory and swap a Linux {@code meminfo} file reports (its {@code MemTotal} and {@code SwapTotal}).
+     *
+     * @param meminfo the file.
+     * @return the bytes, or -1 when they cannot be read.
+     */
+    static long machineMemory(final java.nio.file.Path meminfo)
+    {
+        try
+        {
+            long total = 0;
+            int found = 0;
+            for (final String line : java.nio.file.Files.readAllLines(meminfo))
+            {
+                if (line.startsWith("MemTotal:") || line.startsWith("SwapTotal:"))
+                {
+                    final String[] parts = line.trim().split("\\s+");
+                    total += Long.parseLong(parts[1]) * 1024;
+                    found++;
+                }
+            }
+            return found == 2 ? total : -1;
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
      * The JVM's cap on direct memory: {@code -XX:MaxDirectMemorySize}, which defaults to the maximum heap size.
      *
      * @return the cap in bytes.

@@ -148,13 +148,20 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     private static void checkDirectMemory(final CacheConfig config)
     {
+        final long index = (1L << (config.hashPowerInit() == 0 ? HashIndex.DEFAULT_HASH_POWER :
+            config.hashPowerInit())) * Long.BYTES;
+        final long machine = DirectMemory.machineMemory();
+        if (machine > 0 && index > machine)
+        {
+            // the table is zeroed when it is allocated: past the machine's memory and swap that would end in the
+            // kernel's out-of-memory killer, where memcached's allocation of it is refused at once
+            throw new IllegalStateException("Failed to init hashtable.");
+        }
         if (!DirectMemory.pagesCountAsDirectMemory())
         {
             return;
         }
         final long max = DirectMemory.maxDirectMemory();
-        final long index = (1L << (config.hashPowerInit() == 0 ? HashIndex.DEFAULT_HASH_POWER :
-            config.hashPowerInit())) * Long.BYTES;
         final long needed = config.memoryLimit() + index + SlabAllocator.SYSTEM_PAGE_SIZE;
         if (needed > max)
         {
@@ -1315,7 +1322,9 @@ final class Engine implements MemcachedCache, CacheAdmin
     public void lruTune(final int hotPct, final int warmPct, final double hotMaxFactor, final double warmMaxFactor)
     {
         checkOpen();
-        if ((long)hotPct + warmPct > 80 || hotPct < 0 || warmPct < 0)
+        // memcached adds its two unsigned 32-bit percentages in 32 bits, and keeps each in an int: a sum that wraps
+        // passes, and a percentage above 2^31 is negative (its share of memory, then, is below nothing)
+        if (((Integer.toUnsignedLong(hotPct) + Integer.toUnsignedLong(warmPct)) & 0xFFFF_FFFFL) > 80)
         {
             throw new IllegalArgumentException("hot and warm pcts must not exceed 80");
         }

@@ -62,6 +62,35 @@ class DirectMemoryRefusalTest extends CacheTestSupport
     }
 
     @Test
+    void shouldReadTheMachinesMemoryAndSwap() throws Exception
+    {
+        final java.nio.file.Path meminfo = java.nio.file.Files.createTempFile("meminfo", "");
+        try
+        {
+            java.nio.file.Files.writeString(meminfo,
+                "MemTotal:       24576000 kB\nMemFree:        1000 kB\nSwapTotal:       1024 kB\n");
+            assertEquals((24576000L + 1024) * 1024, DirectMemory.machineMemory(meminfo));
+            java.nio.file.Files.writeString(meminfo, "MemTotal:       24576000 kB\n");
+            assertEquals(-1, DirectMemory.machineMemory(meminfo));
+        }
+        finally
+        {
+            java.nio.file.Files.delete(meminfo);
+        }
+    }
+
+    @Test
+    void shouldRefuseAnInitialIndexLargerThanTheMachineAsMemcachedsAllocationFails()
+    {
+        // -o hashpower=32 is 32 GiB of table: zeroing it on a smaller machine would end in the out-of-memory killer
+        final long machine = DirectMemory.machineMemory();
+        org.junit.jupiter.api.Assumptions.assumeTrue(machine > 0 && machine < (8L << 32));
+        final IllegalStateException ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            () -> MemcachedCache.builder().hashPowerInit(32).build());
+        assertEquals("Failed to init hashtable.", ex.getMessage());
+    }
+
+    @Test
     void shouldEvictAsAtTheLimitOnceTheJvmRefusesAPage()
     {
         final Refusals refusals = new Refusals();

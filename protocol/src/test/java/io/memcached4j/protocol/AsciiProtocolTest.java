@@ -413,6 +413,22 @@ class AsciiProtocolTest
     }
 
     @Test
+    void shouldTuneTheLruWithPercentagesThatWrapAsMemcachedDoes()
+    {
+        // memcached adds the two unsigned percentages in 32 bits and keeps each in an int (seen on 1.6.39)
+        final Conn conn = new Conn(server());
+        conn.send("lru tune 4294967286 10 0.1 2\r\n");
+        assertEquals("OK\r\n", conn.text());
+        conn.send("lru tune 50 40 0.1 2\r\n");
+        assertEquals("ERROR hot and warm pcts must not exceed 80\r\n", conn.text());
+        conn.send("stats settings\r\n");
+        final String settings = conn.text();
+        assertTrue(settings.contains("\r\nSTAT hot_lru_pct -10\r\nSTAT warm_lru_pct 10\r\n"), settings);
+        conn.send("version\r\n");
+        assertEquals("VERSION 1.6.39\r\n", conn.text());
+    }
+
+    @Test
     void shouldCountFlushAllWithABadDelayAsMemcachedDoes()
     {
         final Conn conn = new Conn(server());
