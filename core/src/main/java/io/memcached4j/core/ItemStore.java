@@ -1277,8 +1277,8 @@ final class ItemStore
 
     /**
      * A queued COLD-to-WARM bump, applied by the maintainer, which then drops the reference the queue held. It is
-     * applied only if the index still maps the hash to the ref under the stripe's lock, and the item is still an
-     * active COLD item.
+     * applied only if the index still maps the hash to the ref under the stripe's lock: the item's access time is
+     * refreshed, and it moves to WARM if it is still an active COLD item (memcached's {@code do_item_update}).
      */
     void applyAsyncBump(final int ref, final long hash, final boolean held)
     {
@@ -1312,13 +1312,17 @@ final class ItemStore
             {
                 final int state = r.getIntVolatile(o + STATE_OFFSET);
                 final int now = now();
-                if ((state & LINKED) == 0 || (state & ACTIVE) == 0 || lru(state) != COLD_LRU ||
-                    expiredOrFlushed(r, o, now))
+                if ((state & LINKED) == 0 || expiredOrFlushed(r, o, now))
                 {
                     // refreshing the access time of a flushed item would make it visible again
                     return;
                 }
+                // memcached's do_item_update: the access time in any case, and an active COLD item moves to WARM
                 r.putInt(o + TIME_OFFSET, now);
+                if ((state & ACTIVE) == 0 || lru(state) != COLD_LRU)
+                {
+                    return;
+                }
                 moveLocked(c, ref, COLD_LRU, WARM_LRU);
                 updateFlags(r, o, 0, ACTIVE);
                 c.movesToWarm++;
