@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -87,6 +88,26 @@ class QueuedBumpTest extends CacheTestSupport
         {
             throw new AssertionError(failure.get());
         }
+    }
+
+    @Test
+    void shouldRefreshTheAccessTimeWhenAQueuedBumpFindsItsItemMovedOutOfCold()
+    {
+        // memcached's maintainer applies a queued bump with do_item_update, which sets the access time of any
+        // linked item; here the maintainer's COLD pass moves the active item to WARM before the bump is applied
+        final MemcachedCache cache = coldCache();
+        final Engine engine = (Engine)cache;
+        clock.advance(10);
+        assertEquals(VALUE.length, cache.get("key:0").length);
+        assertEquals(VALUE.length, cache.get("key:0").length);
+        final ItemInfo info = new ItemInfo();
+        final java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap("key:0".getBytes(StandardCharsets.US_ASCII));
+        cache.fetch(key, new FetchOptions().bump(false), null, info);
+        assertEquals(10, info.secondsSinceAccess());
+        engine.maintainer.juggle(info.slabClass());
+        engine.drainBumps();
+        cache.fetch(key.rewind(), new FetchOptions().bump(false), null, info);
+        assertEquals(0, info.secondsSinceAccess());
     }
 
     @Test
