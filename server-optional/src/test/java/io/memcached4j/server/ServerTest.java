@@ -198,13 +198,7 @@ class ServerTest
     {
         // 20,000 bytes of a line that is no get and has no newline: memcached reads 16 KiB, closes, and its close()
         // with bytes unread resets the connection; a normal end would let the client read EOF instead
-        if (TestServers.memcachedAvailable())
-        {
-            try (Forked memcached = TestServers.memcached())
-            {
-                assertResetAfterALongLine(memcached.port);
-            }
-        }
+        onTheOracle(ServerTest::assertResetAfterALongLine);
         try (InProcess server = new InProcess())
         {
             assertResetAfterALongLine(server.port);
@@ -286,16 +280,33 @@ class ServerTest
     {
         // memcached's crawler and logger threads write those bytes themselves, outside the worker's count; a
         // connection back from the crawler waits in conn_new_cmd for its next read event
+        onTheOracle(ServerTest::assertSideThreadsUncounted);
+        try (InProcess server = new InProcess())
+        {
+            assertSideThreadsUncounted(server.port);
+        }
+    }
+
+    /**
+     * A check of a server on a port.
+     */
+    private interface PortCheck
+    {
+        void run(int port) throws Exception;
+    }
+
+    /**
+     * Run a check against the reference memcached, when there is one: what the test then asserts of this server is
+     * what memcached does.
+     */
+    private static void onTheOracle(final PortCheck check) throws Exception
+    {
         if (TestServers.memcachedAvailable())
         {
             try (Forked memcached = TestServers.memcached())
             {
-                assertSideThreadsUncounted(memcached.port);
+                check.run(memcached.port);
             }
-        }
-        try (InProcess server = new InProcess())
-        {
-            assertSideThreadsUncounted(server.port);
         }
     }
 
