@@ -151,7 +151,8 @@ public interface CacheAdmin
      * @param hotPct        percent of a class's memory for HOT; checked as memcached checks it, as an unsigned
      *                      32-bit number whose sum with {@code warmPct} wraps (so a negative value can pass).
      * @param warmPct       percent for WARM.
-     * @param hotMaxFactor  HOT's age limit as a factor of COLD's tail age.
+     * @param hotMaxFactor  HOT's age limit as a factor of COLD's tail age; as in memcached, only a factor at or below 0
+     *                      is refused, so a NaN or an infinity is taken (and makes the age limit 0).
      * @param warmMaxFactor WARM's age limit.
      * @throws IllegalArgumentException with memcached's message ({@code hot and warm pcts must not exceed 80},
      *                                  {@code hot/warm age factors must be greater than 0}).

@@ -277,7 +277,8 @@ public final class CacheBuilder
     /**
      * {@code -o hot_max_factor} (default 0.2).
      *
-     * @param factor HOT's age limit as a factor of COLD's tail age.
+     * @param factor HOT's age limit as a factor of COLD's tail age, above 0; as in memcached, a NaN or an infinity
+     *               is taken and makes the limit 0.
      * @return this builder.
      */
     public CacheBuilder hotMaxFactor(final double factor)
@@ -289,7 +290,8 @@ public final class CacheBuilder
     /**
      * {@code -o warm_max_factor} (default 2.0).
      *
-     * @param factor WARM's age limit as a factor of COLD's tail age.
+     * @param factor WARM's age limit as a factor of COLD's tail age, above 0; as in memcached, a NaN or an infinity
+     *               is taken and makes the limit 0.
      * @return this builder.
      */
     public CacheBuilder warmMaxFactor(final double factor)
@@ -339,7 +341,8 @@ public final class CacheBuilder
     /**
      * {@code -o slab_automove_ratio} (default 0.8).
      *
-     * @param ratio the tail-age ratio, between 0 and 1.
+     * @param ratio the tail-age ratio, above 0 and at most 1; as in memcached, a NaN is taken (no age then
+     *              compares below it).
      * @return this builder.
      */
     public CacheBuilder slabAutomoveRatio(final double ratio)
@@ -548,11 +551,12 @@ public final class CacheBuilder
         {
             throw new IllegalArgumentException("hot_lru_pct + warm_lru_pct cannot be more than 80% combined");
         }
-        if (!(hotMaxFactor > 0))
+        // memcached's checks, in its form: a NaN passes them (and makes the age limit 0, as in memcached)
+        if (hotMaxFactor <= 0)
         {
             throw new IllegalArgumentException("hot_max_factor must be > 0");
         }
-        if (!(warmMaxFactor > 0))
+        if (warmMaxFactor <= 0)
         {
             throw new IllegalArgumentException("warm_max_factor must be > 0");
         }
@@ -564,7 +568,7 @@ public final class CacheBuilder
         {
             throw new IllegalArgumentException("slab_automove must be between 0 and 2");
         }
-        if (!(slabAutomoveRatio > 0 && slabAutomoveRatio <= 1))
+        if (slabAutomoveRatio <= 0 || slabAutomoveRatio > 1)
         {
             throw new IllegalArgumentException("slab_automove_ratio must be > 0 and < 1");
         }

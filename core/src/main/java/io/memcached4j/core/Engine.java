@@ -1328,7 +1328,8 @@ final class Engine implements MemcachedCache, CacheAdmin
         {
             throw new IllegalArgumentException("hot and warm pcts must not exceed 80");
         }
-        if (!(warmMaxFactor > 0) || !(hotMaxFactor > 0))
+        // memcached's check, in its form: a NaN or an infinity passes (its age limit is then 0)
+        if (warmMaxFactor <= 0 || hotMaxFactor <= 0)
         {
             throw new IllegalArgumentException("hot/warm age factors must be greater than 0");
         }

@@ -185,8 +185,8 @@ final class LruMaintainer implements Agent
                 totalBytes = c.bytes[COLD_LRU] + c.bytes[HOT_LRU] + c.bytes[WARM_LRU];
             }
         }
-        final int hotAge = (int)(coldAge * store.hotMaxFactor);
-        final int warmAge = (int)(coldAge * store.warmMaxFactor);
+        final int hotAge = relTime(coldAge * store.hotMaxFactor);
+        final int warmAge = relTime(coldAge * store.warmMaxFactor);
         for (int i = 0; i < JUGGLE_PASSES; i++)
         {
             int more = 0;
@@ -310,5 +310,18 @@ final class LruMaintainer implements Agent
     public String roleName()
     {
         return "memcached4j-lru-maintainer";
+    }
+
+    /**
+     * A double converted to memcached's {@code rel_time_t} (32-bit unsigned) as its compiler does it on x86-64: the
+     * value truncated to 64 bits, of which the low 32 are kept; a NaN, an infinity or a value beyond 64 bits gives
+     * the "integer indefinite" value, whose low 32 bits are 0.
+     *
+     * @param value the age in seconds.
+     * @return the age's 32 bits, compared unsigned.
+     */
+    static int relTime(final double value)
+    {
+        return Double.isNaN(value) || Math.abs(value) >= 0x1p63 ? 0 : (int)(long)value;
     }
 }

@@ -295,6 +295,28 @@ class LruAndCrawlerTest extends CacheTestSupport
             assertThrows(IllegalArgumentException.class, () -> admin.lruTune(20, 40, 0, 2)).getMessage());
         admin.lruTune(10, 30, 0.1, 1.5);
         assertFalse(cache(builder().lruMaintainer(false)).admin().lruMode(false));
+        // memcached's "<= 0" lets NaN and infinities through (lru tune 10 10 nan inf answers OK on 1.6.39)
+        assertThrows(IllegalArgumentException.class,
+            () -> admin.lruTune(10, 10, Double.NEGATIVE_INFINITY, 2));
+        admin.lruTune(10, 10, Double.NaN, Double.POSITIVE_INFINITY);
+        assertTrue(Double.isNaN(admin.tunables().hotMaxFactor()));
+        assertTrue(Double.isNaN(cache(builder().hotMaxFactor(Double.NaN)).admin().tunables().hotMaxFactor()));
+    }
+
+    /**
+     * memcached's ages are computed in double and stored in a 32-bit unsigned {@code rel_time_t}; on x86-64 a NaN,
+     * an infinity or a number beyond 64 bits becomes 0, anything else keeps the low 32 bits of its truncation.
+     */
+    @Test
+    void shouldConvertAnAgeLimitAsMemcachedsCompilerDoes()
+    {
+        assertEquals(0, LruMaintainer.relTime(Double.NaN));
+        assertEquals(0, LruMaintainer.relTime(Double.POSITIVE_INFINITY));
+        assertEquals(0, LruMaintainer.relTime(1e19));
+        assertEquals(0, LruMaintainer.relTime(4294967296.5));
+        assertEquals((int)5_000_000_000L, LruMaintainer.relTime(5e9));
+        assertEquals(120, LruMaintainer.relTime(120.9));
+        assertEquals(-1, LruMaintainer.relTime(4294967295.0));
     }
 
     @Test

@@ -4,6 +4,7 @@
 package io.memcached4j.protocol;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * memcached's number parsing ({@code safe_strtoull}, {@code safe_strtoul}, {@code safe_strtol}, {@code safe_strtod}):
@@ -174,71 +175,21 @@ final class CNumbers
     }
 
     /**
-     * {@code safe_strtod}: a decimal floating point number (digits, an optional fraction and exponent).
+     * {@code safe_strtod}: C's {@code strtod} over the token ({@link CStrtod}), which must hold nothing after the
+     * number and be in range.
      *
      * @return true when valid; the value in {@link #doubleValue}.
      */
     boolean strtod(final ByteBuffer b, final int start, final int length)
     {
-        final int end = start + length;
-        int i = start;
-        while (i < end && isSpace(b.get(i)))
-        {
-            i++;
-        }
-        final int first = i;
-        if (i < end && (b.get(i) == '+' || b.get(i) == '-'))
-        {
-            i++;
-        }
-        int digits = 0;
-        while (i < end && b.get(i) >= '0' && b.get(i) <= '9')
-        {
-            i++;
-            digits++;
-        }
-        if (i < end && b.get(i) == '.')
-        {
-            i++;
-            while (i < end && b.get(i) >= '0' && b.get(i) <= '9')
-            {
-                i++;
-                digits++;
-            }
-        }
-        if (digits == 0)
+        final byte[] text = new byte[length];
+        b.get(start, text);
+        final java.util.OptionalDouble d = CStrtod.safeStrtod(new String(text, StandardCharsets.ISO_8859_1));
+        if (d.isEmpty())
         {
             return false;
         }
-        if (i < end && (b.get(i) == 'e' || b.get(i) == 'E'))
-        {
-            int j = i + 1;
-            if (j < end && (b.get(j) == '+' || b.get(j) == '-'))
-            {
-                j++;
-            }
-            final int expStart = j;
-            while (j < end && b.get(j) >= '0' && b.get(j) <= '9')
-            {
-                j++;
-            }
-            if (j > expStart)
-            {
-                i = j;
-            }
-        }
-        if (i < end && !isSpace(b.get(i)))
-        {
-            return false;
-        }
-        final byte[] text = new byte[i - first];
-        b.get(first, text);
-        final double d = Double.parseDouble(new String(text, java.nio.charset.StandardCharsets.US_ASCII));
-        if (Double.isInfinite(d))
-        {
-            return false;
-        }
-        doubleValue = d;
+        doubleValue = d.getAsDouble();
         return true;
     }
 }

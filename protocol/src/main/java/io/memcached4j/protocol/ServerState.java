@@ -834,13 +834,7 @@ public final class ServerState
      */
     static String fixed(final double value, final int places)
     {
-        if (Double.isNaN(value) || Double.isInfinite(value))
-        {
-            return Double.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
-        }
-        final String text = new java.math.BigDecimal(value).setScale(places, java.math.RoundingMode.HALF_EVEN)
-            .toPlainString();
-        return value < 0 || (value == 0 && 1 / value < 0) ? (text.startsWith("-") ? text : "-" + text) : text;
+        return CStrtod.fixed(value, places);
     }
 
     private static String yesNo(final boolean value)

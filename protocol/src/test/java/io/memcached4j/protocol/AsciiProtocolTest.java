@@ -429,6 +429,36 @@ class AsciiProtocolTest
     }
 
     @Test
+    void shouldReadTuningNumbersAsCsStrtodDoes()
+    {
+        // memcached 1.6.39 reads these with strtod: hexadecimal, infinities and NaNs pass, values out of range do not
+        final Conn conn = new Conn(server());
+        conn.send("lru tune 10 10 0x10 inf\r\n");
+        assertEquals("OK\r\n", conn.text());
+        assertTrue(conn.send("stats settings\r\n").text().contains("\r\nSTAT hot_max_factor 16.00\r\n" +
+            "STAT warm_max_factor inf\r\n"));
+        conn.send("lru tune 10 10 nan(x_1) 0x1.8p1\r\n");
+        assertEquals("OK\r\n", conn.text());
+        assertTrue(conn.send("stats settings\r\n").text().contains("\r\nSTAT hot_max_factor nan\r\n" +
+            "STAT warm_max_factor 3.00\r\n"));
+        conn.send("lru tune 10 10 -nan 2\r\n");
+        assertEquals("OK\r\n", conn.text());
+        assertTrue(conn.send("stats settings\r\n").text().contains("\r\nSTAT hot_max_factor -nan\r\n"));
+        conn.send("lru tune 10 10 -inf 2\r\nlru tune 10 10 1e-310 2\r\nlru tune 10 10 1e999 2\r\n" +
+            "lru tune 10 10 0x 2\r\nlru tune 10 10 1e 2\r\nlru tune 10 10 0x1p-1074 2\r\n");
+        assertEquals("ERROR hot/warm age factors must be greater than 0\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\n" +
+            "OK\r\n", conn.text());
+        conn.send("slabs automove ratio nan x\r\nslabs automove freeratio 0x10 x\r\n" +
+            "slabs automove ratio 1e-400 x\r\n");
+        assertEquals("OK\r\nOK\r\nERROR\r\n", conn.text());
+        final String settings = conn.send("stats settings\r\n").text();
+        assertTrue(settings.contains("\r\nSTAT slab_automove_ratio nan\r\n"), settings);
+        assertTrue(settings.contains("\r\nSTAT slab_automove_freeratio 16.000\r\n"), settings);
+        conn.send("version\r\n");
+        assertEquals("VERSION 1.6.39\r\n", conn.text());
+    }
+
+    @Test
     void shouldCountFlushAllWithABadDelayAsMemcachedDoes()
     {
         final Conn conn = new Conn(server());

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.memcached4j.protocol.AsciiAuthFile;
+import io.memcached4j.protocol.CStrtod;
 import io.memcached4j.protocol.SaslAuthenticator;
 import io.memcached4j.protocol.ServerSettings;
 
@@ -278,7 +279,8 @@ public final class CommandLine
             case 'f' ->
             {
                 o.factor = atof(value);
-                if (o.factor <= 1.0)
+                // memcached lets a NaN past its "<= 1.0" and then crashes building its slab classes
+                if (!(o.factor > 1.0))
                 {
                     throw fail("Factor must be greater than 1");
                 }
@@ -939,40 +941,27 @@ public final class CommandLine
     }
 
     /**
-     * C's {@code atof}: the longest prefix that is a decimal number, 0 when there is none.
+     * C's {@code atof} as glibc reads text ({@link CStrtod}): the longest prefix that is a number, 0 when there is
+     * none.
      *
      * @param s the text.
      * @return the value.
      */
     static double atof(final String s)
     {
-        final java.util.regex.Matcher m = java.util.regex.Pattern
-            .compile("^[ \\t\\n\\r\\f\\x0B]*([+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)").matcher(s);
-        if (!m.find())
-        {
-            return 0;
-        }
-        return Double.parseDouble(m.group(1));
+        return CStrtod.atof(s);
     }
 
     /**
-     * memcached's {@code safe_strtod} over decimal numbers: a number followed by nothing or white space.
+     * memcached's {@code safe_strtod}: a number in range followed by nothing or white space.
      *
      * @param s the text.
      * @return the number, or null when memcached would refuse the text.
      */
     static Double safeStrtod(final String s)
     {
-        final String space = "[ \\t\\n\\r\\f\\x0B]";
-        final java.util.regex.Matcher m = java.util.regex.Pattern
-            .compile("^" + space + "*([+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)(" + space + ".*)?$")
-            .matcher(s);
-        if (!m.matches())
-        {
-            return null;
-        }
-        final double d = Double.parseDouble(m.group(1));
-        return Double.isInfinite(d) ? null : d;
+        final java.util.OptionalDouble d = CStrtod.safeStrtod(s);
+        return d.isPresent() ? d.getAsDouble() : null;
     }
 
     /**

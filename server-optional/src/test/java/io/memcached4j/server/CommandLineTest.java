@@ -207,6 +207,9 @@ class CommandLineTest
         assertRefused(1, "Maximum connections must be greater than 0", "-c", "0");
         assertRefused(1, "Number of threads must be greater than 0", "-t", "0");
         assertRefused(1, "Factor must be greater than 1", "-f", "1");
+        // memcached 1.6.39 takes -f nan and then crashes building its slab classes: refused here
+        assertRefused(1, "Factor must be greater than 1", "-f", "nan");
+        assertRefused(1, "slab_automove_ratio must be > 0 and < 1", "-o", "slab_automove_ratio=inf");
         assertRefused(1, "Chunk size must be greater than 0", "-n", "0");
         assertRefused(1, "Number of requests per event must be greater than 0", "-R", "0");
         assertRefused(64, "Invalid value for binding protocol: http\n -- should be one of auto, binary, or ascii",
@@ -301,6 +304,25 @@ class CommandLineTest
         }
     }
 
+    /**
+     * memcached reads {@code -f} and the {@code -o} factors with {@code atof} (strtod): hexadecimal numbers, NaNs and
+     * infinities start it as they start memcached 1.6.39.
+     */
+    @Test
+    void shouldTakeTheFactorsCsStrtodTakes() throws CommandLineException
+    {
+        final io.memcached4j.core.CacheConfig hex = CommandLine.parse("-f", "0x2", "-o",
+            "hot_max_factor=0x1p-1,warm_max_factor=0x3,slab_automove_freeratio=0x1p-2").cacheBuilder().config();
+        assertEquals(2.0, hex.growthFactor());
+        assertEquals(0.5, hex.hotMaxFactor());
+        assertEquals(3.0, hex.warmMaxFactor());
+        final io.memcached4j.core.CacheConfig odd = CommandLine.parse("-f", "inf", "-o",
+            "hot_max_factor=nan,slab_automove_ratio=nan").cacheBuilder().config();
+        assertEquals(Double.POSITIVE_INFINITY, odd.growthFactor());
+        assertTrue(Double.isNaN(odd.hotMaxFactor()));
+        assertTrue(Double.isNaN(odd.slabAutomoveRatio()));
+    }
+
     @Test
     void shouldReadNumbersAsC()
     {
@@ -310,6 +332,10 @@ class CommandLineTest
         assertEquals(-1, CommandLine.atoi("4294967295"));
         assertEquals(1.5, CommandLine.atof("1.5x"));
         assertEquals(0.0, CommandLine.atof("abc"));
+        assertEquals(16.0, CommandLine.atof("0x10"));
+        assertEquals(Double.POSITIVE_INFINITY, CommandLine.atof("inf"));
+        assertEquals(0.25, CommandLine.safeStrtod("0x1p-2"));
+        assertEquals(null, CommandLine.safeStrtod("1e-400"));
         assertEquals(-1, CommandLine.safeStrtoul("-1"));
         assertEquals(12, CommandLine.safeStrtoul("12"));
         assertEquals(-1, CommandLine.safeStrtoul("12x"));
