@@ -854,7 +854,7 @@ class DifferentialTest
         return true;
     }
 
-    private static Socket connect(final int port) throws IOException
+    static Socket connect(final int port) throws IOException
     {
         final Socket socket = new Socket();
         socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
@@ -863,7 +863,7 @@ class DifferentialTest
         return socket;
     }
 
-    private static int freePort() throws IOException
+    static int freePort() throws IOException
     {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
         {
@@ -875,7 +875,7 @@ class DifferentialTest
      * Wait until memcached listens, as record.py does: in {@code /proc/net/tcp} when there is one, so that no probe
      * connection is made; otherwise by connecting.
      */
-    private static void awaitListening(final Process process, final int port) throws Exception
+    static void awaitListening(final Process process, final int port) throws Exception
     {
         final String want = String.format(Locale.ROOT, ":%04X", port);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
