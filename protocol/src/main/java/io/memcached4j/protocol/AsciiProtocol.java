@@ -934,6 +934,7 @@ final class AsciiProtocol extends ProtocolHandler
         {
             server.logs.holdLookups();
         }
+        storeBegins(key);
         if (!writer.begin(key, flags, exptime, vlen, storeOptions))
         {
             if (metaSet)
@@ -1030,6 +1031,7 @@ final class AsciiProtocol extends ProtocolHandler
             return valueDone();
         }
         final StoreResult result = writer.commit(info);
+        storeEnded(result == StoreResult.STORED);
         leftoverCas = 0;
         if (result == StoreResult.EXISTS && storeIsCas && session.verbose())
         {
@@ -1428,6 +1430,10 @@ final class AsciiProtocol extends ProtocolHandler
         if (heldByReply(key))
         {
             result = cache.arithmetic(key, arithmeticOptions.reset().incr(incr).delta(delta).newItem(true), info);
+            if (result == DeltaResult.OK)
+            {
+                itemReplaced(key);
+            }
         }
         else
         {
@@ -1481,7 +1487,12 @@ final class AsciiProtocol extends ProtocolHandler
         {
             server.recordDelete(in, key.position(), key.remaining());
         }
-        return reply(cache.delete(key) ? "DELETED" : "NOT_FOUND");
+        if (!cache.delete(key))
+        {
+            return reply("NOT_FOUND");
+        }
+        itemReplaced(key);
+        return reply("DELETED");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -2414,6 +2425,11 @@ final class AsciiProtocol extends ProtocolHandler
             deleteOptions.touch(mfExptime);
         }
         final DeleteResult result = cache.delete(metaKey, deleteOptions, info);
+        if (result == DeleteResult.DELETED && (!mfSetStale || mfRemoveValue))
+        {
+            // unlinked, or replaced by an item without the value; marked stale, the item stays
+            itemReplaced(metaKey);
+        }
         final String status;
         switch (result)
         {
@@ -2504,9 +2520,14 @@ final class AsciiProtocol extends ProtocolHandler
         {
             arithmeticOptions.touch(mfExptime);
         }
-        arithmeticOptions.newItem(heldByReply(metaKey));
+        final boolean held = heldByReply(metaKey);
+        arithmeticOptions.newItem(held);
         final boolean haveBefore = touchApplies && inspectBeforeTouch();
         final DeltaResult result = cache.arithmetic(metaKey, arithmeticOptions, info);
+        if (held && result == DeltaResult.OK)
+        {
+            itemReplaced(metaKey);
+        }
         // memcached applies the change first and finds an over-long opaque while writing the reply
         if (result != DeltaResult.NON_NUMERIC && result != DeltaResult.NO_MEMORY && cut != Integer.MAX_VALUE)
         {

@@ -1000,6 +1000,7 @@ final class BinaryProtocol extends ProtocolHandler
         {
             server.logs.holdLookups();
         }
+        storeBegins(key);
         final boolean begun = writer.begin(key, flags, exptime, valueLength, storeOptions);
         if (!begun)
         {
@@ -1048,6 +1049,7 @@ final class BinaryProtocol extends ProtocolHandler
         }
         state = PARSE;
         final StoreResult result = writer.commit(info);
+        storeEnded(result == StoreResult.STORED);
         final int next;
         switch (result)
         {
@@ -1117,6 +1119,7 @@ final class BinaryProtocol extends ProtocolHandler
         final DeleteResult result = cache.delete(key, deleteOptions, null);
         if (result == DeleteResult.DELETED)
         {
+            itemReplaced(key);
             if (!noreply)
             {
                 writeHeader(STATUS_SUCCESS, 0, 0, 0, 0);
@@ -1150,8 +1153,13 @@ final class BinaryProtocol extends ProtocolHandler
             arithmeticOptions.vivify(initial, exptime(expiration));
         }
         key.position(0).limit(keyLength);
-        arithmeticOptions.newItem(heldByReply(key));
+        final boolean held = heldByReply(key);
+        arithmeticOptions.newItem(held);
         final DeltaResult result = cache.arithmetic(key, arithmeticOptions, info);
+        if (held && result == DeltaResult.OK)
+        {
+            itemReplaced(key);
+        }
         switch (result)
         {
             case OK:

@@ -20,6 +20,9 @@ abstract class ProtocolHandler
     /** Hashes of the keys whose hits' replies wait to be sent: memcached's {@code resp->item} references. */
     private final long[] heldKeys = new long[HELD_MAX];
     private int heldCount;
+    /** Whether the store whose value is being read replaces an item a reply holds ({@link #storeBegins}). */
+    private boolean storeReplacesHeld;
+    private long storeKeyHash;
 
     /** Keys remembered as held by replies not yet sent; a longer pipeline of hits is not followed further. */
     private static final int HELD_MAX = 64;
@@ -100,6 +103,62 @@ abstract class ProtocolHandler
             }
         }
         return false;
+    }
+
+    /**
+     * The key's item was replaced or removed by this connection (a store, a delete, an arithmetic that stored a new
+     * item): replies still waiting hold the old item, not the key's item now, so an {@code incr} or {@code decr} of
+     * the key changes the new item in place, as memcached's, whose references are to items, not keys.
+     *
+     * @param key the key, from its position to its limit.
+     */
+    final void itemReplaced(final ByteBuffer key)
+    {
+        if (heldCount > 0)
+        {
+            release(keyHash(key));
+        }
+    }
+
+    /**
+     * A store of the key begins reading its value: {@link #storeEnded} then tells whether it replaced the item.
+     *
+     * @param key the key, from its position to its limit.
+     */
+    final void storeBegins(final ByteBuffer key)
+    {
+        storeReplacesHeld = heldCount > 0 && heldByReply(key);
+        if (storeReplacesHeld)
+        {
+            storeKeyHash = keyHash(key);
+        }
+    }
+
+    /**
+     * The store begun last ended.
+     *
+     * @param stored whether it stored a new item under the key.
+     */
+    final void storeEnded(final boolean stored)
+    {
+        if (storeReplacesHeld && stored)
+        {
+            release(storeKeyHash);
+        }
+        storeReplacesHeld = false;
+    }
+
+    private void release(final long hash)
+    {
+        int kept = 0;
+        for (int i = 0; i < heldCount; i++)
+        {
+            if (heldKeys[i] != hash)
+            {
+                heldKeys[kept++] = heldKeys[i];
+            }
+        }
+        heldCount = kept;
     }
 
     private static long keyHash(final ByteBuffer key)

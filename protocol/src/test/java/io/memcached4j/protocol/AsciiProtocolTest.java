@@ -256,6 +256,34 @@ class AsciiProtocolTest
     }
 
     @Test
+    void shouldChangeInPlaceTheItemThatReplacedTheOneAReplyHoldsAsMemcached1639Does()
+    {
+        // memcached's replies hold items, not keys: once the held item is replaced or removed, the key's new item
+        // is held by nothing and is changed in place (replies recorded from memcached 1.6.39, each in one write)
+        final Conn conn = new Conn(server());
+        conn.send("set c 0 0 2\r\n10\r\nget c\r\nincr c 5\r\ndecr c 100\r\nget c\r\n");
+        assertEquals("STORED\r\nVALUE c 0 2\r\n10\r\nEND\r\n15\r\n0\r\nVALUE c 0 2\r\n0 \r\nEND\r\n", conn.text());
+        conn.send("set c 0 0 2\r\n10\r\nget c\r\ndelete c\r\nset c 0 0 2\r\n20\r\ndecr c 15\r\nget c\r\n");
+        assertEquals("STORED\r\nVALUE c 0 2\r\n10\r\nEND\r\nDELETED\r\nSTORED\r\n5\r\nVALUE c 0 2\r\n5 \r\nEND\r\n",
+            conn.text());
+        conn.send("set c 0 0 2\r\n10\r\nmg c v\r\nset c 0 0 2\r\n20\r\nma c MD D15 v\r\nmg c v\r\n");
+        assertEquals("STORED\r\nVA 2\r\n10\r\nSTORED\r\nVA 1\r\n5\r\nVA 2\r\n5 \r\n", conn.text());
+        conn.send("set c 0 0 2\r\n10\r\nget c\r\nappend c 0 0 1\r\n0\r\ndecr c 50\r\nget c\r\n");
+        assertEquals("STORED\r\nVALUE c 0 2\r\n10\r\nEND\r\nSTORED\r\n50\r\nVALUE c 0 3\r\n50 \r\nEND\r\n",
+            conn.text());
+        // marked stale, the held item stays the key's item; without its value it is a new one
+        conn.send("set c 0 0 2\r\n10\r\nget c\r\nmd c I\r\ndecr c 5\r\nmg c v\r\n");
+        assertEquals("STORED\r\nVALUE c 0 2\r\n10\r\nEND\r\nHD\r\n5\r\nVA 1\r\n5\r\n", conn.text());
+        conn.send("set c 0 0 2\r\n10\r\nget c\r\nmd c x\r\nincr c 5\r\nmg c v\r\n");
+        assertEquals("STORED\r\nVALUE c 0 2\r\n10\r\nEND\r\nHD\r\n" +
+            "CLIENT_ERROR cannot increment or decrement non-numeric value\r\nVA 0\r\n\r\n", conn.text());
+        // a store that does not store leaves the item held
+        conn.send("set c 0 0 2\r\n10\r\nget c\r\nadd c 0 0 2\r\n20\r\ndecr c 5\r\nget c\r\n");
+        assertEquals("STORED\r\nVALUE c 0 2\r\n10\r\nEND\r\nNOT_STORED\r\n5\r\nVALUE c 0 1\r\n5\r\nEND\r\n",
+            conn.text());
+    }
+
+    @Test
     void shouldCountAnMgWithAnOverLongOpaqueAsMemcachedDoesAMissButNotAHit()
     {
         // memcached 1.6.39 fails a hit's reply before it counts it, and counts a miss before its EN line fails

@@ -411,6 +411,31 @@ class BinaryProtocolTest
     }
 
     @Test
+    void shouldChangeInPlaceTheItemThatReplacedTheOneAGetsReplyHolds()
+    {
+        // memcached's replies hold items, not keys: the SET's new item is held by nothing, so the DECREMENT pads it
+        final Conn conn = conn();
+        conn.exchange(set(CMD_SET, "n", "10", 0, 0, 1, 0));
+        final List<Response> r = conn.exchange(concat(
+            req(CMD_GET, "n", NONE, NONE, 2, 0),
+            set(CMD_SET, "n", "20", 0, 0, 3, 0),
+            incr(CMD_DECREMENT, "n", 15, 0, 0, 4, 0),
+            req(CMD_DELETE, "n", NONE, NONE, 5, 0),
+            set(CMD_SET, "n", "30", 0, 0, 6, 0),
+            req(CMD_GET, "n", NONE, NONE, 7, 0),
+            incr(CMD_DECREMENT, "n", 1, 0, 0, 8, 0),
+            incr(CMD_DECREMENT, "n", 20, 0, 0, 9, 0),
+            req(CMD_GET, "n", NONE, NONE, 10, 0)));
+        r.get(0).assertValue("10");
+        assertEquals(5, r.get(2).longValue());
+        r.get(5).assertValue("30");
+        // held by the GET: a new item "29", held by nothing, then decremented in place
+        assertEquals(29, r.get(6).longValue());
+        assertEquals(9, r.get(7).longValue());
+        r.get(8).assertValue("9 ");
+    }
+
+    @Test
     void shouldKeepQuietMutationsSilentUnlessTheyFail()
     {
         final Conn conn = conn();
