@@ -2032,6 +2032,11 @@ final class AsciiProtocol extends ProtocolHandler
                 final int n = flagIndex('N') < o ? flagIndex('N') : -1;
                 final int exptime = n > t ? mfVivifyExptime : t >= 0 ? mfExptime : 0;
                 storeOptions.reset().mode(StoreMode.ADD);
+                if (mfHasCasIn)
+                {
+                    // E gives the created item its CAS value wherever it stands
+                    storeOptions.casIn(mfCasIn);
+                }
                 cache.store(metaKey, EMPTY, 0, exptime, storeOptions, null);
             }
             else
@@ -2505,8 +2510,9 @@ final class AsciiProtocol extends ProtocolHandler
         final boolean touchApplies = mfNewTtl && flagIndex('T') < cut;
         if (mfVivify)
         {
-            arithmeticOptions.vivify(mfInitial, flagIndex('N') < cut ? mfVivifyExptime : 0)
-                .vivifyAfterTouch(touchApplies && flagIndex('N') > flagIndex('T'));
+            final boolean vivifyApplies = flagIndex('N') < cut;
+            arithmeticOptions.vivify(mfInitial, vivifyApplies ? mfVivifyExptime : 0)
+                .vivifyAfterTouch(touchApplies && vivifyApplies && flagIndex('N') > flagIndex('T'));
         }
         if (mfHasCas)
         {

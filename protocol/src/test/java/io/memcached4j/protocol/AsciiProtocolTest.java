@@ -325,6 +325,14 @@ class AsciiProtocolTest
             " T200\r\nmg k5 v t\r\n");
         assertEquals("STORED\r\nCLIENT_ERROR opaque token too long\r\nCLIENT_ERROR opaque token too long\r\n" +
             "VA 1 t100\r\n7\r\n", conn.text());
+        // a T before the opaque is applied to the item N created, even when N comes after the opaque
+        conn.send("ma k6 T100 " + longOpaque + " N0\r\nmg k6 t v\r\n");
+        assertEquals("CLIENT_ERROR opaque token too long\r\nVA 1 t100\r\n0\r\n", conn.text());
+        conn.send("ma k7 N50 " + longOpaque + " T100 E7\r\nmg k7 t v c\r\n");
+        assertEquals("CLIENT_ERROR opaque token too long\r\nVA 1 t50 c7\r\n0\r\n", conn.text());
+        // mg's N creates the item with E's CAS value
+        conn.send("mg k8 " + longOpaque + " N30 E5 q\r\nmg k8 c v t\r\n");
+        assertEquals("CLIENT_ERROR opaque token too long\r\nVA 0 c5 t-1\r\n\r\n", conn.text());
     }
 
     @Test
