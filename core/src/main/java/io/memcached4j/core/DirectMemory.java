@@ -190,7 +190,17 @@ final class DirectMemory
     {
         abstract ByteBuffer allocate(int size);
 
-        public abstract void close();
+        /**
+         * Let go of the pages.
+         *
+         * @param free whether their memory may be freed now, no other thread using it.
+         */
+        abstract void close(boolean free);
+
+        public void close()
+        {
+            close(true);
+        }
     }
 
     private static final class DirectPageArena extends PageArena
@@ -204,11 +214,14 @@ final class DirectMemory
             return buffer;
         }
 
-        public synchronized void close()
+        synchronized void close(final boolean free)
         {
-            for (final ByteBuffer buffer : buffers)
+            if (free)
             {
-                free(buffer);
+                for (final ByteBuffer buffer : buffers)
+                {
+                    free(buffer);
+                }
             }
             buffers.clear();
         }
@@ -230,7 +243,7 @@ final class DirectMemory
             return foreign.allocate(arena, size);
         }
 
-        public synchronized void close()
+        synchronized void close(final boolean free)
         {
             foreign.close(arena);
         }

@@ -92,8 +92,8 @@ final class Engine implements MemcachedCache, CacheAdmin
         traceSafely(() -> config.trace().slabClasses(slabs.table.describe()));
         if (config.preallocate() && !slabs.preallocateClasses())
         {
-            index.close();
-            slabs.close();
+            index.close(true);
+            slabs.close(true);
             throw new IllegalStateException("Error while preallocating slab memory!\nIf using -L or other prealloc " +
                 "options, max memory must be at least " + table.largest() + " megabytes.");
         }
@@ -229,22 +229,28 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     ThreadContext context()
     {
-        checkOpen();
+        if (closed)
+        {
+            throw closedException();
+        }
         final ThreadContext ctx = contexts.get();
         return ctx != null ? ctx : register();
     }
 
     /**
-     * Refuse an operation on a closed cache, whose memory is gone.
+     * Refuse an operation on a closed cache, whose memory is gone, and register the calling thread as one that uses
+     * the cache: {@link #close()} frees memory at once only when no other live thread ever did.
      *
      * @throws IllegalStateException once {@link #close()} has started.
      */
     void checkOpen()
     {
-        if (closed)
-        {
-            throw new IllegalStateException("the cache is closed");
-        }
+        context();
+    }
+
+    private static IllegalStateException closedException()
+    {
+        return new IllegalStateException("the cache is closed");
     }
 
     /**
@@ -261,6 +267,11 @@ final class Engine implements MemcachedCache, CacheAdmin
         final ThreadContext ctx = new ThreadContext(Thread.currentThread());
         synchronized (registry)
         {
+            if (closed)
+            {
+                // close() decided under this lock whom it waits for: a thread that comes later must not go on
+                throw closedException();
+            }
             sweepLocked();
             registry.add(ctx);
             registered = registry.toArray(new ThreadContext[0]);
@@ -941,13 +952,25 @@ final class Engine implements MemcachedCache, CacheAdmin
             // (they are still registered), while the pages are there to write to
             releaseQueuedBumpsLocked();
         }
-        index.close();
-        slabs.close();
         synchronized (registry)
         {
+            // Operations are not tracked (the get path takes no lock that could tell), so memory is freed at once only
+            // when no other live thread has used the cache; otherwise the engine lets go of it, an operation still
+            // running keeps what it reached, and the garbage collector returns the memory once nothing reaches it.
+            // A thread that has not registered yet cannot start: register() checks the flag under this lock.
+            boolean alone = true;
             for (final ThreadContext ctx : registry)
             {
-                ctx.release();
+                alone &= !ctx.ownerAlive() || ctx.ownedBy(Thread.currentThread());
+            }
+            index.close(alone);
+            slabs.close(alone);
+            for (final ThreadContext ctx : registry)
+            {
+                if (alone)
+                {
+                    ctx.release();
+                }
             }
             registry.clear();
             registered = new ThreadContext[0];

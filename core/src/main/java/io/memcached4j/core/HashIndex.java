@@ -426,11 +426,20 @@ final class HashIndex
         return total;
     }
 
-    void close()
+    /**
+     * Let go of the tables.
+     *
+     * @param free whether to free their memory now (no other thread can be using them), or leave it to the garbage
+     *             collector, which returns a table once no running operation reaches it.
+     */
+    void close(final boolean free)
     {
         for (final Stripe stripe : stripes)
         {
-            DirectMemory.free(stripe.table.byteBuffer());
+            if (free)
+            {
+                DirectMemory.free(stripe.table.byteBuffer());
+            }
             stripe.table = null;
         }
     }

@@ -8,6 +8,11 @@ package io.memcached4j.core;
  * caller passes one in to receive the details and reuses it, so no operation allocates. Values describe the item as
  * it was before the operation's own LRU bump ({@link #fetchedBefore()}, {@link #secondsSinceAccess()}), as memcached's
  * meta {@code h} and {@code l} flags do. Not threadsafe: one per thread.
+ * <p>
+ * Only what an operation found is written: when it finds no item (a miss, a {@code NOT_FOUND} or
+ * {@code NOT_STORED}), the values are left as an earlier operation set them ({@link MemcachedCache#inspect} also sets
+ * {@link #lookup()}). Read them after an operation whose result reports the item (a hit, {@code STORED},
+ * {@code DELETED}, an arithmetic {@code OK}).
  */
 public final class ItemInfo
 {

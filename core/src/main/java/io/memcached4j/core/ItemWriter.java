@@ -78,6 +78,8 @@ public interface ItemWriter
      *
      * @param src the bytes.
      * @return how many bytes were taken.
+     * @throws IllegalStateException when no value is being written ({@link #begin} was not called or returned false,
+     *                               or the value was committed or aborted), or the cache is closed.
      */
     int write(ByteBuffer src);
 
@@ -90,6 +92,7 @@ public interface ItemWriter
      * @return how many bytes were taken.
      * @throws IllegalArgumentException  if {@code length} is negative.
      * @throws IndexOutOfBoundsException if the range is outside {@code src}.
+     * @throws IllegalStateException     when no value is being written, as for {@link #write(ByteBuffer)}.
      */
     int write(DirectBuffer src, int offset, int length);
 
@@ -102,6 +105,7 @@ public interface ItemWriter
      * @return how many bytes were taken.
      * @throws IllegalArgumentException  if {@code length} is negative.
      * @throws IndexOutOfBoundsException if the range is outside {@code src}.
+     * @throws IllegalStateException     when no value is being written, as for {@link #write(ByteBuffer)}.
      */
     int write(byte[] src, int offset, int length);
 

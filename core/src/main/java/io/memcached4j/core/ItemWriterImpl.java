@@ -100,6 +100,7 @@ final class ItemWriterImpl implements ItemWriter
     public int write(final ByteBuffer src)
     {
         checkCacheOpen();
+        checkWriting();
         final int n = Math.min(remaining(), src.remaining());
         if (n > 0)
         {
@@ -114,6 +115,7 @@ final class ItemWriterImpl implements ItemWriter
     {
         Engine.checkRange(offset, length, src.capacity());
         checkCacheOpen();
+        checkWriting();
         final int n = Math.min(remaining(), length);
         if (n > 0)
         {
@@ -127,6 +129,7 @@ final class ItemWriterImpl implements ItemWriter
     {
         Engine.checkRange(offset, length, src.length);
         checkCacheOpen();
+        checkWriting();
         final int n = Math.min(remaining(), length);
         if (n > 0)
         {
@@ -191,6 +194,19 @@ final class ItemWriterImpl implements ItemWriter
             {
                 store.release(ref);
             }
+        }
+    }
+
+    /**
+     * A write with no value begun (never begun, refused, committed or aborted) would take nothing forever: a copy
+     * loop that forgot to check {@link #begin}'s result must fail, as {@link #commit} does.
+     */
+    private void checkWriting()
+    {
+        if (!active)
+        {
+            throw new IllegalStateException("no value is being written: begin() was not called, refused the store, " +
+                "or the value was committed or aborted");
         }
     }
 }

@@ -4,6 +4,7 @@
 package io.memcached4j.core;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.OptionalLong;
 
 import org.agrona.DirectBuffer;
@@ -18,7 +19,9 @@ import org.agrona.concurrent.Agent;
  * Three levels of API:
  * <ul>
  *     <li>zero-allocation methods over {@link ByteBuffer}s and Agrona buffers: a get copies the value into the
- *     caller's buffer and allocates nothing;</li>
+ *     caller's buffer and allocates nothing. Agrona's own buffers reach {@code jdk.internal.misc.Unsafe}, so the
+ *     overloads over them need {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (Agrona cannot make a
+ *     buffer without it); the {@code ByteBuffer} methods need no JVM option;</li>
  *     <li>convenient methods over {@code byte[]} and {@link String} keys (UTF-8; a string that is not well-formed
  *     UTF-16, such as one with an unpaired surrogate, has no UTF-8 form and is an {@link InvalidKeyException})
  *     that return new arrays;</li>
@@ -405,6 +408,9 @@ public interface MemcachedCache extends AutoCloseable
      * @param delta a 64-bit unsigned amount.
      * @return the new value (64-bit unsigned), or empty when the key is missing.
      * @throws NonNumericValueException if the value is not a decimal number.
+     * @throws IllegalStateException    when a longer number needs a new item and no memory can be had for it
+     *                                  ({@code SERVER_ERROR out of memory}); {@link #arithmetic} reports it as
+     *                                  {@link DeltaResult#NO_MEMORY}.
      */
     OptionalLong incr(String key, long delta);
 
@@ -415,6 +421,9 @@ public interface MemcachedCache extends AutoCloseable
      * @param delta a 64-bit unsigned amount.
      * @return the new value, or empty when the key is missing.
      * @throws NonNumericValueException if the value is not a decimal number.
+     * @throws IllegalStateException    when a longer number needs a new item and no memory can be had for it
+     *                                  ({@code SERVER_ERROR out of memory}); {@link #arithmetic} reports it as
+     *                                  {@link DeltaResult#NO_MEMORY}.
      */
     OptionalLong decr(String key, long delta);
 
@@ -495,10 +504,13 @@ public interface MemcachedCache extends AutoCloseable
      * step of {@link #backgroundWork()} does nothing and returns 0; one running on another thread when this is
      * called is waited for.
      * <p>
-     * Other operations are not waited for: the get path takes no lock that could tell. An operation that is running
-     * on another thread while this releases the memory may read or write memory that is gone, which on the
-     * {@code Unsafe} memory path can crash the JVM. Stop the threads that use the cache, or have them finish, before
-     * closing it.
+     * Other operations are not waited for: the get path takes no lock that could tell. So the memory is freed at
+     * once only when no other thread that has used the cache is still alive (the threads that used it have ended,
+     * or only the calling thread ever did). Otherwise the cache lets go of its memory and the garbage collector
+     * returns it once no operation still running reaches it: an operation racing the close on another thread fails
+     * (with {@link IllegalStateException}, or a {@link NullPointerException} from the structures the cache let go)
+     * but never reads or writes freed memory. Until that collection the memory still counts against the JVM's
+     * direct memory limit, as any unreachable direct buffer does; an allocation that needs it makes the JVM collect.
      */
     void close();
 
@@ -511,5 +523,29 @@ public interface MemcachedCache extends AutoCloseable
      */
     record Entry(byte[] value, int flags, long cas)
     {
+        /**
+         * Entries are equal when their values hold the same bytes and their flags and CAS values are equal.
+         *
+         * @param other the other object.
+         * @return whether it is an equal entry.
+         */
+        @Override
+        public boolean equals(final Object other)
+        {
+            return other instanceof Entry e && flags == e.flags && cas == e.cas && Arrays.equals(value, e.value);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return (Arrays.hashCode(value) * 31 + flags) * 31 + Long.hashCode(cas);
+        }
+
+        @Override
+        public String toString()
+        {
+            return "Entry[value=" + value.length + " bytes, flags=" + Integer.toUnsignedString(flags) + ", cas=" +
+                Long.toUnsignedString(cas) + "]";
+        }
     }
 }

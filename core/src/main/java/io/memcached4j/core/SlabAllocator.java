@@ -391,9 +391,20 @@ final class SlabAllocator
         }
     }
 
-    void close()
+    /**
+     * Let go of the pages.
+     *
+     * @param free whether to free their memory now (no other thread can be using them), or leave it to the garbage
+     *             collector, which returns a page once no running operation reaches it. A foreign arena is closed
+     *             either way: its accesses are checked, so one still running fails instead of reaching freed memory.
+     */
+    void close(final boolean free)
     {
-        arena.close();
-        DirectMemory.free(systemBuffer);
+        arena.close(free);
+        java.util.Arrays.fill(pages, null);
+        if (free)
+        {
+            DirectMemory.free(systemBuffer);
+        }
     }
 }

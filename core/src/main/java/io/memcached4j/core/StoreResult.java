@@ -15,7 +15,8 @@ public enum StoreResult
 
     /**
      * The mode's condition failed: add on a present key, replace/append/prepend on an absent one
-     * ({@code NOT_STORED}).
+     * ({@code NOT_STORED}); also an append or prepend whose result would exceed the item size limit, which keeps
+     * the old value, as memcached answers it.
      */
     NOT_STORED,
 

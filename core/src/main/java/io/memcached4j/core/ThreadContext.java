@@ -76,6 +76,11 @@ final class ThreadContext
         this.key = MemoryPath.wrap(DirectMemory.allocate(KEY_CAPACITY));
     }
 
+    boolean ownedBy(final Thread thread)
+    {
+        return owner.get() == thread;
+    }
+
     boolean ownerAlive()
     {
         final Thread thread = owner.get();

@@ -257,6 +257,36 @@ class ApiContractTest extends CacheTestSupport
     }
 
     @Test
+    void shouldRefuseAWriteWhenNoValueIsBeingWritten()
+    {
+        // a copy loop that did not check begin() would otherwise spin on writes that take nothing
+        final MemcachedCache cache = cache();
+        final ItemWriter writer = cache.newWriter();
+        assertThrows(IllegalStateException.class, () -> writer.write(ByteBuffer.allocate(4)));
+        assertFalse(writer.begin(bytes("huge"), 0, 0, 2_000_000, new StoreOptions()));
+        assertEquals(StoreResult.TOO_LARGE, writer.failure());
+        final ByteBuffer src = ByteBuffer.allocate(4);
+        assertThrows(IllegalStateException.class, () -> writer.write(src));
+        assertEquals(0, src.position());
+        assertThrows(IllegalStateException.class, () -> writer.write(new byte[4], 0, 4));
+        assertTrue(writer.begin(bytes("w"), 0, 0, 1, new StoreOptions()));
+        assertEquals(1, writer.write(new byte[1], 0, 1));
+        assertEquals(StoreResult.STORED, writer.commit(null));
+        assertThrows(IllegalStateException.class, () -> writer.write(new byte[1], 0, 1));
+    }
+
+    @Test
+    void shouldCompareEntriesByTheirBytes()
+    {
+        final MemcachedCache.Entry a = new MemcachedCache.Entry(new byte[] {1, 2}, -1, 7);
+        assertEquals(a, new MemcachedCache.Entry(new byte[] {1, 2}, -1, 7));
+        assertEquals(a.hashCode(), new MemcachedCache.Entry(new byte[] {1, 2}, -1, 7).hashCode());
+        assertFalse(a.equals(new MemcachedCache.Entry(new byte[] {1, 3}, -1, 7)));
+        assertFalse(a.equals(new MemcachedCache.Entry(new byte[] {1, 2}, 0, 7)));
+        assertEquals("Entry[value=2 bytes, flags=4294967295, cas=7]", a.toString());
+    }
+
+    @Test
     void shouldAcceptANullInfoForInspect()
     {
         final MemcachedCache cache = cache();

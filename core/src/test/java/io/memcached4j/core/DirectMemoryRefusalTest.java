@@ -45,9 +45,9 @@ class DirectMemoryRefusalTest extends CacheTestSupport
             return pages.allocate(size);
         }
 
-        public void close()
+        void close(final boolean free)
         {
-            pages.close();
+            pages.close(free);
         }
     }
 

@@ -28,7 +28,7 @@ class FlagFreeJvmTest
     private static final Pattern SUMMARY = Pattern.compile(
         "path=(\\w+) set=([0-9.]+) get=([0-9.]+) miss=([0-9.]+) B/op items=(\\d+)");
 
-    private static String classPath()
+    static String classPath()
     {
         final String surefire = System.getProperty("surefire.test.class.path");
         return surefire != null && !surefire.isEmpty() ? surefire : System.getProperty("java.class.path");

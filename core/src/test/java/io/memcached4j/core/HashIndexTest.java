@@ -85,7 +85,7 @@ class HashIndexTest
         }
         finally
         {
-            index.close();
+            index.close(true);
         }
     }
 
@@ -212,7 +212,7 @@ class HashIndexTest
         }
         finally
         {
-            index.close();
+            index.close(true);
         }
     }
 }

@@ -27,9 +27,9 @@ class MemoryBoundTest extends CacheTestSupport
     /** Bytes per item the index may use: 8-byte slots at a load that stays above 57%, with room for uneven stripes. */
     static final long INDEX_BYTES_PER_ITEM = 16;
     private static final long LIMIT = 64L << 20;
-    private static final long SLACK = 256 * 1024;
+    static final long SLACK = 256 * 1024;
 
-    private static long directMemory()
+    static long directMemory()
     {
         for (final BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class))
         {
@@ -44,7 +44,7 @@ class MemoryBoundTest extends CacheTestSupport
     /**
      * Direct memory once the garbage collector has returned buffers nobody holds (outgrown index tables).
      */
-    private static long settledDirectMemory() throws InterruptedException
+    static long settledDirectMemory() throws InterruptedException
     {
         long last = -1;
         for (int i = 0; i < 20; i++)
