@@ -591,10 +591,8 @@ public final class CommandLine
             case "no_chunked_items" -> o.slabChunkSizeMax = PAGE_SIZE;
             case "drop_privileges" -> o.notices.add(
                 "-o drop_privileges has no effect: no system call filter is installed in a JVM.");
-            case "no_drop_privileges" ->
-            {
-                // memcached's default
-            }
+            case "no_drop_privileges" -> o.notices.add(
+                "-o no_drop_privileges has no effect: no system call filter is installed in a JVM.");
             case "resp_obj_mem_limit" -> o.notices.add(
                 "DEPRECATED: resp_obj_mem_limit no longer used. See read_buf_mem_limit,");
             case "read_buf_mem_limit" ->

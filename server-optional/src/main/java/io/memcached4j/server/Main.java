@@ -25,6 +25,8 @@ import io.memcached4j.core.MemcachedCache;
  */
 public final class Main
 {
+    /** The capability that lets a process raise its hard resource limits. */
+    private static final int CAP_SYS_RESOURCE = 24;
     /** sysexits' {@code EX_SOFTWARE}: the server stopped because one of its own threads failed. */
     static final int EXIT_FAILED = 70;
     private static final int NO_STOP = 0;
@@ -200,6 +202,14 @@ public final class Main
     public static Started start(final ServerOptions options, final PrintStream err)
     {
         final Log log = new Log(err);
+        final long maxconns = options.serverSettings().maxConnections();
+        final int fds = openFileLimit(maxconns, Path.of("/proc/self"), Path.of("/proc/sys/fs/nr_open"));
+        if (fds < 0)
+        {
+            // memcached sets the limit (soft and hard) to -c before anything else, and stops when it cannot
+            log.line("failed to set rlimit for open files. Try starting as root or requesting smaller maxconns value.");
+            return new Started(null, null, CommandLineException.EX_OSERR);
+        }
         final String privileges = privilegeNotice(isRoot(), options.user());
         if (privileges != null)
         {
@@ -208,6 +218,11 @@ public final class Main
         for (final String notice : options.notices())
         {
             log.line(notice);
+        }
+        if (fds > 0)
+        {
+            log.line("-c " + maxconns + " is above this process's open file limit, " + fds + ", which memcached " +
+                "would raise and a JVM cannot: connections past the limit wait until others close.");
         }
         if (options.sasl && options.verbosity() > 0)
         {
@@ -289,6 +304,53 @@ public final class Main
                 "as " + user + " instead.";
         }
         return null;
+    }
+
+    /**
+     * What memcached's {@code setrlimit(RLIMIT_NOFILE)} to {@code -c} (soft and hard limit) would do here. It fails,
+     * and memcached exits, when {@code -c} is above the hard limit and the process may not raise it (no
+     * {@code CAP_SYS_RESOURCE}) or above {@code fs.nr_open}. When memcached could raise it, the JVM still cannot.
+     *
+     * @param maxconns {@code -c}.
+     * @param self     the process's {@code /proc} directory ({@code limits} and {@code status} are read).
+     * @param nrOpen   {@code /proc/sys/fs/nr_open}.
+     * @return -1 when memcached would exit, the hard limit when it is lower than {@code -c} but memcached could
+     *         raise it, 0 otherwise or when the limits cannot be read.
+     */
+    static int openFileLimit(final long maxconns, final Path self, final Path nrOpen)
+    {
+        try
+        {
+            long hard = -1;
+            for (final String line : Files.readAllLines(self.resolve("limits"), StandardCharsets.US_ASCII))
+            {
+                if (line.startsWith("Max open files"))
+                {
+                    final String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                    hard = "unlimited".equals(f[1]) ? Long.MAX_VALUE : Long.parseLong(f[1]);
+                }
+            }
+            if (hard < 0 || maxconns <= hard)
+            {
+                return 0;
+            }
+            boolean mayRaise = false;
+            for (final String line : Files.readAllLines(self.resolve("status"), StandardCharsets.US_ASCII))
+            {
+                if (line.startsWith("CapEff:"))
+                {
+                    mayRaise = (Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16) &
+                        (1L << CAP_SYS_RESOURCE)) != 0;
+                }
+            }
+            final long ceiling = Long.parseLong(Files.readString(nrOpen, StandardCharsets.US_ASCII).trim());
+            return mayRaise && maxconns <= ceiling ? (int)Math.min(Integer.MAX_VALUE, hard) : -1;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // not Linux, or no /proc: nothing to compare with
+            return 0;
+        }
     }
 
     private static boolean isRoot()

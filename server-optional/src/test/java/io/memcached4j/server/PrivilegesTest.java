@@ -85,4 +85,44 @@ class PrivilegesTest
         assertTrue(refusal.equals("must add '-u root' to start as root\n") ||
             refusal.equals("can't run as root without the -u switch\n"), refusal);
     }
+
+    /**
+     * memcached sets its open file limit (soft and hard) to {@code -c} and exits with 71 when it cannot (seen with
+     * 1.6.39 as root without {@code CAP_SYS_RESOURCE}, hard limit 20000: {@code -c 20001} refused, {@code -c 20000}
+     * started). A JVM cannot set it: where memcached could, the server starts with a notice.
+     */
+    @Test
+    void shouldRefuseAConnectionLimitAboveTheOpenFileLimitAsMemcachedDoes(@org.junit.jupiter.api.io.TempDir
+        final java.nio.file.Path proc) throws java.io.IOException
+    {
+        final java.nio.file.Path nrOpen = proc.resolve("nr_open");
+        java.nio.file.Files.writeString(nrOpen, "1048576\n");
+        java.nio.file.Files.writeString(proc.resolve("limits"), "Limit                     Soft Limit           " +
+            "Hard Limit           Units     \nMax open files            20000                20000                " +
+            "files     \n");
+        java.nio.file.Files.writeString(proc.resolve("status"), "Name:\tjava\nCapEff:\t000001fffeffffff\n");
+        assertEquals(0, Main.openFileLimit(20_000, proc, nrOpen));
+        assertEquals(-1, Main.openFileLimit(20_001, proc, nrOpen));
+        // with CAP_SYS_RESOURCE memcached raises the limit up to fs.nr_open
+        java.nio.file.Files.writeString(proc.resolve("status"), "Name:\tjava\nCapEff:\t000001ffffffffff\n");
+        assertEquals(20_000, Main.openFileLimit(65_536, proc, nrOpen));
+        assertEquals(-1, Main.openFileLimit(2_000_000, proc, nrOpen));
+        // nothing to read: nothing to compare with
+        assertEquals(0, Main.openFileLimit(2_000_000, proc.resolve("absent"), nrOpen));
+    }
+
+    @Test
+    void shouldStopWithMemcachedsMessageWhenTheOpenFileLimitCannotBeRaised() throws CommandLineException
+    {
+        final int refusal = Main.openFileLimit(Integer.MAX_VALUE, java.nio.file.Path.of("/proc/self"),
+            java.nio.file.Path.of("/proc/sys/fs/nr_open"));
+        Assumptions.assumeTrue(refusal < 0, "this process could raise its open file limit to 2^31-1");
+        final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        final Main.Started started = Main.start(CommandLine.parse("-c", String.valueOf(Integer.MAX_VALUE),
+            "-p", "0", "-U", "0", "-l", "127.0.0.1"), new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        assertNull(started.server());
+        assertEquals(71, started.status());
+        assertEquals("failed to set rlimit for open files. Try starting as root or requesting smaller maxconns " +
+            "value.\n", err.toString(StandardCharsets.UTF_8));
+    }
 }
