@@ -154,8 +154,10 @@ class RunnableJarTest
         final List<String> limited = List.of("sh", "-c", "ulimit -n 128 && exec \"$@\"", "sh", launcher.toString());
         final int port = TestServers.freePort();
         final List<Socket> clients = new ArrayList<>();
+        // -c within the limit, or the server refuses to start as memcached does (it sets the limit to -c); the
+        // JVM's own descriptors run out first
         try (TestServers.Forked server = new TestServers.Forked(limited, port, "-p", Integer.toString(port),
-            "-l", "127.0.0.1", "-v"))
+            "-l", "127.0.0.1", "-v", "-c", "128"))
         {
             for (int i = 0; i < 160; i++)
             {
