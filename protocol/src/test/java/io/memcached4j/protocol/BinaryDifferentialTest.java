@@ -43,10 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Paths;
@@ -198,15 +196,16 @@ class BinaryDifferentialTest
                 final byte[] toReal = render(batch, realCas);
                 final byte[] toOurs = render(batch, ourCas);
                 // what followed the last batch's NOOP reply belongs to this batch (the request split across both)
-                final Reply reply = exchange(socket, toReal, closes ? null : terminator, realAfter);
-                final int realEnd = closes ? reply.bytes.length : endOfNoop(reply.bytes, terminator);
-                final Reply real = new Reply(Arrays.copyOf(reply.bytes, realEnd), reply.closed);
-                realAfter = Arrays.copyOfRange(reply.bytes, realEnd, reply.bytes.length);
+                final DifferentialTest.Reply reply = exchange(socket, toReal, closes ? null : terminator, realAfter);
+                final int realEnd = closes ? reply.bytes().length : endOfNoop(reply.bytes(), terminator);
+                final DifferentialTest.Reply real =
+                    new DifferentialTest.Reply(Arrays.copyOf(reply.bytes(), realEnd), reply.closed());
+                realAfter = Arrays.copyOfRange(reply.bytes(), realEnd, reply.bytes().length);
                 if (log != null)
                 {
                     final java.util.HexFormat hex = java.util.HexFormat.of();
                     log.write(("#batch " + (batches + 1) + "\n" + hex.formatHex(toReal) + "\n#memcached\n" +
-                        hex.formatHex(real.bytes) + "\n").getBytes(ISO_8859_1));
+                        hex.formatHex(real.bytes()) + "\n").getBytes(ISO_8859_1));
                 }
                 ours.send(toOurs, SessionDriver.whole());
                 final byte[] oursAll = BinaryProtocolTest.concat(oursAfter, ours.takeReceived());
@@ -216,23 +215,23 @@ class BinaryDifferentialTest
                 final boolean oursClosed = ours.closedBySession();
                 commands += batch.size();
                 batches++;
-                final byte[] expected = normalize(real.bytes, realCasNames);
+                final byte[] expected = normalize(real.bytes(), realCasNames);
                 final byte[] actual = normalize(oursRaw, ourCasNames);
-                final boolean same = Arrays.equals(expected, actual) && real.closed == oursClosed;
+                final boolean same = Arrays.equals(expected, actual) && real.closed() == oursClosed;
                 if (!same)
                 {
                     final String report = "batch " + batches + " (" + batch.size() + " requests, memcached " +
-                        (real.closed ? "closed" : "open") + ", session " + (oursClosed ? "closed" : "open") + ")\n" +
+                        (real.closed() ? "closed" : "open") + ", session " + (oursClosed ? "closed" : "open") + ")\n" +
                         "requests (to memcached):\n" + describe(batch, toReal) + "replies (CAS renamed per side):\n" +
                         diff(expected, actual) + "request bytes to memcached:\n" + hexClipped(toReal) +
-                        "\nmemcached's reply bytes:\n" + hexClipped(real.bytes) + "\nour reply bytes:\n" +
+                        "\nmemcached's reply bytes:\n" + hexClipped(real.bytes()) + "\nour reply bytes:\n" +
                         hexClipped(oursRaw) + "\n";
                     System.out.println(report);
                     mismatches.add(report);
                 }
-                learnCas(batch, real.bytes, realCas);
+                learnCas(batch, real.bytes(), realCas);
                 learnCas(batch, oursRaw, ourCas);
-                if (real.closed || oursClosed || !same)
+                if (real.closed() || oursClosed || !same)
                 {
                     // start both sides afresh: a new connection each, and the same (empty) store
                     socket.close();
@@ -1175,76 +1174,17 @@ class BinaryDifferentialTest
     // ---------------------------------------------------------------------------------------------------------------
     // the real memcached
 
-    private record Reply(byte[] bytes, boolean closed)
-    {
-    }
-
     /**
      * Send a request and read until the reply to the NOOP with opaque {@code terminator}, or until memcached closes
      * (which {@code terminator} null expects).
      */
-    private static Reply exchange(final Socket socket, final byte[] request, final Integer terminator,
+    private static DifferentialTest.Reply exchange(final Socket socket, final byte[] request, final Integer terminator,
         final byte[] before) throws IOException
     {
-        final OutputStream out = socket.getOutputStream();
-        final InputStream in = socket.getInputStream();
-        final ByteArrayOutputStream got = new ByteArrayOutputStream();
-        got.writeBytes(before);
-        final byte[] buffer = new byte[65536];
-        final Thread writer = new Thread(() ->
-        {
-            try
-            {
-                out.write(request);
-                out.flush();
-            }
-            catch (final IOException ignored)
-            {
-                // memcached closed the connection: the reader sees it
-            }
-        }, "binary-differential-writer");
-        writer.start();
-        try
-        {
-            while (true)
-            {
-                final int n;
-                try
-                {
-                    n = in.read(buffer);
-                }
-                catch (final SocketTimeoutException ex)
-                {
-                    throw new AssertionError("memcached sent no " + (terminator == null ? "close" :
-                        "NOOP reply (opaque " + Integer.toHexString(terminator) + ")") + " within 10 s; got " +
-                        hexClipped(got.toByteArray()) + "\nfor " + hexClipped(request), ex);
-                }
-                catch (final IOException ex)
-                {
-                    return new Reply(got.toByteArray(), true);
-                }
-                if (n < 0)
-                {
-                    return new Reply(got.toByteArray(), true);
-                }
-                got.write(buffer, 0, n);
-                if (terminator != null && endOfNoop(got.toByteArray(), terminator) > 0)
-                {
-                    return new Reply(got.toByteArray(), false);
-                }
-            }
-        }
-        finally
-        {
-            try
-            {
-                writer.join(10_000);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return DifferentialTest.exchange(socket, request, before,
+            got -> terminator != null && endOfNoop(got, terminator) > 0,
+            terminator == null ? "close" : "NOOP reply (opaque " + Integer.toHexString(terminator) + ")",
+            BinaryDifferentialTest::hexClipped);
     }
 
     /**
@@ -1254,7 +1194,7 @@ class BinaryDifferentialTest
     {
         final byte[] reply = exchange(socket, BinaryProtocolTest.concat(
             BinaryProtocolTest.req(CMD_VERSION, "", NONE, NONE, 1, 0),
-            BinaryProtocolTest.req(CMD_NOOP, "", NONE, NONE, 2, 0)), 2, NONE).bytes;
+            BinaryProtocolTest.req(CMD_NOOP, "", NONE, NONE, 2, 0)), 2, NONE).bytes();
         final int length = ByteBuffer.wrap(reply).getInt(8);
         return new String(reply, HEADER_LENGTH, length, ISO_8859_1);
     }

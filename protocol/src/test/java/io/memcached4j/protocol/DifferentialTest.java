@@ -26,6 +26,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -754,7 +756,7 @@ class DifferentialTest
     // ---------------------------------------------------------------------------------------------------------------
     // the real memcached
 
-    private record Reply(byte[] bytes, boolean closed)
+    record Reply(byte[] bytes, boolean closed)
     {
     }
 
@@ -763,9 +765,28 @@ class DifferentialTest
      */
     private static Reply exchange(final Socket socket, final byte[] request, final int expectedMn) throws IOException
     {
+        return exchange(socket, request, new byte[0],
+            got -> endsWith(got, MN) && countMn(got) >= expectedMn, "MN",
+            bytes -> TranscriptReplayTest.clip(bytes, 0, bytes.length));
+    }
+
+    /**
+     * Send a request from a thread of its own (memcached answers while it reads, and stops reading while its
+     * replies are not read) and read until {@code done} holds for what came, or until memcached closes.
+     *
+     * @param before    bytes already received that count as the start of this reply.
+     * @param done      whether the reply is whole.
+     * @param waitedFor what {@code done} waits for, for the message of a timeout.
+     * @param clip      how the message of a timeout shows bytes.
+     */
+    static Reply exchange(
+        final Socket socket, final byte[] request, final byte[] before, final Predicate<byte[]> done,
+        final String waitedFor, final Function<byte[], String> clip) throws IOException
+    {
         final OutputStream out = socket.getOutputStream();
         final InputStream in = socket.getInputStream();
         final ByteArrayOutputStream got = new ByteArrayOutputStream();
+        got.writeBytes(before);
         final byte[] buffer = new byte[65536];
         final Thread writer = new Thread(() ->
         {
@@ -791,9 +812,8 @@ class DifferentialTest
                 }
                 catch (final SocketTimeoutException ex)
                 {
-                    throw new AssertionError("memcached sent no MN within 10 s; got " +
-                        TranscriptReplayTest.clip(got.toByteArray(), 0, got.size()) + "\nfor " +
-                        TranscriptReplayTest.clip(request, 0, request.length), ex);
+                    throw new AssertionError("memcached sent no " + waitedFor + " within 10 s; got " +
+                        clip.apply(got.toByteArray()) + "\nfor " + clip.apply(request), ex);
                 }
                 catch (final IOException ex)
                 {
@@ -804,7 +824,7 @@ class DifferentialTest
                     return new Reply(got.toByteArray(), true);
                 }
                 got.write(buffer, 0, n);
-                if (endsWith(got, MN) && countMn(got.toByteArray()) >= expectedMn)
+                if (done.test(got.toByteArray()))
                 {
                     return new Reply(got.toByteArray(), false);
                 }
@@ -837,13 +857,12 @@ class DifferentialTest
         return count;
     }
 
-    private static boolean endsWith(final ByteArrayOutputStream got, final byte[] suffix)
+    private static boolean endsWith(final byte[] all, final byte[] suffix)
     {
-        if (got.size() < suffix.length)
+        if (all.length < suffix.length)
         {
             return false;
         }
-        final byte[] all = got.toByteArray();
         for (int i = 0; i < suffix.length; i++)
         {
             if (all[all.length - suffix.length + i] != suffix[i])
