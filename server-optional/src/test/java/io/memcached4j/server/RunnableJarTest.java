@@ -151,13 +151,14 @@ class RunnableJarTest
         // through the launcher, as in production: the JVM reads its classes from the jar it keeps open, where with
         // class directories on the class path a class first used while descriptors are out could not be loaded
         final Path launcher = Path.of(System.getProperty("memcached4j.test.moduleDir"), "bin", "memcached4j");
-        final List<String> limited = List.of("sh", "-c", "ulimit -n 128 && exec \"$@\"", "sh", launcher.toString());
+        // a soft limit of 128 the JVM keeps (it raises its soft limit to the hard one unless told not to), under a
+        // hard limit that -c does not exceed, so that the server starts, as memcached would, and runs out first
+        final List<String> limited = List.of("sh", "-c",
+            "ulimit -S -n 128 && export JAVA_OPTS=-XX:-MaxFDLimit && exec \"$@\"", "sh", launcher.toString());
         final int port = TestServers.freePort();
         final List<Socket> clients = new ArrayList<>();
-        // -c within the limit, or the server refuses to start as memcached does (it sets the limit to -c); the
-        // JVM's own descriptors run out first
         try (TestServers.Forked server = new TestServers.Forked(limited, port, "-p", Integer.toString(port),
-            "-l", "127.0.0.1", "-v", "-c", "128"))
+            "-l", "127.0.0.1", "-v"))
         {
             for (int i = 0; i < 160; i++)
             {
