@@ -965,9 +965,9 @@ final class Engine implements MemcachedCache, CacheAdmin
             }
             index.close(alone);
             slabs.close(alone);
-            for (final ThreadContext ctx : registry)
+            if (alone)
             {
-                if (alone)
+                for (final ThreadContext ctx : registry)
                 {
                     ctx.release();
                 }

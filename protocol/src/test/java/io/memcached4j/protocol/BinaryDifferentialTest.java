@@ -41,7 +41,6 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -54,12 +53,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -119,8 +116,6 @@ import org.junit.jupiter.api.Test;
  */
 class BinaryDifferentialTest
 {
-    private static final String MEMCACHED =
-        Objects.requireNonNullElse(System.getenv("MEMCACHED_BIN"), "/usr/bin/memcached");
     private static final byte[] NONE = new byte[0];
     private static final int MAX_MISMATCHES = 25;
     /** A CAS no item has on either side. */
@@ -148,27 +143,9 @@ class BinaryDifferentialTest
     @Test
     void shouldAnswerLikeMemcached() throws Exception
     {
-        if (!new File(MEMCACHED).canExecute())
-        {
-            if ("true".equalsIgnoreCase(System.getenv("CI")))
-            {
-                throw new AssertionError(MEMCACHED + " is missing: CI needs the real memcached as the reference " +
-                    "(apt-get install memcached)");
-            }
-            Assumptions.abort(MEMCACHED + " is not installed");
-        }
         System.out.println("BinaryDifferentialTest seed " + seed + " (-Ddifferential.binary.seed=" + seed + ")");
         final int port = DifferentialTest.freePort();
-        final List<String> command = new ArrayList<>(List.of(MEMCACHED, "-p", String.valueOf(port), "-U", "0", "-l",
-            "127.0.0.1", "-o", "no_lru_maintainer,no_lru_crawler"));
-
-        if ("root".equals(System.getProperty("user.name")))
-        {
-            command.add("-u");
-            command.add("root");
-        }
-        final Process memcached = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        final Process memcached = DifferentialTest.startMemcached(port);
         final List<String> mismatches = new ArrayList<>();
         long commands = 0;
         long batches = 0;
@@ -258,11 +235,7 @@ class BinaryDifferentialTest
         }
         finally
         {
-            memcached.destroy();
-            if (!memcached.waitFor(5, TimeUnit.SECONDS))
-            {
-                memcached.destroyForcibly();
-            }
+            DifferentialTest.stop(memcached);
         }
         final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         System.out.println("BinaryDifferentialTest seed " + seed + ": " + commands + " requests in " + batches +

@@ -60,7 +60,7 @@ import org.junit.jupiter.api.Test;
  */
 class DifferentialTest
 {
-    private static final String MEMCACHED =
+    static final String MEMCACHED =
         java.util.Objects.requireNonNullElse(System.getenv("MEMCACHED_BIN"), "/usr/bin/memcached");
     private static final byte[] MN = "MN\r\n".getBytes(ISO_8859_1);
     private static final String CAS_MARK = "\u0001";
@@ -77,26 +77,9 @@ class DifferentialTest
     @Test
     void shouldAnswerLikeMemcached() throws Exception
     {
-        if (!new File(MEMCACHED).canExecute())
-        {
-            if ("true".equalsIgnoreCase(System.getenv("CI")))
-            {
-                throw new AssertionError(MEMCACHED + " is missing: CI needs the real memcached as the reference " +
-                    "(apt-get install memcached)");
-            }
-            Assumptions.abort(MEMCACHED + " is not installed");
-        }
         System.out.println("DifferentialTest seed " + seed + " (-Ddifferential.seed=" + seed + ")");
         final int port = freePort();
-        final List<String> command = new ArrayList<>(List.of(MEMCACHED, "-p", String.valueOf(port), "-U", "0", "-l",
-            "127.0.0.1", "-o", "no_lru_maintainer,no_lru_crawler"));
-        if ("root".equals(System.getProperty("user.name")))
-        {
-            command.add("-u");
-            command.add("root");
-        }
-        final Process memcached = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        final Process memcached = startMemcached(port);
         final List<String> mismatches = new ArrayList<>();
         long commands = 0;
         long batches = 0;
@@ -163,11 +146,7 @@ class DifferentialTest
         }
         finally
         {
-            memcached.destroy();
-            if (!memcached.waitFor(5, TimeUnit.SECONDS))
-            {
-                memcached.destroyForcibly();
-            }
+            stop(memcached);
         }
         final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         System.out.println("DifferentialTest seed " + seed + ": " + commands + " commands in " + batches +
@@ -871,6 +850,41 @@ class DifferentialTest
             }
         }
         return true;
+    }
+
+    /**
+     * Start the real memcached on the port, without its background threads (see the class comment), as root when
+     * the tests run as root. Without it the calling test is skipped, or fails when {@code CI=true}.
+     */
+    static Process startMemcached(final int port) throws IOException
+    {
+        if (!new File(MEMCACHED).canExecute())
+        {
+            if ("true".equalsIgnoreCase(System.getenv("CI")))
+            {
+                throw new AssertionError(MEMCACHED + " is missing: CI needs the real memcached as the reference " +
+                    "(apt-get install memcached)");
+            }
+            Assumptions.abort(MEMCACHED + " is not installed");
+        }
+        final List<String> command = new ArrayList<>(List.of(MEMCACHED, "-p", String.valueOf(port), "-U", "0", "-l",
+            "127.0.0.1", "-o", "no_lru_maintainer,no_lru_crawler"));
+        if ("root".equals(System.getProperty("user.name")))
+        {
+            command.add("-u");
+            command.add("root");
+        }
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    }
+
+    static void stop(final Process memcached) throws InterruptedException
+    {
+        memcached.destroy();
+        if (!memcached.waitFor(5, TimeUnit.SECONDS))
+        {
+            memcached.destroyForcibly();
+        }
     }
 
     static Socket connect(final int port) throws IOException
