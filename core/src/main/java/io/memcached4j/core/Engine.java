@@ -40,6 +40,8 @@ final class Engine implements MemcachedCache, CacheAdmin
      * the CPU's caches when the data does not.
      */
     private static final int STRIPES = 256;
+    private static final int MIN_REGISTERED = 16;
+    private static final int SPARE_CONTEXTS = 64;
 
     final CacheConfig config;
     final SlabAllocator slabs;
@@ -54,9 +56,21 @@ final class Engine implements MemcachedCache, CacheAdmin
     private final Agent guardedBackground = new ClosedGuard();
     private final AgentRunner runner;
     private final ThreadLocal<ThreadContext> contexts = new ThreadLocal<>();
-    private final List<ThreadContext> registry = new ArrayList<>();
-    /** A copy of the registry for the maintainer, replaced when a thread registers or is swept. */
-    private volatile ThreadContext[] registered = new ThreadContext[0];
+    /** The lock over the registered contexts, the spare ones and {@link #retired}. */
+    private final Object registry = new Object();
+    /**
+     * The contexts of the threads that have used the cache, in {@code [0, registeredCount)}. A thread's context is
+     * stored in place and the array published again; a sweep, which runs only when the array is full, replaces it.
+     * Readers without the lock (the maintainer) see a prefix of the contexts followed by nulls.
+     */
+    private volatile ThreadContext[] registered = new ThreadContext[MIN_REGISTERED];
+    private int registeredCount;
+    /** Contexts of dead threads, kept for threads that register later (a virtual thread each request, say). */
+    private final ThreadContext[] spare = new ThreadContext[SPARE_CONTEXTS];
+    private int spareCount;
+    /** How many contexts were made, and how many times a sweep looked at one: what registering costs, for tests. */
+    private long contextsMade;
+    private long contextsSwept;
     private final long[] retired = new long[Counters.SIZE];
     private Map<String, Long> baseline = Map.of();
     private final Map<Integer, Map<String, Long>> classBaseline = new LinkedHashMap<>();
@@ -262,9 +276,15 @@ final class Engine implements MemcachedCache, CacheAdmin
         return closed;
     }
 
+    /**
+     * Give the calling thread a context: a dead thread's spare one, or a new one. Registering costs a constant amount
+     * of work on average, however many threads have used the cache: the contexts of dead threads are swept only when
+     * the array is full, and the array then grows to twice the live count.
+     */
     private ThreadContext register()
     {
-        final ThreadContext ctx = new ThreadContext(Thread.currentThread());
+        final Thread thread = Thread.currentThread();
+        final ThreadContext ctx;
         synchronized (registry)
         {
             if (closed)
@@ -272,9 +292,24 @@ final class Engine implements MemcachedCache, CacheAdmin
                 // close() decided under this lock whom it waits for: a thread that comes later must not go on
                 throw closedException();
             }
-            sweepLocked();
-            registry.add(ctx);
-            registered = registry.toArray(new ThreadContext[0]);
+            ThreadContext[] contexts = registered;
+            if (registeredCount == contexts.length)
+            {
+                contexts = sweepLocked();
+            }
+            if (spareCount > 0)
+            {
+                ctx = spare[--spareCount];
+                spare[spareCount] = null;
+                ctx.reuse(thread);
+            }
+            else
+            {
+                ctx = new ThreadContext(thread);
+                contextsMade++;
+            }
+            contexts[registeredCount++] = ctx;
+            registered = contexts;
         }
         contexts.set(ctx);
         return ctx;
@@ -282,31 +317,69 @@ final class Engine implements MemcachedCache, CacheAdmin
 
     /**
      * Drop the contexts whose thread has died: apply the LRU bumps they queued (each may hold a reference to its item,
-     * which nothing else would ever drop once the context leaves {@link #registered}) and fold their counters into
-     * {@link #retired}. Caller holds the registry; the bumps are applied under this engine's monitor, as
-     * {@link #drainBumps()} applies them, so never at the same time as the maintainer applies them. The registry's
-     * lock is taken before the monitor, and the monitor never waits for the registry, so the two cannot deadlock;
-     * nor can the stripe and class locks the bumps take, because a thread registers before its first operation,
-     * holding none of them.
+     * which nothing else would ever drop once the context leaves {@link #registered}), fold their counters into
+     * {@link #retired}, and keep them as spares or release them. Caller holds the registry; the bumps are applied
+     * under this engine's monitor, as {@link #drainBumps()} applies them, so never at the same time as the maintainer
+     * applies them. The registry's lock is taken before the monitor, and the monitor never waits for the registry, so
+     * the two cannot deadlock; nor can the stripe and class locks the bumps take, because a thread registers before
+     * its first operation, holding none of them.
+     *
+     * @return the new array of contexts, published, with room for as many again as are live.
      */
-    private void sweepLocked()
+    private ThreadContext[] sweepLocked()
     {
-        for (int i = registry.size() - 1; i >= 0; i--)
+        final ThreadContext[] old = registered;
+        contextsSwept += registeredCount;
+        int live = 0;
+        for (int i = 0; i < registeredCount; i++)
         {
-            final ThreadContext ctx = registry.get(i);
-            if (!ctx.ownerAlive())
+            if (old[i].ownerAlive())
             {
-                synchronized (this)
-                {
-                    ctx.drainBumps(store);
-                }
-                for (int c = 0; c < Counters.SIZE; c++)
-                {
-                    retired[c] += ctx.read(c);
-                }
-                registry.remove(i);
-                ctx.release();
+                live++;
             }
+        }
+        final ThreadContext[] contexts = new ThreadContext[Math.max(MIN_REGISTERED, 2 * live)];
+        int next = 0;
+        for (int i = 0; i < registeredCount; i++)
+        {
+            final ThreadContext ctx = old[i];
+            if (ctx.ownerAlive())
+            {
+                contexts[next++] = ctx;
+            }
+            else
+            {
+                retireLocked(ctx);
+            }
+        }
+        registeredCount = next;
+        registered = contexts;
+        return contexts;
+    }
+
+    /** {contexts registered, contexts made, contexts looked at by sweeps}. */
+    long[] registryFigures()
+    {
+        synchronized (registry)
+        {
+            return new long[] {registeredCount, contextsMade, contextsSwept};
+        }
+    }
+
+    private void retireLocked(final ThreadContext ctx)
+    {
+        synchronized (this)
+        {
+            ctx.drainBumps(store);
+        }
+        ctx.retire(retired);
+        if (spareCount < spare.length)
+        {
+            spare[spareCount++] = ctx;
+        }
+        else
+        {
+            ctx.release();
         }
     }
 
@@ -458,6 +531,10 @@ final class Engine implements MemcachedCache, CacheAdmin
         int applied = 0;
         for (final ThreadContext ctx : registered)
         {
+            if (ctx == null)
+            {
+                break;
+            }
             applied += ctx.drainBumps(store);
         }
         return applied;
@@ -481,6 +558,10 @@ final class Engine implements MemcachedCache, CacheAdmin
         store.holdQueuedBumps = false;
         for (final ThreadContext ctx : registered)
         {
+            if (ctx == null)
+            {
+                break;
+            }
             ctx.awaitNoOffer();
         }
         drainBumps();
@@ -958,21 +1039,28 @@ final class Engine implements MemcachedCache, CacheAdmin
             // when no other live thread has used the cache; otherwise the engine lets go of it, an operation still
             // running keeps what it reached, and the garbage collector returns the memory once nothing reaches it.
             // A thread that has not registered yet cannot start: register() checks the flag under this lock.
+            final ThreadContext[] contexts = registered;
             boolean alone = true;
-            for (final ThreadContext ctx : registry)
+            for (int i = 0; i < registeredCount; i++)
             {
-                alone &= !ctx.ownerAlive() || ctx.ownedBy(Thread.currentThread());
+                alone &= !contexts[i].ownerAlive() || contexts[i].ownedBy(Thread.currentThread());
             }
             index.close(alone);
             slabs.close(alone);
             if (alone)
             {
-                for (final ThreadContext ctx : registry)
+                for (int i = 0; i < registeredCount; i++)
                 {
-                    ctx.release();
+                    contexts[i].release();
                 }
             }
-            registry.clear();
+            while (spareCount > 0)
+            {
+                // dead threads' contexts: nothing can reach them any more
+                spare[--spareCount].release();
+                spare[spareCount] = null;
+            }
+            registeredCount = 0;
             registered = new ThreadContext[0];
         }
     }
@@ -995,11 +1083,12 @@ final class Engine implements MemcachedCache, CacheAdmin
         synchronized (registry)
         {
             System.arraycopy(retired, 0, sum, 0, sum.length);
-            for (final ThreadContext ctx : registry)
+            final ThreadContext[] contexts = registered;
+            for (int i = 0; i < registeredCount; i++)
             {
                 for (int c = 0; c < Counters.SIZE; c++)
                 {
-                    sum[c] += ctx.read(c);
+                    sum[c] += contexts[i].read(c);
                 }
             }
         }

@@ -38,13 +38,18 @@ final class ThreadContext
         }
     }
 
-    final WeakReference<Thread> owner;
+    /** The thread this context is for; changed only under the engine's registry lock, when a spare is reused. */
+    private WeakReference<Thread> owner;
     final Region key;
     final long[] counters = new long[Counters.SIZE];
-    final int[] bumps = new int[BUMP_CAPACITY];
+    /**
+     * The bump queue, allocated by the owner at its first bump (many threads never queue one) before it publishes
+     * {@code tail}; the consumer reads the arrays only after it has seen {@code tail} move.
+     */
+    private int[] bumps;
     /** Whether each queued bump holds a reference to its item ({@link ItemStore#holdQueuedBumps}). */
-    final boolean[] bumpHeld = new boolean[BUMP_CAPACITY];
-    final long[] bumpHashes = new long[BUMP_CAPACITY];
+    private boolean[] bumpHeld;
+    private long[] bumpHashes;
     final AtomicLong bumpHead = new AtomicLong();
     final AtomicLong bumpTail = new AtomicLong();
     final ValueAdapters adapters = new ValueAdapters();
@@ -74,6 +79,29 @@ final class ThreadContext
     {
         this.owner = new WeakReference<>(owner);
         this.key = MemoryPath.wrap(DirectMemory.allocate(KEY_CAPACITY));
+    }
+
+    /**
+     * Hand this context, whose thread died and which {@link #retire} emptied, to another thread. Caller holds the
+     * registry lock, which the new owner takes too, so the owner sees the zeroed counters.
+     */
+    ThreadContext reuse(final Thread thread)
+    {
+        owner = new WeakReference<>(thread);
+        return this;
+    }
+
+    /**
+     * Add the counters of this context, whose thread has died and whose bumps were applied, to {@code retired}, and
+     * zero them. Caller holds the registry lock, as whoever sums the counters does, so nothing is counted twice.
+     */
+    void retire(final long[] retired)
+    {
+        for (int c = 0; c < Counters.SIZE; c++)
+        {
+            retired[c] += read(c);
+            counters[c] = 0;
+        }
     }
 
     boolean ownedBy(final Thread thread)
@@ -113,6 +141,12 @@ final class ThreadContext
         if (tail - bumpHead.get() >= BUMP_CAPACITY)
         {
             return false;
+        }
+        if (bumps == null)
+        {
+            bumps = new int[BUMP_CAPACITY];
+            bumpHeld = new boolean[BUMP_CAPACITY];
+            bumpHashes = new long[BUMP_CAPACITY];
         }
         final int slot = (int)(tail & (BUMP_CAPACITY - 1));
         bumps[slot] = ref;

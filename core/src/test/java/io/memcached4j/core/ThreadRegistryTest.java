@@ -1,0 +1,128 @@
+/*
+ * Copyright 2026 The memcached4j authors. SPDX-License-Identifier: Apache-2.0
+ */
+package io.memcached4j.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Threads that come and go: an application server may run every request on a thread of its own (a virtual thread, in
+ * JDK 21 and later), so the cache sees as many threads as requests. Registering a thread must cost a constant amount
+ * of work on average, a dead thread's context must be reused, and no thread's counts may be lost or counted twice.
+ */
+class ThreadRegistryTest extends CacheTestSupport
+{
+    private static final byte[] VALUE = "value".getBytes(StandardCharsets.US_ASCII);
+
+    @Test
+    void shouldReuseTheContextsOfThreadsThatDied() throws InterruptedException
+    {
+        {
+            final MemcachedCache cache = cache(builder().memoryLimit(16L << 20));
+            final Engine engine = (Engine)cache;
+            cache.set("key", VALUE);
+            final int threads = 2_000;
+            for (int i = 0; i < threads; i++)
+            {
+                final Thread thread = new Thread(() -> cache.get("key"));
+                thread.start();
+                thread.join();
+            }
+            final long[] figures = engine.registryFigures();
+            // the test's thread plus a handful of threads alive at once: a full array's worth of contexts at most
+            assertTrue(figures[1] <= 2 * 16 + 1, () -> "contexts made: " + figures[1]);
+            assertTrue(figures[0] <= 16, () -> "contexts registered: " + figures[0]);
+            assertEquals(threads, cache.stats().get("get_hits"));
+            assertEquals(1, cache.stats().get("cmd_set"));
+        }
+    }
+
+    /**
+     * Many threads alive at once, each registering: before, each registration walked and copied every context, so
+     * 50,000 virtual threads took minutes to make one get each. The work is now counted, not timed.
+     */
+    @Test
+    void shouldRegisterManyLiveThreadsInLinearWork() throws InterruptedException
+    {
+        {
+            final MemcachedCache cache = cache(builder().memoryLimit(16L << 20));
+            final Engine engine = (Engine)cache;
+            cache.set("key", VALUE);
+            final int threads = 1_000;
+            final CountDownLatch done = new CountDownLatch(threads);
+            final CountDownLatch release = new CountDownLatch(1);
+            final List<Thread> started = new ArrayList<>();
+            for (int i = 0; i < threads; i++)
+            {
+                final Thread thread = new Thread(() ->
+                {
+                    cache.get("key");
+                    done.countDown();
+                    awaitQuietly(release);
+                });
+                thread.start();
+                started.add(thread);
+            }
+            done.await();
+            final long[] live = engine.registryFigures();
+            assertEquals(threads + 1, live[0], "every live thread has its context");
+            assertTrue(live[2] <= 4L * threads, () -> "contexts looked at by sweeps: " + live[2]);
+            release.countDown();
+            for (final Thread thread : started)
+            {
+                thread.join();
+            }
+            final long made = engine.registryFigures()[1];
+            // the next threads fill the array, whose sweep then keeps dead threads' contexts for those after them
+            runThreads(cache, 2_000);
+            final long[] after = engine.registryFigures();
+            assertTrue(after[1] - made <= 1024 - threads, () -> "contexts made: " + made + ", then " + after[1]);
+            assertTrue(after[0] <= 16, () -> "contexts registered: " + after[0]);
+            assertEquals(threads + 2_000, cache.stats().get("get_hits"));
+        }
+    }
+
+    @Test
+    void shouldKeepTheCountsOfRetiredThreadsAcrossStatsReset() throws InterruptedException
+    {
+        {
+            final MemcachedCache cache = cache(builder().memoryLimit(16L << 20));
+            cache.set("key", VALUE);
+            runThreads(cache, 40);
+            assertEquals(40, cache.stats().get("get_hits"));
+            cache.resetStats();
+            runThreads(cache, 40);
+            assertEquals(40, cache.stats().get("get_hits"), "counted once, after the reset");
+        }
+    }
+
+    private static void runThreads(final MemcachedCache cache, final int count) throws InterruptedException
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final Thread thread = new Thread(() -> cache.get("key"));
+            thread.start();
+            thread.join();
+        }
+    }
+
+    private static void awaitQuietly(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
