@@ -14,6 +14,9 @@ import org.agrona.MutableDirectBuffer;
  * memory stays valid while {@link #read} copies it out piece by piece, even if the item is replaced or deleted
  * meanwhile. {@link #close()} drops the reference. Reusable: one reader per connection. Not threadsafe.
  * <p>
+ * A reader left open keeps its item's memory for as long as it stays open: the chunks are not reused, even once the
+ * item is replaced or deleted, and the page mover cannot empty their page. Use it in a {@code try} block.
+ * <p>
  * Once the cache is closed, {@link #read} throws {@link IllegalStateException} and {@link #close()} does nothing
  * (the memory it would give back is gone), so that a {@code finally} block may still call it.
  */
