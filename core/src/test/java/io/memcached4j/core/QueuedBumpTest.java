@@ -115,8 +115,8 @@ class QueuedBumpTest extends CacheTestSupport
     {
         final MemcachedCache cache = coldCache();
         final Engine engine = (Engine)cache;
-        // each reader's bumps are queued, holding their items, when it dies; a reader that starts later sweeps the
-        // dead readers' contexts away, and so does a thread that starts now
+        // each reader's bumps are queued, holding their items, when it dies; a thread that registers when the array of
+        // contexts is full sweeps the dead readers' contexts, applying their bumps
         runReaders(cache);
         final Thread late = new Thread(() -> cache.get("key:0"), "late");
         late.start();

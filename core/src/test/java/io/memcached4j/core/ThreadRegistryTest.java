@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +105,89 @@ class ThreadRegistryTest extends CacheTestSupport
             runThreads(cache, 40);
             assertEquals(40, cache.stats().get("get_hits"), "counted once, after the reset");
         }
+    }
+
+    /**
+     * Short-lived threads queue bumps that hold their items and die, while the registry sweeps and reuses their
+     * contexts and another thread applies queued bumps and sums the counters: no bump is lost or applied twice (no item
+     * stays referenced), and every get is counted once.
+     */
+    @Test
+    void shouldLoseNoBumpAndNoCountWhileThreadsComeAndGo() throws InterruptedException
+    {
+        final MemcachedCache cache = cache(builder().memoryLimit(64L << 20).lruSegmented(false).slabAutomove(0));
+        final Engine engine = (Engine)cache;
+        engine.store.holdQueuedBumps = true;
+        final int keys = 500;
+        for (int i = 0; i < keys; i++)
+        {
+            assertEquals(StoreResult.STORED, cache.set("key:" + i, VALUE));
+        }
+        // the items were linked into COLD by the flat LRU: gets of them now queue bumps
+        assertTrue(cache.admin().lruMode(true));
+        final int spawners = 4;
+        final int threadsEach = 300;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicLong applied = new AtomicLong();
+        final Thread drainer = new Thread(() ->
+        {
+            while (running.get())
+            {
+                applied.addAndGet(engine.drainBumps());
+                cache.stats();
+            }
+        });
+        drainer.start();
+        final List<Thread> spawning = new ArrayList<>();
+        for (int s = 0; s < spawners; s++)
+        {
+            final int first = s;
+            final Thread spawner = new Thread(() ->
+            {
+                try
+                {
+                    for (int t = 0; t < threadsEach; t++)
+                    {
+                        final int key = (first * threadsEach + t) % keys;
+                        final Thread reader = new Thread(() ->
+                        {
+                            // the second get of a cold item queues a bump that holds it
+                            for (int g = 0; g < 2; g++)
+                            {
+                                if (cache.get("key:" + key) == null)
+                                {
+                                    failure.compareAndSet(null, new AssertionError("key:" + key + " missed"));
+                                }
+                            }
+                        });
+                        reader.start();
+                        reader.join();
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    failure.compareAndSet(null, ex);
+                }
+            });
+            spawner.start();
+            spawning.add(spawner);
+        }
+        for (final Thread spawner : spawning)
+        {
+            spawner.join();
+        }
+        running.set(false);
+        drainer.join();
+        if (failure.get() != null)
+        {
+            throw new AssertionError(failure.get());
+        }
+        assertEquals(2L * spawners * threadsEach, cache.stats().get("get_hits"));
+        assertTrue(applied.get() > 0, "bumps were queued and applied while threads came and went");
+        // the walker applies the bumps still queued, then finds no item referenced
+        new StructureWalker(cache).check();
+        assertEquals(0, new StructureWalker(cache).referenced());
     }
 
     private static void runThreads(final MemcachedCache cache, final int count) throws InterruptedException
