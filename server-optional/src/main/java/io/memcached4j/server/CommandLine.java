@@ -33,6 +33,11 @@ public final class CommandLine
     private static final int MAX_NUMBER_OF_SLAB_CLASSES = 64;
     /** memcached's hash table power when -o hashpower is not given (HASHPOWER_DEFAULT). */
     private static final int DEFAULT_HASHPOWER = 16;
+    /**
+     * The letters of memcached's long options in the order of its option table: getopt lists the options an ambiguous
+     * prefix could mean in that order.
+     */
+    private static final String LONG_OPTION_ORDER = "aAZpsUmMckhiVrvdluPfntLRCbBISFXWYeoN";
 
     private CommandLine()
     {
@@ -175,8 +180,11 @@ public final class CommandLine
             }
             else
             {
-                final StringBuilder sb = new StringBuilder(PROGRAM + ": option '--" + name +
+                // getopt names the option as given, value included
+                final StringBuilder sb = new StringBuilder(PROGRAM + ": option '--" + body +
                     "' is ambiguous; possibilities:");
+                candidates.sort((a, b) -> Integer.compare(LONG_OPTION_ORDER.indexOf(a.shortName()),
+                    LONG_OPTION_ORDER.indexOf(b.shortName())));
                 for (final Flags.Flag f : candidates)
                 {
                     sb.append(" '--").append(f.longName()).append('\'');

@@ -75,6 +75,23 @@ class CommandLineTest
         assertEquals(1, ex.exitCode());
     }
 
+    /**
+     * glibc's getopt names an ambiguous option as it was given, with its value, and lists the candidates in the order
+     * of memcached's option table (seen with memcached 1.6.39).
+     */
+    @Test
+    void shouldListTheCandidatesOfAnAmbiguousPrefixAsGetoptDoes()
+    {
+        assertRefused(1, "memcached4j: option '--li' is ambiguous; possibilities: '--license' '--listen' " +
+            "'--listen-backlog'\nIllegal argument \"?\"", "--li");
+        assertRefused(1, "memcached4j: option '--ma=5' is ambiguous; possibilities: '--max-reqs-per-event' " +
+            "'--max-item-size'\nIllegal argument \"?\"", "--ma=5");
+        assertRefused(1, "memcached4j: option '--e' is ambiguous; possibilities: '--enable-shutdown' '--enable-ssl' " +
+            "'--enable-coredumps' '--enable-largepages' '--enable-sasl' '--extended'\n", "--e");
+        assertRefused(1, "memcached4j: option '--d' is ambiguous; possibilities: '--disable-evictions' '--daemon' " +
+            "'--disable-cas' '--disable-flush-all' '--disable-dumping' '--disable-watch'\n", "--d");
+    }
+
     @Test
     void shouldReadSubOptions() throws Exception
     {
