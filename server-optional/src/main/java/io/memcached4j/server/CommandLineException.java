@@ -14,6 +14,8 @@ public final class CommandLineException extends Exception
     public static final int EX_USAGE = 64;
     /** sysexits' EX_OSERR, memcached's status when it cannot listen. */
     public static final int EX_OSERR = 71;
+    /** sysexits' EX_NOUSER, memcached's status when, as root, the {@code -u} user does not exist. */
+    public static final int EX_NOUSER = 67;
 
     private static final long serialVersionUID = 1L;
 

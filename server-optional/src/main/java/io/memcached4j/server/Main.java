@@ -8,8 +8,10 @@ import java.io.PrintStream;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -210,7 +212,14 @@ public final class Main
             log.line("failed to set rlimit for open files. Try starting as root or requesting smaller maxconns value.");
             return new Started(null, null, CommandLineException.EX_OSERR);
         }
-        final String privileges = privilegeNotice(isRoot(), options.user());
+        final boolean root = isRoot();
+        final String refusal = privilegeRefusal(root, options.user());
+        if (refusal != null)
+        {
+            log.line(refusal);
+            return new Started(null, null, CommandLineException.EX_NOUSER);
+        }
+        final String privileges = privilegeNotice(root, options.user());
         if (privileges != null)
         {
             log.line(privileges);
@@ -280,8 +289,9 @@ public final class Main
 
     /**
      * What the server says about the user it runs as: memcached as root refuses to start without {@code -u} and
-     * switches to the {@code -u} user, neither of which a JVM can do, so memcached4j warns and runs on. Not root,
-     * {@code -u} has no effect, as in memcached.
+     * switches to the {@code -u} user, neither of which a JVM can do, so memcached4j warns and runs on (a user that
+     * does not exist stops it first, see {@link #privilegeRefusal}). Not root, {@code -u} has no effect, as in
+     * memcached.
      *
      * @param root whether the process runs as root.
      * @param user the {@code -u} user, or null.
@@ -304,6 +314,61 @@ public final class Main
                 "as " + user + " instead.";
         }
         return null;
+    }
+
+    /**
+     * Whether memcached would stop where it switches to the {@code -u} user: as root, a user the system does not know
+     * ({@code getpwnam} finds no such name) ends it with status 67. Not root, or without {@code -u}, it does not look.
+     *
+     * @param root whether the process runs as root.
+     * @param user the {@code -u} user, or null.
+     * @return memcached's message, or null when it goes on.
+     */
+    static String privilegeRefusal(final boolean root, final String user)
+    {
+        if (!root || user == null || user.isEmpty() || userExists(user))
+        {
+            return null;
+        }
+        return "can't find the user " + user + " to switch to";
+    }
+
+    /**
+     * Whether the system knows a user by this name, as {@code getpwnam} looks it up. The JDK's lookup asks
+     * {@code getpwnam} but takes a name of digits that it does not find for a user id, which {@code getpwnam} does
+     * not: such a name is looked for in {@code /etc/passwd}.
+     *
+     * @param name the user name.
+     * @return false when there is no such user; true when there is, or when it cannot be told.
+     */
+    static boolean userExists(final String name)
+    {
+        if (name.chars().allMatch(c -> c >= '0' && c <= '9'))
+        {
+            try
+            {
+                return Files.readAllLines(Path.of("/etc/passwd"), StandardCharsets.ISO_8859_1).stream()
+                    .anyMatch(line -> line.startsWith(name + ":"));
+            }
+            catch (final IOException ex)
+            {
+                return true;
+            }
+        }
+        try
+        {
+            FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
+            return true;
+        }
+        catch (final UserPrincipalNotFoundException ex)
+        {
+            return false;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // no user database to ask: as before, the server runs with its notice
+            return true;
+        }
     }
 
     /**

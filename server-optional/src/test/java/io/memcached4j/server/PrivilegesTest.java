@@ -43,6 +43,47 @@ class PrivilegesTest
         assertNull(Main.privilegeNotice(true, "root"));
     }
 
+    /**
+     * memcached 1.6.39 as root with a {@code -u} user the system does not know: "can't find the user nosuchuser to
+     * switch to", status 67 (EX_NOUSER). A name of digits is a name to {@code getpwnam}, not a user id.
+     */
+    @Test
+    void shouldRefuseAUserTheSystemDoesNotKnowAsRootAsMemcachedDoes()
+    {
+        assertEquals("can't find the user m4j-no-such-user to switch to",
+            Main.privilegeRefusal(true, "m4j-no-such-user"));
+        assertEquals("can't find the user 424242 to switch to", Main.privilegeRefusal(true, "424242"));
+        assertNull(Main.privilegeRefusal(true, "root"));
+        assertNull(Main.privilegeRefusal(true, null));
+        assertNull(Main.privilegeRefusal(true, ""));
+        // not root, memcached does not look the user up
+        assertNull(Main.privilegeRefusal(false, "m4j-no-such-user"));
+    }
+
+    @Test
+    void shouldExitWithMemcachedsStatusAndMessageForAMissingUser() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.isRoot(), "memcached looks the user up only as root");
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        final String[] args = {"-u", "m4j-no-such-user", "-p", "0", "-U", "0"};
+        final int exit = Main.run(args, new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+            new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(CommandLineException.EX_NOUSER, exit);
+        assertEquals("can't find the user m4j-no-such-user to switch to\n", err.toString(StandardCharsets.UTF_8));
+        if (TestServers.memcachedAvailable())
+        {
+            final List<String> cmd = new java.util.ArrayList<>(List.of(TestServers.MEMCACHED.toString()));
+            cmd.addAll(List.of(args));
+            final Process p = new ProcessBuilder(cmd).start();
+            p.getOutputStream().close();
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS), "memcached refuses to start");
+            assertEquals(exit, p.exitValue());
+            assertEquals(err.toString(StandardCharsets.UTF_8),
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     void shouldSayNothingWhenNotRootAsMemcached()
     {
