@@ -971,7 +971,8 @@ public final class CommandLine
     }
 
     /**
-     * memcached's {@code safe_strtoul}: digits followed by nothing or white space, at most 32 bits kept.
+     * memcached's {@code safe_strtoul}: digits followed by nothing or white space (and anything after it, line ends
+     * included), at most 32 bits kept.
      *
      * @param s the text.
      * @return the value, or -1 when memcached would refuse it.
@@ -979,7 +980,7 @@ public final class CommandLine
     static long safeStrtoul(final String s)
     {
         final java.util.regex.Matcher m = java.util.regex.Pattern
-            .compile("^[ \\t\\n\\r\\f\\x0B]*(\\+?)(\\d+)([ \\t\\n\\r\\f\\x0B].*)?$").matcher(s);
+            .compile("(?s)^[ \\t\\n\\r\\f\\x0B]*(\\+?)(\\d+)([ \\t\\n\\r\\f\\x0B].*)?$").matcher(s);
         if (!m.matches())
         {
             return -1;
@@ -1001,7 +1002,7 @@ public final class CommandLine
     static long safeStrtol(final String s)
     {
         final java.util.regex.Matcher m = java.util.regex.Pattern
-            .compile("^[ \\t\\n\\r\\f\\x0B]*([+-]?\\d+)([ \\t\\n\\r\\f\\x0B].*)?$").matcher(s);
+            .compile("(?s)^[ \\t\\n\\r\\f\\x0B]*([+-]?\\d+)([ \\t\\n\\r\\f\\x0B].*)?$").matcher(s);
         if (!m.matches())
         {
             return Long.MIN_VALUE;

@@ -4,6 +4,8 @@
 package io.memcached4j.server;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
@@ -11,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,6 +37,8 @@ public final class Main
     private static final int NO_STOP = 0;
     private static final int STOP = 1;
     private static final int GRACEFUL_STOP = 2;
+    /** The most memcached reads of a pid file's first line (fgets into 1024 bytes). */
+    private static final int PID_LINE_MAX = 1023;
 
     private Main()
     {
@@ -274,17 +279,98 @@ public final class Main
         engineLog.follow(server.state()::verbosity);
         if (options.pidFile() != null)
         {
-            try
-            {
-                Files.writeString(Path.of(options.pidFile()), ProcessHandle.current().pid() + "\n",
-                    StandardCharsets.US_ASCII);
-            }
-            catch (final IOException ex)
-            {
-                log.line("Could not open the pid file " + options.pidFile() + " for writing: " + ex.getMessage());
-            }
+            savePid(options.pidFile(), ProcessHandle.current().pid(), log);
         }
         return new Started(server, cache, 0);
+    }
+
+    /**
+     * memcached's {@code -P}: warn when the file names a process that runs, write the process id to the name with
+     * {@code .tmp} appended and rename that over the file, so that no reader finds it empty. A failure is reported
+     * with memcached's line and the server runs on.
+     *
+     * @param name the {@code -P} file.
+     * @param pid  the process id to write.
+     * @param log  where the lines go.
+     */
+    static void savePid(final String name, final long pid, final Log log)
+    {
+        final long previous = runningPid(name);
+        if (previous >= 0)
+        {
+            log.line("WARNING: The pid file contained the following (running) pid: " + previous);
+        }
+        final String tmpName = name + ".tmp";
+        final Path tmp = Path.of(tmpName);
+        final OutputStream out;
+        try
+        {
+            out = Files.newOutputStream(tmp);
+        }
+        catch (final IOException ex)
+        {
+            log.line("Could not open the pid file " + tmpName + " for writing: " + MemcachedServer.reason(ex));
+            return;
+        }
+        try (out)
+        {
+            out.write((pid + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        catch (final IOException ex)
+        {
+            log.line("Could not close the pid file " + tmpName + ": " + MemcachedServer.reason(ex));
+        }
+        if (name.isEmpty())
+        {
+            // rename(2) to an empty path; the JDK would take it for the current directory
+            log.line("Could not rename the pid file from " + tmpName + " to : No such file or directory");
+            return;
+        }
+        try
+        {
+            Files.move(tmp, Path.of(name), StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            log.line("Could not rename the pid file from " + tmpName + " to " + name + ": " +
+                MemcachedServer.reason(ex));
+        }
+    }
+
+    /**
+     * The process id an existing pid file names, when that process runs: memcached reads the first line as an
+     * unsigned number (digits, then the end or white space) and asks {@code kill(pid, 0)}, which succeeds for 0 (its
+     * own process group).
+     *
+     * @param name the pid file.
+     * @return the process id, or -1 when there is no file, no number or no such process.
+     */
+    static long runningPid(final String name)
+    {
+        final StringBuilder line = new StringBuilder();
+        try (InputStream in = Files.newInputStream(Path.of(name)))
+        {
+            // fgets into memcached's 1024-byte buffer
+            int b;
+            while (line.length() < PID_LINE_MAX && (b = in.read()) >= 0)
+            {
+                line.append((char)b);
+                if (b == '\n')
+                {
+                    break;
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
+        }
+        final long pid = CommandLine.safeStrtoul(line.toString());
+        if (pid < 0 || pid > Integer.MAX_VALUE)
+        {
+            return -1;
+        }
+        return pid == 0 || ProcessHandle.of(pid).isPresent() ? pid : -1;
     }
 
     /**

@@ -20,6 +20,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -370,7 +371,13 @@ public final class MemcachedServer implements AutoCloseable
         }
     }
 
-    private static String reason(final IOException ex)
+    /**
+     * The system's text for a failure, as {@code perror} prints it.
+     *
+     * @param ex the failure.
+     * @return e.g. {@code No such file or directory}.
+     */
+    static String reason(final IOException ex)
     {
         if (ex instanceof UnknownHostException)
         {
@@ -384,6 +391,10 @@ public final class MemcachedServer implements AutoCloseable
         if (ex instanceof AccessDeniedException)
         {
             return "Permission denied";
+        }
+        if (ex instanceof FileAlreadyExistsException)
+        {
+            return "File exists";
         }
         if (ex instanceof FileSystemException && ((FileSystemException)ex).getReason() != null)
         {

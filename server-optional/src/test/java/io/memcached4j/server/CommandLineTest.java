@@ -356,6 +356,8 @@ class CommandLineTest
         assertEquals(-1, CommandLine.safeStrtoul("-1"));
         assertEquals(12, CommandLine.safeStrtoul("12"));
         assertEquals(-1, CommandLine.safeStrtoul("12x"));
+        assertEquals(12, CommandLine.safeStrtoul("12 x\n"));
+        assertEquals(-12, CommandLine.safeStrtol("-12 x\ny"));
         assertEquals(0700, CommandLine.strtol("700", 8));
     }
 
