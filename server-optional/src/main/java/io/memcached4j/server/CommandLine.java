@@ -771,14 +771,11 @@ public final class CommandLine
         {
             o.port = o.udpPort;
         }
-        if (o.port > 65535 || o.port < 0)
+        // memcached checks only this: -1 listens on any free port, and another negative port (or -U) fails when the
+        // server binds it (MemcachedServer)
+        if (o.port > 65535)
         {
             throw usage("ERROR: Invalid port number " + o.port + ".");
-        }
-        if (o.udpPort < 0)
-        {
-            // memcached does not check -U; a negative port fails in getaddrinfo when it binds
-            throw usage("ERROR: Invalid port number " + o.udpPort + ".");
         }
         if (o.sasl)
         {

@@ -5,6 +5,7 @@ package io.memcached4j.server;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -82,6 +83,9 @@ public final class MemcachedServer implements AutoCloseable
     /** Bytes of a unix socket's path that fit memcached's address structure after the family (28 - 2). */
     private static final int SHOWN_UNIX_PATH = 26;
     private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
+    /** What {@code perror} prints for errno 0: memcached's "failed to listen" line after a getaddrinfo failure. */
+    private static final String NO_ERROR = "Success";
+    private static final String ADDRESS_IN_USE = "Address already in use";
 
     private final ServerOptions options;
     private final MemcachedCache cache;
@@ -346,29 +350,166 @@ public final class MemcachedServer implements AutoCloseable
         {
             return;
         }
-        try
+        serverSockets(options.tcpPort(), false);
+    }
+
+    /**
+     * memcached's {@code server_sockets}: a socket on every address of each {@code -l} item (every address without
+     * {@code -l}). An item that fails is reported and the next ones are still opened, then the start fails with
+     * memcached's line and the error text of the first failure that had one.
+     */
+    private void serverSockets(final int port, final boolean udp) throws ServerStartException
+    {
+        final String inter = options.listen();
+        final String what = inter == null ? "failed to listen on " + (udp ? "UDP" : "TCP") + " port " + port :
+            "failed to listen on one of interface(s) " + inter;
+        if (inter == null)
         {
-            if (options.listen() == null)
+            try
             {
-                listenTcp(new InetSocketAddress(options.tcpPort()));
+                serverSocket(null, port, udp);
             }
-            else
+            catch (final ListenFailure ex)
             {
-                for (final String item : options.listen().split(","))
+                throw new ServerStartException(ex.lines() + what + ": " + ex.error(), CommandLineException.EX_OSERR);
+            }
+            catch (final IOException ex)
+            {
+                throw new ServerStartException(what + ": " + reason(ex), CommandLineException.EX_OSERR);
+            }
+            return;
+        }
+        final StringBuilder lines = new StringBuilder();
+        String error = null;
+        for (final String item : listenItems(inter))
+        {
+            try
+            {
+                final Interface i = parseInterface(item, port);
+                serverSocket(i.host(), i.port(), udp);
+            }
+            catch (final ListenFailure ex)
+            {
+                lines.append(ex.lines());
+                error = error == null || NO_ERROR.equals(error) ? ex.error() : error;
+                if (ex.last())
                 {
-                    for (final InetSocketAddress a : resolve(item.trim(), options.tcpPort()))
-                    {
-                        listenTcp(a);
-                    }
+                    break;
+                }
+            }
+            catch (final IOException ex)
+            {
+                error = error == null || NO_ERROR.equals(error) ? reason(ex) : error;
+            }
+        }
+        if (error != null)
+        {
+            throw new ServerStartException(lines + what + ": " + error, CommandLineException.EX_OSERR);
+        }
+    }
+
+    /**
+     * memcached's {@code server_socket}: look the host up ({@code getaddrinfo}, null for every address) and bind every
+     * address it has; an address in use is passed over, and fails the item only when no address could be bound.
+     */
+    private void serverSocket(final String host, final int port, final boolean udp) throws IOException
+    {
+        // memcached asks getaddrinfo for -1 as port 0 (any free port), and for the port as decimal text: another
+        // negative number is no service, a larger one binds its low 16 bits
+        if (port < -1)
+        {
+            throw new ListenFailure("getaddrinfo(): Servname not supported for ai_socktype\n", NO_ERROR, false);
+        }
+        final int bindPort = port == -1 ? 0 : port & 0xFFFF;
+        final List<InetSocketAddress> addresses = new ArrayList<>();
+        if (host == null)
+        {
+            addresses.add(new InetSocketAddress(bindPort));
+        }
+        else
+        {
+            for (final InetAddress a : lookUp(host))
+            {
+                addresses.add(new InetSocketAddress(a, bindPort));
+            }
+        }
+        BindException inUse = null;
+        int bound = 0;
+        for (final InetSocketAddress a : addresses)
+        {
+            try
+            {
+                if (udp)
+                {
+                    openUdp(a);
+                }
+                else
+                {
+                    listenTcp(a);
+                }
+                bound++;
+            }
+            catch (final BindException ex)
+            {
+                if (!reason(ex).equals(ADDRESS_IN_USE))
+                {
+                    // memcached's perror of bind(); the errno its next line shows is the one perror leaves when
+                    // standard error is a file or a pipe (on a terminal it is bind()'s again)
+                    throw new ListenFailure("bind(): " + reason(ex) + "\n", "Invalid argument", false);
+                }
+                inUse = ex;
+            }
+        }
+        if (bound == 0 && inUse != null)
+        {
+            throw inUse;
+        }
+    }
+
+    /**
+     * The addresses of a host, as {@code getaddrinfo} gives them, with its message when it has none.
+     */
+    private static InetAddress[] lookUp(final String host) throws ListenFailure
+    {
+        // the JDK would take an empty name for the loopback address; getaddrinfo has no address for it
+        String error = "Name or service not known";
+        if (!host.isEmpty())
+        {
+            try
+            {
+                return InetAddress.getAllByName(host);
+            }
+            catch (final UnknownHostException ex)
+            {
+                // the JDK's message is the host, ": " and getaddrinfo's text, when getaddrinfo was asked
+                final String message = ex.getMessage();
+                if (message != null && message.startsWith(host + ": "))
+                {
+                    error = message.substring(host.length() + 2);
                 }
             }
         }
-        catch (final IOException ex)
+        throw new ListenFailure("getaddrinfo(): " + error + "\n", NO_ERROR, false);
+    }
+
+    /**
+     * The items of {@code -l}, as memcached's {@code strtok} splits them: at commas and semicolons, without empty
+     * items, nothing trimmed.
+     *
+     * @param inter the {@code -l} addresses.
+     * @return the items.
+     */
+    static List<String> listenItems(final String inter)
+    {
+        final List<String> items = new ArrayList<>();
+        for (final String item : inter.split("[,;]"))
         {
-            final String what = options.listen() == null ? "failed to listen on TCP port " + options.tcpPort() :
-                "failed to listen on one of interface(s) " + options.listen();
-            throw new ServerStartException(what + ": " + reason(ex), CommandLineException.EX_OSERR);
+            if (!item.isEmpty())
+            {
+                items.add(item);
+            }
         }
+        return items;
     }
 
     /**
@@ -411,53 +552,98 @@ public final class MemcachedServer implements AutoCloseable
     }
 
     /**
-     * memcached's {@code -l} item: {@code host}, {@code host:port}, {@code [v6]}, {@code [v6]:port}, a bare IPv6
-     * address, optionally after memcached's {@code notls:} prefix.
+     * A {@code -l} item: the host to look up (null for every address) and the port.
+     *
+     * @param host the host, null for every address.
+     * @param port the port, as memcached passes it on (-1 is any free port).
      */
-    static List<InetSocketAddress> resolve(final String spec, final int defaultPort) throws IOException
+    record Interface(String host, int port)
     {
-        String s = spec;
-        if (s.startsWith("notls:"))
-        {
-            s = s.substring("notls:".length());
-        }
-        String host = s;
-        int port = defaultPort;
-        if (s.startsWith("["))
-        {
-            final int close = s.indexOf(']');
-            if (close < 0)
-            {
-                throw new UnknownHostException(spec);
-            }
-            host = s.substring(1, close);
-            if (close + 1 < s.length() && s.charAt(close + 1) == ':')
-            {
-                port = parsePort(spec, s.substring(close + 2));
-            }
-        }
-        else if (s.indexOf(':') >= 0 && s.indexOf(':') == s.lastIndexOf(':'))
-        {
-            host = s.substring(0, s.indexOf(':'));
-            port = parsePort(spec, s.substring(s.indexOf(':') + 1));
-        }
-        final List<InetSocketAddress> result = new ArrayList<>();
-        for (final InetAddress a : InetAddress.getAllByName(host))
-        {
-            result.add(new InetSocketAddress(a, port));
-        }
-        return result;
     }
 
-    private static int parsePort(final String spec, final String port) throws IOException
+    /**
+     * memcached's reading of a {@code -l} item: {@code host}, {@code host:port}, {@code [v6]}, {@code [v6]:port}, a
+     * bare IPv6 address (a port only follows a single colon), {@code *} for every address, optionally after the
+     * {@code notls:} prefix.
+     *
+     * @param item        the item.
+     * @param defaultPort {@code -p} (or {@code -U}).
+     * @return the host and port.
+     * @throws ListenFailure memcached's message for an unclosed bracket or a port that is not a number.
+     */
+    static Interface parseInterface(final String item, final int defaultPort) throws ListenFailure
     {
-        try
+        String p = item.startsWith("notls:") ? item.substring("notls:".length()) : item;
+        String host = null;
+        if (p.startsWith("["))
         {
-            return Integer.parseInt(port);
+            final int close = p.indexOf(']');
+            if (close < 0)
+            {
+                // memcached ends this message without a line end
+                throw new ListenFailure("Invalid IPV6 address: \"" + p + "\"", NO_ERROR, true);
+            }
+            host = p.substring(1, close);
+            p = p.substring(close + 1);
         }
-        catch (final NumberFormatException ex)
+        int port = defaultPort;
+        final int colon = p.indexOf(':');
+        if (colon >= 0 && (host != null || p.indexOf(':', colon + 1) < 0))
         {
-            throw new UnknownHostException(spec);
+            final String text = p.substring(colon + 1);
+            final long parsed = CommandLine.safeStrtol(text);
+            if (parsed == Long.MIN_VALUE)
+            {
+                throw new ListenFailure("Invalid port number: \"" + text + "\"\n", NO_ERROR, true);
+            }
+            port = (int)parsed;
+            p = p.substring(0, colon);
+        }
+        if (host == null)
+        {
+            host = p;
+        }
+        return new Interface("*".equals(host) ? null : host, port);
+    }
+
+    /**
+     * A listening socket that could not be opened, as memcached reports it: its own lines before its "failed to
+     * listen" line, and the error text that line ends with (memcached prints {@code errno} there).
+     */
+    static final class ListenFailure extends IOException
+    {
+        private static final long serialVersionUID = 1L;
+
+        private final String lines;
+        private final String error;
+        private final boolean last;
+
+        /**
+         * @param lines what memcached prints first, line ends included.
+         * @param error the text after "failed to listen on ...: ".
+         * @param last  whether memcached opens no more {@code -l} items after this one.
+         */
+        ListenFailure(final String lines, final String error, final boolean last)
+        {
+            super(lines.strip());
+            this.lines = lines;
+            this.error = error;
+            this.last = last;
+        }
+
+        String lines()
+        {
+            return lines;
+        }
+
+        String error()
+        {
+            return error;
+        }
+
+        boolean last()
+        {
+            return last;
         }
     }
 
@@ -778,31 +964,7 @@ public final class MemcachedServer implements AutoCloseable
      */
     private void listenUdp() throws ServerStartException
     {
-        // memcached does not check -U: getaddrinfo keeps the low 16 bits of a larger number (65536 binds any port)
-        final int port = options.udpPort() & 0xFFFF;
-        try
-        {
-            if (options.listen() == null)
-            {
-                openUdp(new InetSocketAddress(port));
-            }
-            else
-            {
-                for (final String item : options.listen().split(","))
-                {
-                    for (final InetSocketAddress a : resolve(item.trim(), port))
-                    {
-                        openUdp(a);
-                    }
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            final String what = options.listen() == null ? "failed to listen on UDP port " + options.udpPort() :
-                "failed to listen on one of interface(s) " + options.listen();
-            throw new ServerStartException(what + ": " + reason(ex), CommandLineException.EX_OSERR);
-        }
+        serverSockets(options.udpPort(), true);
     }
 
     private void openUdp(final InetSocketAddress address) throws IOException

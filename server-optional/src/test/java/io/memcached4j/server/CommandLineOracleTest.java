@@ -90,6 +90,64 @@ class CommandLineOracleTest
         {"-u", "root", "-L", "-f", "2", "-m", "9"},
     };
 
+    /**
+     * Command lines memcached fails to listen with, compared line for line: its own line for the item that failed
+     * (getaddrinfo, bind or its reading of the item), then "failed to listen" with errno's text. {@code -p -1} listens
+     * on any free port, so that nothing else's port matters; {@code -u root} keeps the root warning out.
+     */
+    private static final String[][] LISTEN_FAILURES = {
+        {"-l", "127.0.0.1, 127.0.0.2"},
+        {"-l", "127.0.0.1,127.0.0.2 "},
+        {"-l", "192.0.2.1"},
+        {"-l", "192.0.2.1,999.1.1.1"},
+        {"-l", "999.1.1.1"},
+        {"-l", ":11211"},
+        {"-l", "127.0.0.1:abc"},
+        {"-l", "127.0.0.1:-5"},
+        {"-l", "[::1"},
+        {"-l", "[::1]:5:6"},
+    };
+
+    /** Negative ports other than -1: memcached checks only the upper bound, and getaddrinfo refuses them. */
+    private static final String[][] BAD_PORTS = {
+        {"-p", "-2"},
+        {"-p", "-2", "-l", "127.0.0.1"},
+        {"-p", "0", "-U", "-2"},
+        {"-p", "0", "-U", "-70000", "-l", "127.0.0.1"},
+    };
+
+    @Test
+    @Timeout(120)
+    void shouldFailToListenAsMemcachedDoes() throws Exception
+    {
+        Assumptions.assumeTrue(TestServers.memcachedAvailable());
+        final List<String> differences = new ArrayList<>();
+        final List<String[]> all = new ArrayList<>();
+        for (final String[] args : LISTEN_FAILURES)
+        {
+            final List<String> withPort = new ArrayList<>(List.of("-u", "root", "-p", "-1"));
+            withPort.addAll(List.of(args));
+            all.add(withPort.toArray(new String[0]));
+        }
+        for (final String[] args : BAD_PORTS)
+        {
+            final List<String> asRoot = new ArrayList<>(List.of("-u", "root"));
+            asRoot.addAll(List.of(args));
+            all.add(asRoot.toArray(new String[0]));
+        }
+        for (final String[] args : all)
+        {
+            final Result theirs = memcached(args);
+            final Result ours = ours(args);
+            if (theirs.exit() != ours.exit() || !theirs.stderr().equals(ours.stderr()))
+            {
+                differences.add(String.join(" ", args) + "\n  memcached:   exit " + theirs.exit() + ", " +
+                    theirs.stderr() + "\n  memcached4j: exit " + ours.exit() + ", " + ours.stderr());
+            }
+        }
+        assertTrue(differences.isEmpty(), () -> String.join("\n", differences));
+    }
+
     @Test
     @Timeout(120)
     void shouldRefuseBadCommandLinesAsMemcachedDoes() throws Exception

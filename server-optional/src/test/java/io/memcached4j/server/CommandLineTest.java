@@ -201,6 +201,22 @@ class CommandLineTest
         assertEquals(65536, CommandLine.parse("-U", "65536", "-p", "1").serverSettings().udpPort());
     }
 
+    /**
+     * memcached checks only that {@code -p} is not above 65535: -1 listens on any free port and {@code stats
+     * settings} shows -1; other negative ports fail when the server binds them (exit 71, see
+     * {@link CommandLineOracleTest}).
+     */
+    @Test
+    void shouldTakeNegativePortsAsMemcachedDoes() throws Exception
+    {
+        assertEquals(-1, CommandLine.parse("-p", "-1").serverSettings().tcpPort());
+        assertEquals(-1, CommandLine.parse("-U", "-1").serverSettings().udpPort());
+        // -U alone gives its port to TCP too
+        assertEquals(-1, CommandLine.parse("-U", "-1").serverSettings().tcpPort());
+        assertEquals(-2, CommandLine.parse("-p", "-2").serverSettings().tcpPort());
+        assertEquals(-5, CommandLine.parse("-p", "0", "-U", "-5").serverSettings().udpPort());
+    }
+
     @Test
     void shouldPrintNoticesForIgnoredFlags() throws Exception
     {
