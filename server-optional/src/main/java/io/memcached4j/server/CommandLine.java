@@ -799,6 +799,13 @@ public final class CommandLine
                 lockPower + ")\nItem lock table grows with `-t N` (worker threadcount)\n" +
                 "Hash table grows with `-o hashpower=N` ");
         }
+        if (o.maxBytes < 0)
+        {
+            // memcached multiplies -m as a size_t and starts: a negative -m is a limit just under 2^64 bytes, none in
+            // effect
+            throw usage("-m " + (o.maxBytes >> 20) + " is a memory limit of " + Long.toUnsignedString(o.maxBytes) +
+                " bytes to memcached, which is no limit; memcached4j needs a limit: give -m in megabytes.");
+        }
     }
 
     private static int[] slabSizes(final ServerOptions o, final String text) throws CommandLineException

@@ -276,6 +276,22 @@ class CommandLineTest
         assertRefused(64, "slab size 40 is out of valid range", "-o", "slab_sizes=40-80");
     }
 
+    /**
+     * memcached 1.6.39 starts with {@code -m -1}: it multiplies the number as a size_t, and {@code stats settings}
+     * shows {@code maxbytes 18446744073708503040}, a limit it never reaches. memcached4j needs a limit it can keep.
+     */
+    @Test
+    void shouldRefuseANegativeMemoryLimitWithAMessageThatSaysWhy()
+    {
+        assertRefused(64, "-m -1 is a memory limit of 18446744073708503040 bytes to memcached, which is no limit; " +
+            "memcached4j needs a limit: give -m in megabytes.", "-m", "-1");
+        assertRefused(64, "-m -2048 is a memory limit of 18446744071562067968 bytes to memcached", "-m", "-2048");
+        // memcached's own checks come first: its -I check compares with the huge limit and passes
+        assertRefused(64, "Item max size cannot be less than 1024 bytes.", "-m", "-1", "-I", "1000");
+        assertRefused(64, "-m -1 is a memory limit", "-m", "-1", "-I", "2m");
+        assertRefused(1, "Hash table power size (12)", "-m", "-1", "-o", "hashpower=12");
+    }
+
     @Test
     void shouldStopAtHelpAndVersion() throws Exception
     {
