@@ -570,6 +570,9 @@ public final class CommandLine
                     throw fail("could not parse argument to worker_logbuf_size");
                 }
                 o.workerLogbufSize = (kb * 1024) & 0xFFFF_FFFFL;
+                // memcached 1.6.39 also takes the value for slab_sizes (its parser lacks a break): not imitated
+                o.notices.add("-o worker_logbuf_size has no effect: log lines go straight to the watchers' buffers, "
+                    + "there is no per-thread log buffer (stats settings shows it).");
             }
             case "slab_sizes" -> s.slabSizesUnparsed = required(v, "Missing slab_sizes argument");
             case "slab_chunk_max" -> slabChunkMax(o, s, required(v, "Missing slab_chunk_max argument"));
@@ -611,6 +614,9 @@ public final class CommandLine
                     throw fail("could not parse argument to read_buf_mem_limit");
                 }
                 o.readBufMemLimit = (mb * 1024 * 1024) & 0xFFFF_FFFFL;
+                o.notices.add("-o read_buf_mem_limit has no effect: each connection holds its own "
+                    + Connection.INPUT_CAPACITY / 1024 + " KiB input buffer, where memcached lends read buffers from "
+                    + "a per-thread pool this limit caps (stats settings shows it).");
             }
             case "sock_cookie_id" -> o.notices.add("-o sock_cookie_id has no effect: sockets carry no cookie id.");
             case "slab_automove_freeratio" ->

@@ -3,6 +3,7 @@
  */
 package io.memcached4j.server;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -222,6 +223,26 @@ class CommandLineTest
     {
         final ServerOptions o = CommandLine.parse("-d", "-r", "-k", "-N", "2", "-o", "no_hashexpand,drop_privileges");
         assertEquals(6, o.notices().size(), o.notices().toString());
+    }
+
+    /**
+     * read_buf_mem_limit and worker_logbuf_size are read and shown as memcached shows them, and a notice says they
+     * change nothing else. memcached 1.6.39 also takes worker_logbuf_size for slab_sizes (its parser falls through):
+     * not imitated, the slab classes stay.
+     */
+    @Test
+    void shouldSayThatTheBufferLimitsHaveNoEffect() throws Exception
+    {
+        final ServerOptions o = CommandLine.parse("-o", "read_buf_mem_limit=2,worker_logbuf_size=1");
+        assertEquals(2 << 20, o.serverSettings().readBufMemLimit());
+        assertEquals(1024, o.serverSettings().workerLogbufSize());
+        assertEquals(List.of("-o read_buf_mem_limit has no effect: each connection holds its own 16 KiB input " +
+            "buffer, where memcached lends read buffers from a per-thread pool this limit caps (stats settings shows " +
+            "it).", "-o worker_logbuf_size has no effect: log lines go straight to the watchers' buffers, there is " +
+            "no per-thread log buffer (stats settings shows it)."), o.notices());
+        assertNull(o.slabSizes);
+        assertEquals(Flags.Disposition.IGNORED, Flags.subOption("read_buf_mem_limit").disposition());
+        assertEquals(Flags.Disposition.IGNORED, Flags.subOption("worker_logbuf_size").disposition());
     }
 
     @Test
