@@ -618,7 +618,8 @@ public final class CommandLine
                     + Connection.INPUT_CAPACITY / 1024 + " KiB input buffer, where memcached lends read buffers from "
                     + "a per-thread pool this limit caps (stats settings shows it).");
             }
-            case "sock_cookie_id" -> o.notices.add("-o sock_cookie_id has no effect: sockets carry no cookie id.");
+            case "sock_cookie_id" -> o.notices.add("-o sock_cookie_id has no effect: memcached marks its listening "
+                + "sockets with it (SO_MARK), which a JVM cannot.");
             case "slab_automove_freeratio" ->
             {
                 final Double ratio = safeStrtod(required(v, "Missing slab_automove_freeratio argument"));

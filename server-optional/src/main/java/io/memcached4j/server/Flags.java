@@ -55,7 +55,8 @@ public final class Flags
      *
      * @param key         the key.
      * @param disposition what memcached4j does with it.
-     * @param help        one line for {@code -h}, or null when memcached does not document the key.
+     * @param help        one line for {@code -h}, or null for the keys that {@code -h} only names in its list of
+     *                    keys read as memcached reads them (keys memcached reads without documenting them).
      */
     public record SubOption(String key, Disposition disposition, String help)
     {
@@ -104,7 +105,7 @@ public final class Flags
         flag('n', "slab-min-size", Argument.REQUIRED, Disposition.APPLIED,
             "bytes for key, value and flags in the smallest slab class (default 48)"),
         flag('L', "enable-largepages", Argument.NONE, Disposition.APPLIED,
-            "take all item memory at start (memcached also asks for large pages)"),
+            "give every slab class one page of memory at start (memcached also asks for huge pages)"),
         flag('D', null, Argument.REQUIRED, Disposition.APPLIED,
             "key prefix delimiter for per-prefix statistics (default ':'); turns \"stats detail\" on"),
         flag('t', "threads", Argument.REQUIRED, Disposition.APPLIED,
@@ -180,10 +181,14 @@ public final class Flags
         sub("lru_maintainer", Disposition.APPLIED, null),
         sub("inline_ascii_resp", Disposition.APPLIED, null),
         sub("no_inline_ascii_resp", Disposition.APPLIED, null),
-        sub("resp_obj_mem_limit", Disposition.APPLIED, null),
-        sub("sock_cookie_id", Disposition.IGNORED, null),
-        sub("slab_automove_freeratio", Disposition.IGNORED, null),
-        sub("expirezero_does_not_evict", Disposition.IGNORED, null),
+        sub("resp_obj_mem_limit", Disposition.APPLIED,
+            "no effect, as in memcached 1.6, which prints a DEPRECATED notice for it"),
+        sub("sock_cookie_id", Disposition.IGNORED,
+            "accepted, no effect: memcached marks its listening sockets with it (SO_MARK), a JVM cannot"),
+        sub("slab_automove_freeratio", Disposition.IGNORED,
+            "accepted, shown in stats settings, no effect: it tunes extstore"),
+        sub("expirezero_does_not_evict", Disposition.IGNORED,
+            "memcached 1.4's key, which 1.6 refuses: accepted, no effect"),
         sub("ext_path", Disposition.REFUSED, null),
         sub("ext_page_size", Disposition.REFUSED, null),
         sub("ext_wbuf_size", Disposition.REFUSED, null),

@@ -102,7 +102,8 @@ public final class Usage
         }
         sb.append("   also read as memcached reads them: slab_reassign, slab_automove=<0|1|2>, " +
             "slab_automove_ratio,\n   slab_automove_window, slab_sizes=<a-b-c>, no_chunked_items, no_maxconns_fast, " +
-            "lru_crawler,\n   lru_maintainer, (no_)inline_ascii_resp, no_slab_reassign, no_slab_automove.\n");
+            "lru_crawler,\n   lru_maintainer, inline_ascii_resp, no_inline_ascii_resp, no_slab_reassign, " +
+            "no_slab_automove.\n");
         sb.append("   refused: extstore (ext_*), TLS (ssl_*), the proxy (proxy_*).\n");
         return sb.toString();
     }
