@@ -41,6 +41,8 @@ public final class ServerState
     private volatile Consumer<Boolean> shutdownHandler;
     /** {@code stats detail}: memcached's table of 256 chains, newest prefix first in its chain; guarded by itself. */
     private final PrefixStats[] prefixStats = new PrefixStats[PREFIX_HASH_SIZE];
+    /** What the prefixes in {@link #prefixStats} take, as {@link #PREFIX_ENTRY_BYTES} says; guarded by the table. */
+    private long prefixBytes;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     /** Listening sockets by connection number: their address, and when they were opened (for {@code stats conns}). */
     private final Map<Long, Listening> listening = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -331,6 +333,20 @@ public final class ServerState
     private static final int PREFIX_HASH_SIZE = 256;
 
     /**
+     * What one prefix of {@code stats detail} takes besides its bytes, on the heap (its entry and counts) and in the
+     * dump (its line's text and four counts): an upper bound of both.
+     */
+    static final int PREFIX_ENTRY_BYTES = 128;
+
+    /**
+     * The most the prefixes of {@code stats detail} take, each counted as its length plus {@link #PREFIX_ENTRY_BYTES}:
+     * 4 MiB, some 30,000 short prefixes or 11,000 of 250 bytes. memcached's table grows with every new prefix a client
+     * sends; here the table lives on the Java heap, whose exhaustion would end the server, so a prefix that would take
+     * it past this bound is not counted (the prefixes already there are).
+     */
+    static final long PREFIX_STATS_MAX_BYTES = 4L << 20;
+
+    /**
      * The counts of one key prefix.
      */
     private static final class PrefixStats
@@ -350,7 +366,8 @@ public final class ServerState
      * Record a command for {@code stats detail} as memcached's {@code stats_prefix_find} does: the prefix ends at the
      * first delimiter, and a key with a NUL byte or no delimiter before it is not counted; the prefix is filed in
      * chain {@code hash(prefix) % 256} (the order {@code stats detail dump} lists them in), where it matches an
-     * entry whose first bytes it equals. The hash is the one memcached was told to use ({@link PrefixHash}).
+     * entry whose first bytes it equals. The hash is the one memcached was told to use ({@link PrefixHash}). A new
+     * prefix that would take the table past {@link #PREFIX_STATS_MAX_BYTES} is not counted.
      */
     void recordPrefix(final java.nio.ByteBuffer buffer, final int keyOffset, final int keyLength, final int what)
     {
@@ -387,6 +404,11 @@ public final class ServerState
             }
             if (found == null)
             {
+                if (prefixBytes + length + PREFIX_ENTRY_BYTES > PREFIX_STATS_MAX_BYTES)
+                {
+                    return;
+                }
+                prefixBytes += length + PREFIX_ENTRY_BYTES;
                 final byte[] prefix = new byte[length];
                 buffer.get(keyOffset, prefix);
                 found = new PrefixStats(prefix, prefixStats[bucket]);
@@ -495,6 +517,7 @@ public final class ServerState
         synchronized (prefixStats)
         {
             java.util.Arrays.fill(prefixStats, null);
+            prefixBytes = 0;
         }
     }
 

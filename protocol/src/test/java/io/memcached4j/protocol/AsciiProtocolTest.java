@@ -734,6 +734,37 @@ class AsciiProtocolTest
     }
 
     @Test
+    void shouldStopCountingNewPrefixesOnceTheirTableHoldsFourMegabytes()
+    {
+        final Conn conn = new Conn(server());
+        conn.send("stats detail on\r\nget first:k\r\n");
+        // 40,000 prefixes of 200 bytes, 328 bytes each as the table counts them: 13 MB where 4 MiB is the most
+        final String pad = "p".repeat(195);
+        for (int i = 0; i < 40_000; i++)
+        {
+            conn.send("delete " + String.format("%05d", i) + pad + ":k noreply\r\n");
+        }
+        assertEquals("OK\r\nEND\r\n", conn.text());
+        conn.send("get first:k\r\nstats detail dump\r\n");
+        while (conn.last == Session.Status.NEED_OUTPUT)
+        {
+            conn.pump();
+        }
+        final String dump = conn.text();
+        final int held = (int)((ServerState.PREFIX_STATS_MAX_BYTES - 5 - ServerState.PREFIX_ENTRY_BYTES) /
+            (200 + ServerState.PREFIX_ENTRY_BYTES));
+        assertEquals(1 + held, dump.split("PREFIX ", -1).length - 1);
+        assertTrue(dump.length() < ServerState.PREFIX_STATS_MAX_BYTES, () -> dump.length() + " bytes");
+        // the prefixes already there are still counted, the ones past the bound are not
+        assertTrue(dump.contains("PREFIX first get 2 hit 0 set 0 del 0\r\n"), () -> dump.substring(0, 200));
+        assertTrue(dump.contains("PREFIX " + String.format("%05d", held - 1) + pad + " get 0 hit 0 set 0 del 1\r\n"));
+        assertFalse(dump.contains("PREFIX " + String.format("%05d", held) + pad + " "));
+        // stats reset empties the table, and new prefixes are counted again
+        conn.send("stats reset\r\nget 39999" + pad + ":k\r\nstats detail dump\r\n");
+        assertEquals("RESET\r\nEND\r\nPREFIX 39999" + pad + " get 1 hit 0 set 0 del 0\r\nEND\r\n", conn.text());
+    }
+
+    @Test
     void shouldListItemsWithCachedump()
     {
         // with a flat LRU new items go straight to COLD, where cachedump looks

@@ -580,6 +580,29 @@ class ServerTest
     }
 
     @Test
+    void shouldKeepTheStatsDetailTableWithinItsBoundWhateverPrefixesAClientSends() throws Exception
+    {
+        // any client may turn stats detail on; memcached's table then grows with every new prefix (here it would fill
+        // the Java heap: some 440,000 prefixes of 200 bytes ended a server with its default heap of 128 MiB)
+        try (InProcess server = new InProcess();
+            Client c = server.client())
+        {
+            assertEquals("OK\r\n", c.request("stats detail on\r\n", "\r\n"));
+            final String pad = "p".repeat(195);
+            final StringBuilder deletes = new StringBuilder();
+            for (int i = 0; i < 40_000; i++)
+            {
+                deletes.append("delete ").append(String.format("%05d", i)).append(pad).append(":k noreply\r\n");
+            }
+            assertEquals("MN\r\n", c.request(deletes.append("mn\r\n").toString(), "MN\r\n"));
+            final String dump = c.request("stats detail dump\r\n", "END\r\n");
+            assertTrue(dump.length() < (4 << 20), () -> dump.length() + " bytes of dump");
+            assertTrue(dump.startsWith("PREFIX ") && dump.contains(" del 1\r\n"), () -> dump.substring(0, 300));
+            assertEquals("VERSION 1.6.39\r\n", c.request("version\r\n", "\r\n"));
+        }
+    }
+
+    @Test
     void shouldSurviveClientsThatDisconnectMidRequest() throws Exception
     {
         final String[] partial = {"get", "set k 0 0 10\r\n12345", "gets a b c", "incr", "set k 0 0 5\r\nhel",
