@@ -69,6 +69,8 @@ final class PageMover
     private static final int INLINE_PASSES = 4;
     /** Evictions tried for one spare chunk, as memcached's {@code slab_rebalance_prep}. */
     private static final int EVICTION_TRIES = 10;
+    /** Pages of the source class {@link #pageToStealLocked} looks at, at most, for one that holds no busy chunk. */
+    private static final int STEAL_SCAN_PAGES = 64;
 
     private final ItemStore store;
     private final SlabAllocator slabs;
@@ -88,6 +90,8 @@ final class PageMover
     /** A chunk of the source class, allocated and unused, for the next rescue; 0 when none. */
     private int spare;
     private int pickCursor;
+    /** Where {@link #pageToStealLocked} starts looking, among the pages of the source class; guarded by moveLock. */
+    private int stealCursor;
 
     volatile int automove;
     volatile boolean reassignEnabled;
@@ -317,7 +321,8 @@ final class PageMover
 
     /**
      * Give a class that owns no page one page from another class, now, without waiting for any lock: the caller may
-     * hold a stripe lock. Used by allocation; fails if a move is already running or the page stays busy.
+     * hold a stripe lock. Used by allocation; fails if a move is already running, if every page looked at holds an
+     * item a reader holds ({@link #pageToStealLocked}) or if the page stays busy.
      *
      * @return true if the class received a page.
      */
@@ -353,7 +358,11 @@ final class PageMover
                 {
                     return false;
                 }
-                p = from.pages[0];
+                p = pageToStealLocked(from);
+                if (p < 0)
+                {
+                    return false;
+                }
                 beginDrainLocked(from, p);
             }
             // this replaces memcached's page beyond the memory limit: the source may evict to make room
@@ -374,6 +383,71 @@ final class PageMover
         {
             moveLock.unlock();
         }
+    }
+
+    /**
+     * The page {@link #stealPageFor} drains: the first one, from {@link #stealCursor} on, whose chunks all look free
+     * now or soon (no item a reader holds, no store in progress). A client that reads a large value slowly, or never,
+     * holds its item as long; had the steal always taken the class's first page, a reader stuck on one item of that
+     * page would make every store in a class without pages fail, and each try would first evict the page's other items.
+     * At most {@link #STEAL_SCAN_PAGES} pages are looked at; the cursor moves on, so that the next steal looks at the
+     * next ones. Caller holds the move lock and the class lock.
+     *
+     * @return the page, or -1 when every page looked at holds a busy chunk.
+     */
+    private int pageToStealLocked(final SlabClass c)
+    {
+        final int scan = Math.min(c.pageCount, STEAL_SCAN_PAGES);
+        final int first = stealCursor % c.pageCount;
+        for (int i = 0; i < scan; i++)
+        {
+            final int p = c.pages[(first + i) % c.pageCount];
+            if (!holdsBusyChunk(c, p))
+            {
+                stealCursor = (first + i) % c.pageCount;
+                return p;
+            }
+        }
+        stealCursor = (first + scan) % c.pageCount;
+        return -1;
+    }
+
+    /**
+     * Whether a page holds a chunk that a pass could not free at once: an item or chained value a reader holds (a
+     * held item is copied, but its chunk stays until the reader lets go), an unlinked item, a store in progress. Read
+     * without locks: a hint, which the pass itself does not rely on.
+     */
+    private boolean holdsBusyChunk(final SlabClass c, final int p)
+    {
+        final Region r = slabs.pages[p];
+        for (int i = 0; i < c.perSlab; i++)
+        {
+            final int o = i * c.size;
+            final int state = r.getIntVolatile(o + STATE_OFFSET);
+            if ((state & SLABBED) != 0)
+            {
+                continue;
+            }
+            if ((state & CHUNK) != 0)
+            {
+                final int head = r.getInt(o + HEAD_OFFSET);
+                final int headPage = page(head);
+                if (head == 0 || headPage <= 0 || headPage >= slabs.pages.length || slabs.pages[headPage] == null)
+                {
+                    return true;
+                }
+                final int headState = store.region(head).getIntVolatile(offset(head) + STATE_OFFSET);
+                if ((headState & LINKED) == 0 || refcount(headState) != 0)
+                {
+                    return true;
+                }
+            }
+            else if ((state & LINKED) == 0 || refcount(state) != 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

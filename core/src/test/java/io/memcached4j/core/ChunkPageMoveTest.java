@@ -94,6 +94,75 @@ class ChunkPageMoveTest extends CacheTestSupport
     }
 
     /**
+     * A class that owns no page takes one from the class with the most pages when memory is full. A reader that holds
+     * an item of that class's first page (a client reading a large value slowly, or never) must not make every store
+     * of such a class fail: another page of the class is taken.
+     */
+    @Test
+    void shouldGiveAClassWithoutPagesAPageWhileAReaderHoldsAnItemOfTheFirstPageOfTheOthers()
+    {
+        final MemcachedCache cache = cache(builder().memoryLimit(8L << 20).slabAutomove(0));
+        final Engine engine = (Engine)cache;
+        final byte[] value = new byte[400_000];
+        // a and b take the first page of their class: two 512 KiB chunks of a 1 MiB page, handed out first
+        assertEquals(StoreResult.STORED, cache.set("a", value));
+        assertEquals(StoreResult.STORED, cache.set("b", value));
+        try (ItemReader holdA = cache.newReader())
+        {
+            assertEquals(value.length, holdA.open(bytes("a"), new FetchOptions(), null, null));
+            // a is replaced while read: its old chunk stays until the reader lets go
+            assertEquals(StoreResult.STORED, cache.set("a", value));
+            for (int i = 0; i < 40; i++)
+            {
+                assertEquals(StoreResult.STORED, cache.set("k" + i, value));
+            }
+            assertTrue(engine.slabs.limitReached() && engine.slabs.globalPoolSize() == 0, "memory should be full");
+            assertEquals(StoreResult.STORED, cache.set("small", bytes("x").array()));
+            assertArrayEquals(new byte[] {'x'}, cache.get("small"));
+        }
+    }
+
+    /**
+     * When every page of the class with the most pages holds an item a reader holds, a class without pages gets none:
+     * the store is refused, and nothing is evicted for it.
+     */
+    @Test
+    void shouldRefuseAStoreInAClassWithoutPagesWithoutEvictingWhenReadersHoldAnItemOfEveryPage()
+    {
+        final MemcachedCache cache = cache(builder().memoryLimit(8L << 20).slabAutomove(0));
+        final byte[] value = new byte[400_000];
+        final java.util.List<ItemReader> held = new java.util.ArrayList<>();
+        try
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                assertEquals(StoreResult.STORED, cache.set("k" + i, value));
+            }
+            for (int i = 0; i < 40; i++)
+            {
+                final ItemReader reader = cache.newReader();
+                held.add(reader);
+                if (reader.open(bytes("k" + i), new FetchOptions(), null, null) < 0)
+                {
+                    reader.close();
+                    held.remove(reader);
+                }
+            }
+            final long items = cache.stats().get("curr_items");
+            final long evictions = cache.stats().get("evictions");
+            assertEquals(items, held.size());
+            assertEquals(StoreResult.NO_MEMORY, cache.set("small", bytes("x").array()));
+            assertEquals(items, cache.stats().get("curr_items"));
+            assertEquals(evictions, cache.stats().get("evictions"));
+        }
+        finally
+        {
+            held.forEach(ItemReader::close);
+        }
+        assertEquals(StoreResult.STORED, cache.set("small", bytes("x").array()));
+    }
+
+    /**
      * A move that found a busy chunk keeps the free chunks of its page off the free list until its next pass; when
      * the background work stops in between, the structures are walked in that state and must agree.
      */

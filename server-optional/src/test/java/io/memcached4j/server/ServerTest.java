@@ -537,6 +537,32 @@ class ServerTest
     }
 
     @Test
+    void shouldStoreInANewSlabClassWhileAClientThatDoesNotReadHoldsALargeValue() throws Exception
+    {
+        // memory full of 400 KB values; a client asks for the first one stored and never reads, so the value it is sent
+        // stays held; a store in a class that has no page yet takes a page from the large values' class, and must not
+        // keep choosing the held value's page (memcached gives such a class a page beyond the limit instead)
+        try (InProcess server = new InProcess("-m", "8");
+            Client c = server.client();
+            SocketChannel stuck = SocketChannel.open())
+        {
+            final String value = "v".repeat(400_000);
+            assertStored(c, "a", value);
+            assertStored(c, "b", value);
+            stuck.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);
+            stuck.connect(new InetSocketAddress("127.0.0.1", server.port));
+            stuck.write(ByteBuffer.wrap("get a\r\n".repeat(20).getBytes(StandardCharsets.US_ASCII)));
+            Thread.sleep(200);
+            for (int i = 0; i < 40; i++)
+            {
+                assertStored(c, "k" + i, value);
+            }
+            assertEquals("STORED\r\n", c.request("set small 0 0 1\r\nx\r\n", "\r\n"));
+            assertEquals("VALUE small 0 1\r\nx\r\nEND\r\n", c.request("get small\r\n", "END\r\n"));
+        }
+    }
+
+    @Test
     void shouldForgetAHalfSentValueWhenTheClientCloses() throws Exception
     {
         try (InProcess server = new InProcess();
