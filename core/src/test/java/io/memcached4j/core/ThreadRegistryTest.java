@@ -28,24 +28,15 @@ class ThreadRegistryTest extends CacheTestSupport
     @Test
     void shouldReuseTheContextsOfThreadsThatDied() throws InterruptedException
     {
-        {
-            final MemcachedCache cache = cache(builder().memoryLimit(16L << 20));
-            final Engine engine = (Engine)cache;
-            cache.set("key", VALUE);
-            final int threads = 2_000;
-            for (int i = 0; i < threads; i++)
-            {
-                final Thread thread = new Thread(() -> cache.get("key"));
-                thread.start();
-                thread.join();
-            }
-            final long[] figures = engine.registryFigures();
-            // the test's thread plus a handful of threads alive at once: a full array's worth of contexts at most
-            assertTrue(figures[1] <= 2 * 16 + 1, () -> "contexts made: " + figures[1]);
-            assertTrue(figures[0] <= 16, () -> "contexts registered: " + figures[0]);
-            assertEquals(threads, cache.stats().get("get_hits"));
-            assertEquals(1, cache.stats().get("cmd_set"));
-        }
+        final MemcachedCache cache = cacheWithKey();
+        final int threads = 2_000;
+        runThreads(cache, threads);
+        final long[] figures = ((Engine)cache).registryFigures();
+        // the test's thread plus a handful of threads alive at once: a full array's worth of contexts at most
+        assertTrue(figures[1] <= 2 * 16 + 1, () -> "contexts made: " + figures[1]);
+        assertTrue(figures[0] <= 16, () -> "contexts registered: " + figures[0]);
+        assertEquals(threads, cache.stats().get("get_hits"));
+        assertEquals(1, cache.stats().get("cmd_set"));
     }
 
     /**
@@ -55,56 +46,50 @@ class ThreadRegistryTest extends CacheTestSupport
     @Test
     void shouldRegisterManyLiveThreadsInLinearWork() throws InterruptedException
     {
+        final MemcachedCache cache = cacheWithKey();
+        final Engine engine = (Engine)cache;
+        final int threads = 1_000;
+        final CountDownLatch done = new CountDownLatch(threads);
+        final CountDownLatch release = new CountDownLatch(1);
+        final List<Thread> started = new ArrayList<>();
+        for (int i = 0; i < threads; i++)
         {
-            final MemcachedCache cache = cache(builder().memoryLimit(16L << 20));
-            final Engine engine = (Engine)cache;
-            cache.set("key", VALUE);
-            final int threads = 1_000;
-            final CountDownLatch done = new CountDownLatch(threads);
-            final CountDownLatch release = new CountDownLatch(1);
-            final List<Thread> started = new ArrayList<>();
-            for (int i = 0; i < threads; i++)
+            final Thread thread = new Thread(() ->
             {
-                final Thread thread = new Thread(() ->
-                {
-                    cache.get("key");
-                    done.countDown();
-                    awaitQuietly(release);
-                });
-                thread.start();
-                started.add(thread);
-            }
-            done.await();
-            final long[] live = engine.registryFigures();
-            assertEquals(threads + 1, live[0], "every live thread has its context");
-            assertTrue(live[2] <= 4L * threads, () -> "contexts looked at by sweeps: " + live[2]);
-            release.countDown();
-            for (final Thread thread : started)
-            {
-                thread.join();
-            }
-            final long made = engine.registryFigures()[1];
-            // the next threads fill the array, whose sweep then keeps dead threads' contexts for those after them
-            runThreads(cache, 2_000);
-            final long[] after = engine.registryFigures();
-            assertTrue(after[1] - made <= 1024 - threads, () -> "contexts made: " + made + ", then " + after[1]);
-            assertTrue(after[0] <= 16, () -> "contexts registered: " + after[0]);
-            assertEquals(threads + 2_000, cache.stats().get("get_hits"));
+                cache.get("key");
+                done.countDown();
+                awaitQuietly(release);
+            });
+            thread.start();
+            started.add(thread);
         }
+        done.await();
+        final long[] live = engine.registryFigures();
+        assertEquals(threads + 1, live[0], "every live thread has its context");
+        assertTrue(live[2] <= 4L * threads, () -> "contexts looked at by sweeps: " + live[2]);
+        release.countDown();
+        for (final Thread thread : started)
+        {
+            thread.join();
+        }
+        final long made = engine.registryFigures()[1];
+        // the next threads fill the array, whose sweep then keeps dead threads' contexts for those after them
+        runThreads(cache, 2_000);
+        final long[] after = engine.registryFigures();
+        assertTrue(after[1] - made <= 1024 - threads, () -> "contexts made: " + made + ", then " + after[1]);
+        assertTrue(after[0] <= 16, () -> "contexts registered: " + after[0]);
+        assertEquals(threads + 2_000, cache.stats().get("get_hits"));
     }
 
     @Test
     void shouldKeepTheCountsOfRetiredThreadsAcrossStatsReset() throws InterruptedException
     {
-        {
-            final MemcachedCache cache = cache(builder().memoryLimit(16L << 20));
-            cache.set("key", VALUE);
-            runThreads(cache, 40);
-            assertEquals(40, cache.stats().get("get_hits"));
-            cache.resetStats();
-            runThreads(cache, 40);
-            assertEquals(40, cache.stats().get("get_hits"), "counted once, after the reset");
-        }
+        final MemcachedCache cache = cacheWithKey();
+        runThreads(cache, 40);
+        assertEquals(40, cache.stats().get("get_hits"));
+        cache.resetStats();
+        runThreads(cache, 40);
+        assertEquals(40, cache.stats().get("get_hits"), "counted once, after the reset");
     }
 
     /**
@@ -188,6 +173,13 @@ class ThreadRegistryTest extends CacheTestSupport
         // the walker applies the bumps still queued, then finds no item referenced
         new StructureWalker(cache).check();
         assertEquals(0, new StructureWalker(cache).referenced());
+    }
+
+    private MemcachedCache cacheWithKey()
+    {
+        final MemcachedCache cache = cache(builder().memoryLimit(16L << 20));
+        assertEquals(StoreResult.STORED, cache.set("key", VALUE));
+        return cache;
     }
 
     private static void runThreads(final MemcachedCache cache, final int count) throws InterruptedException
