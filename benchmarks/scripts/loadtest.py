@@ -281,9 +281,22 @@ def fmt_us(v):
     return "%.0f" % v if v >= 100 else "%.1f" % v
 
 
+def cpu_per_request(r):
+    """Microseconds of the server's CPU per request in one run, or None."""
+    if r.get("server_cpu") is None or not r["ops_per_sec"]:
+        return None
+    return 1e6 * r["server_cpu"] / r["ops_per_sec"]
+
+
+def pair_ratios(runs_a, runs_b):
+    """B/A of each A B pair, in the order the pairs ran."""
+    return [b["ops_per_sec"] / a["ops_per_sec"] for a, b in zip(runs_a, runs_b) if a["ops_per_sec"]]
+
+
 def summarize(runs):
     lat = lambda p: med([r["latency_us"][p] for r in runs])
     return {"ops": med([r["ops_per_sec"] for r in runs]), "all_ops": [r["ops_per_sec"] for r in runs],
+            "cpu_us": med([cpu_per_request(r) for r in runs]),
             "p50": lat("p50"), "p99": lat("p99"), "p999": lat("p99.9"),
             "server_cpu": med([r.get("server_cpu") for r in runs]),
             "gen_cpu": med([r.get("generator_cpu") for r in runs]),
@@ -306,6 +319,7 @@ def rerender(args):
     results = []
     for key, runs in groups.items():
         a, b = summarize(runs["A"]), summarize(runs["B"])
+        b["pairs"] = pair_ratios(runs["A"], runs["B"])
         results.append((key, a, b, b["ops"] / a["ops"] if a["ops"] and b["ops"] else None))
     args.repeats = max(len(v["A"]) for v in groups.values())
     print(render(args, names, results, machine(), cmd))
@@ -366,6 +380,7 @@ def main():
                        "-" if r.get("server_cpu") is None else "%.0f%%" % (100 * r["server_cpu"]),
                        r["errors"] + r["timeouts"]), flush=True)
         a, b = summarize(runs["A"]), summarize(runs["B"])
+        b["pairs"] = pair_ratios(runs["A"], runs["B"])
         ratio_ba = b["ops"] / a["ops"] if a["ops"] else None
         results.append(((t, proto, mix, ratio, pipe), a, b, ratio_ba))
         print("=> -t %d %s %s pipeline %d: A %s  B %s ops/s  B/A %s" %
@@ -420,22 +435,28 @@ def render(args, names, results, mach, cmd=None):
                   args.keys, args.key_size, args.value_size, args.warmup, args.duration,
                   (", nice %d" % args.nice) if args.nice is not None else ""))
     lines.append("")
-    lines.append("| -t | protocol | mix (set:get) | pipeline | A ops/s | B ops/s | B/A | A p50 / p99 / p99.9 us "
-                 "| B p50 / p99 / p99.9 us | CPU A / B / generator | errors A / B |")
-    lines.append("|---:|---|---|---:|---:|---:|---:|---|---|---|---|")
+    lines.append("| -t | protocol | mix (set:get) | pipeline | A ops/s | B ops/s | B/A | B/A of the pairs "
+                 "| A p50 / p99 / p99.9 us | B p50 / p99 / p99.9 us | CPU A / B / generator "
+                 "| server CPU us per request A / B | errors A / B |")
+    lines.append("|---:|---|---|---:|---:|---:|---:|---|---|---|---|---|---|")
     disturbed = 0
     for (t, proto, mix, ratio, pipe), a, b, r in results:
         busy = max([x for x in (a["other_cpu"], b["other_cpu"]) if x is not None] or [0.0]) > OTHER_LOAD
         disturbed += busy
         cpu = "%s / %s / %s" % (pct(a["server_cpu"]), pct(b["server_cpu"]), pct(med([a["gen_cpu"], b["gen_cpu"]])))
-        lines.append("| %d | %s | %s (%s) | %d | %s | %s | %s | %s / %s / %s | %s / %s / %s | %s | %d / %d |" %
+        pairs = " ".join("%.2f" % x for x in sorted(b.get("pairs") or [])) or "-"
+        lines.append("| %d | %s | %s (%s) | %d | %s | %s | %s | %s | %s / %s / %s | %s / %s / %s | %s | %s / %s "
+                     "| %d / %d |" %
                      (t, proto, mix, ratio, pipe, fmt_ops(a["ops"]), fmt_ops(b["ops"]),
-                      ("-" if r is None else "%.2f" % r) + (" *" if busy else ""), fmt_us(a["p50"]), fmt_us(a["p99"]), fmt_us(a["p999"]),
-                      fmt_us(b["p50"]), fmt_us(b["p99"]), fmt_us(b["p999"]), cpu, a["errors"], b["errors"]))
+                      ("-" if r is None else "%.2f" % r) + (" *" if busy else ""), pairs,
+                      fmt_us(a["p50"]), fmt_us(a["p99"]), fmt_us(a["p999"]),
+                      fmt_us(b["p50"]), fmt_us(b["p99"]), fmt_us(b["p999"]), cpu,
+                      fmt_cpu(a["cpu_us"]), fmt_cpu(b["cpu_us"]), a["errors"], b["errors"]))
     lines.append("")
     other = max([x for _, a, b, _ in results for x in (a["other_cpu"], b["other_cpu"]) if x is not None] or [None])
-    lines.append("CPU is in cores (100%% = one core) over the measured window: the server's from /proc/PID/stat, "
-                 "the generator's from its JVM. Other processes used at most %s of the machine during a run%s. "
+    lines.append("B/A of the pairs: each pair's ratio, sorted. CPU is in cores (100%% = one core) over the measured "
+                 "window: the server's from /proc/PID/stat, the generator's from its JVM; per request, the server's "
+                 "CPU time over the requests of the window (median of the runs). Other processes used at most %s of the machine during a run%s. "
                  "Errors count error replies, wrong values, timeouts and lost connections (should be 0); "
                  "misses: A %d, B %d." %
                  (pct(other), "; rows marked * had runs where they took more than %s, and their figures are "
@@ -443,6 +464,10 @@ def render(args, names, results, mach, cmd=None):
                   sum(a["misses"] for _, a, _, _ in results), sum(b["misses"] for _, _, b, _ in results)))
     lines.append("")
     return "\n".join(lines)
+
+
+def fmt_cpu(v):
+    return "-" if v is None else "%.2f" % v
 
 
 def pct(v):
