@@ -25,6 +25,8 @@ public final class CommandLine
 {
     /** The name error messages start with, as getopt prints {@code argv[0]}. */
     public static final String PROGRAM = "memcached4j";
+    /** The environment variable naming the file memcached writes the ports it listens on to. */
+    public static final String PORT_FILE_VARIABLE = "MEMCACHED_PORT_FILENAME";
 
     private static final int PAGE_SIZE = 1024 * 1024;
     private static final int ITEM_SIZE_MAX_LOWER_LIMIT = 1024;
@@ -56,7 +58,8 @@ public final class CommandLine
     }
 
     /**
-     * Read a command line with the given environment ({@code MEMCACHED_SASL_PWDB} for {@code -S}).
+     * Read a command line with the given environment ({@code MEMCACHED_SASL_PWDB} for {@code -S},
+     * {@value #PORT_FILE_VARIABLE} for the ports listened on).
      *
      * @param env  the environment.
      * @param args the arguments, without the program name.
@@ -91,6 +94,7 @@ public final class CommandLine
             }
         }
         check(o, s, env);
+        o.portFile = env.get(PORT_FILE_VARIABLE);
         return o;
     }
 

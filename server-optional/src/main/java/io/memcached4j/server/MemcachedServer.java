@@ -6,6 +6,7 @@ package io.memcached4j.server;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -332,25 +333,32 @@ public final class MemcachedServer implements AutoCloseable
 
     private void listen() throws ServerStartException
     {
-        listenStreams();
-        if (options.socketPath() == null && options.udpPort() != 0)
-        {
-            listenUdp();
-        }
-    }
-
-    private void listenStreams() throws ServerStartException
-    {
         if (options.socketPath() != null)
         {
             listenUnix(Path.of(options.socketPath()));
             return;
         }
-        if (options.tcpPort() == 0)
+        // memcached opens the port file before its TCP and UDP sockets, and renames it into place once all are open
+        final PortFile ports = PortFile.open(options.portFile(), log);
+        try
         {
-            return;
+            if (options.tcpPort() != 0)
+            {
+                serverSockets(options.tcpPort(), false, ports);
+            }
+            if (options.udpPort() != 0)
+            {
+                // memcached's UDP sockets, after the TCP ones: a socket on each -l address (all addresses without
+                // -l), each with one connection per worker that serves it (num_threads_per_udp)
+                serverSockets(options.udpPort(), true, ports);
+            }
         }
-        serverSockets(options.tcpPort(), false);
+        catch (final ServerStartException ex)
+        {
+            ports.abandon();
+            throw ex;
+        }
+        ports.publish();
     }
 
     /**
@@ -358,7 +366,7 @@ public final class MemcachedServer implements AutoCloseable
      * {@code -l}). An item that fails is reported and the next ones are still opened, then the start fails with
      * memcached's line and the error text of the first failure that had one.
      */
-    private void serverSockets(final int port, final boolean udp) throws ServerStartException
+    private void serverSockets(final int port, final boolean udp, final PortFile ports) throws ServerStartException
     {
         final String inter = options.listen();
         final String what = inter == null ? "failed to listen on " + (udp ? "UDP" : "TCP") + " port " + port :
@@ -367,7 +375,7 @@ public final class MemcachedServer implements AutoCloseable
         {
             try
             {
-                serverSocket(null, port, udp);
+                serverSocket(null, port, udp, ports);
             }
             catch (final ListenFailure ex)
             {
@@ -386,7 +394,7 @@ public final class MemcachedServer implements AutoCloseable
             try
             {
                 final Interface i = parseInterface(item, port);
-                serverSocket(i.host(), i.port(), udp);
+                serverSocket(i.host(), i.port(), udp, ports);
             }
             catch (final ListenFailure ex)
             {
@@ -410,9 +418,11 @@ public final class MemcachedServer implements AutoCloseable
 
     /**
      * memcached's {@code server_socket}: look the host up ({@code getaddrinfo}, null for every address) and bind every
-     * address it has; an address in use is passed over, and fails the item only when no address could be bound.
+     * address it has; an address in use is passed over, and fails the item only when no address could be bound. Every
+     * socket bound gets its line in the port file.
      */
-    private void serverSocket(final String host, final int port, final boolean udp) throws IOException
+    private void serverSocket(final String host, final int port, final boolean udp, final PortFile ports)
+        throws IOException
     {
         // memcached asks getaddrinfo for -1 as port 0 (any free port), and for the port as decimal text: another
         // negative number is no service, a larger one binds its low 16 bits
@@ -439,14 +449,15 @@ public final class MemcachedServer implements AutoCloseable
         {
             try
             {
-                if (udp)
+                final InetSocketAddress socket = udp ? openUdp(a) : listenTcp(a);
+                final boolean ipv6 = socket.getAddress() instanceof Inet6Address;
+                if (host == null && ipv6 && socket.getAddress().isAnyLocalAddress())
                 {
-                    openUdp(a);
+                    // memcached binds an IPv4 and an IPv6 socket for every address, and writes the IPv4 one first;
+                    // the JDK's socket on every address takes both
+                    ports.bound(udp, false, socket.getPort());
                 }
-                else
-                {
-                    listenTcp(a);
-                }
+                ports.bound(udp, ipv6, socket.getPort());
                 bound++;
             }
             catch (final BindException ex)
@@ -647,7 +658,7 @@ public final class MemcachedServer implements AutoCloseable
         }
     }
 
-    private void listenTcp(final InetSocketAddress address) throws IOException
+    private InetSocketAddress listenTcp(final InetSocketAddress address) throws IOException
     {
         final ServerSocketChannel ch = ServerSocketChannel.open();
         try
@@ -662,14 +673,15 @@ public final class MemcachedServer implements AutoCloseable
             throw ex;
         }
         final InetSocketAddress bound = (InetSocketAddress)ch.getLocalAddress();
-        addListener(ch, "tcp" + (bound.getAddress() instanceof java.net.Inet6Address ? "6" : "") + ":" +
+        addListener(ch, "tcp" + (bound.getAddress() instanceof Inet6Address ? "6" : "") + ":" +
             hostString(bound) + ":" + bound.getPort(), null);
+        return bound;
     }
 
     private static String hostString(final InetSocketAddress a)
     {
         final String h = a.getAddress().getHostAddress();
-        return a.getAddress() instanceof java.net.Inet6Address ? "[" + h + "]" : h;
+        return a.getAddress() instanceof Inet6Address ? "[" + h + "]" : h;
     }
 
     private void listenUnix(final Path path) throws ServerStartException
@@ -958,16 +970,7 @@ public final class MemcachedServer implements AutoCloseable
         return result;
     }
 
-    /**
-     * memcached's {@code server_sockets} for UDP, after the TCP listeners: a socket on each {@code -l} address (all
-     * addresses without {@code -l}), each with one connection per worker that serves it ({@code num_threads_per_udp}).
-     */
-    private void listenUdp() throws ServerStartException
-    {
-        serverSockets(options.udpPort(), true);
-    }
-
-    private void openUdp(final InetSocketAddress address) throws IOException
+    private InetSocketAddress openUdp(final InetSocketAddress address) throws IOException
     {
         final DatagramChannel ch = DatagramChannel.open();
         final int sendBufferWas;
@@ -987,7 +990,7 @@ public final class MemcachedServer implements AutoCloseable
             throw ex;
         }
         final InetSocketAddress bound = (InetSocketAddress)ch.getLocalAddress();
-        final String text = "udp" + (bound.getAddress() instanceof java.net.Inet6Address ? "6" : "") + ":" +
+        final String text = "udp" + (bound.getAddress() instanceof Inet6Address ? "6" : "") + ":" +
             hostString(bound) + ":" + bound.getPort();
         final int[] endpointIds = new int[options.serverSettings().threadsPerUdp()];
         for (int i = 0; i < endpointIds.length; i++)
@@ -1004,6 +1007,7 @@ public final class MemcachedServer implements AutoCloseable
             }
         }
         udpSockets.add(new UdpSocket(ch, text, endpointIds));
+        return bound;
     }
 
     /**
@@ -1282,7 +1286,7 @@ public final class MemcachedServer implements AutoCloseable
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
                 final InetSocketAddress remote = (InetSocketAddress)ch.getRemoteAddress();
-                peer = (remote.getAddress() instanceof java.net.Inet6Address ? "tcp6:" : "tcp:") +
+                peer = (remote.getAddress() instanceof Inet6Address ? "tcp6:" : "tcp:") +
                     hostString(remote) + ":" + remote.getPort();
             }
         }

@@ -74,6 +74,8 @@ public final class ServerOptions
     double slabAutomoveFreeratio = 0.01;
     String pidFile;
     String user;
+    /** The environment's {@code MEMCACHED_PORT_FILENAME}: where to write the ports listened on, or null. */
+    String portFile;
 
     // the engine's settings
     long maxBytes = 64L * 1024 * 1024;
@@ -178,6 +180,16 @@ public final class ServerOptions
     public String listen()
     {
         return inter;
+    }
+
+    /**
+     * The file memcached writes the ports it listens on to: the environment's {@code MEMCACHED_PORT_FILENAME}.
+     *
+     * @return the file name, or null when the variable is not set.
+     */
+    public String portFile()
+    {
+        return portFile;
     }
 
     /**
