@@ -6,9 +6,11 @@ package io.memcached4j.server;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -85,7 +87,7 @@ public final class MemcachedServer implements AutoCloseable
     private static final int SHOWN_UNIX_PATH = 26;
     private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
     /** What {@code perror} prints for errno 0: memcached's "failed to listen" line after a getaddrinfo failure. */
-    private static final String NO_ERROR = "Success";
+    static final String NO_ERROR = "Success";
     private static final String ADDRESS_IN_USE = "Address already in use";
 
     private final ServerOptions options;
@@ -449,7 +451,16 @@ public final class MemcachedServer implements AutoCloseable
         {
             try
             {
-                final InetSocketAddress socket = udp ? openUdp(a) : listenTcp(a);
+                if (isIpv4Mapped(a.getAddress()))
+                {
+                    // memcached's IPv6 sockets take IPv6 only (IPV6_V6ONLY), and bind() refuses them such an address
+                    throw new BindException("Invalid argument");
+                }
+                // as in memcached, an IPv4 address gets an IPv4 socket, an IPv6 one an IPv6 socket; for every
+                // address the JDK's one socket takes both
+                final ProtocolFamily family = host == null ? null :
+                    a.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+                final InetSocketAddress socket = udp ? openUdp(a, family) : listenTcp(a, family);
                 final boolean ipv6 = socket.getAddress() instanceof Inet6Address;
                 if (host == null && ipv6 && socket.getAddress().isAnyLocalAddress())
                 {
@@ -482,25 +493,14 @@ public final class MemcachedServer implements AutoCloseable
      */
     private static InetAddress[] lookUp(final String host) throws ListenFailure
     {
-        // the JDK would take an empty name for the loopback address; getaddrinfo has no address for it
-        String error = "Name or service not known";
-        if (!host.isEmpty())
+        try
         {
-            try
-            {
-                return InetAddress.getAllByName(host);
-            }
-            catch (final UnknownHostException ex)
-            {
-                // the JDK's message is the host, ": " and getaddrinfo's text, when getaddrinfo was asked
-                final String message = ex.getMessage();
-                if (message != null && message.startsWith(host + ": "))
-                {
-                    error = message.substring(host.length() + 2);
-                }
-            }
+            return HostLookup.lookUp(host);
         }
-        throw new ListenFailure("getaddrinfo(): " + error + "\n", NO_ERROR, false);
+        catch (final HostLookup.NoAddress ex)
+        {
+            throw new ListenFailure("getaddrinfo(): " + ex.getMessage() + "\n", ex.errno(), false);
+        }
     }
 
     /**
@@ -658,9 +658,27 @@ public final class MemcachedServer implements AutoCloseable
         }
     }
 
-    private InetSocketAddress listenTcp(final InetSocketAddress address) throws IOException
+    private static boolean isIpv4Mapped(final InetAddress address)
     {
-        final ServerSocketChannel ch = ServerSocketChannel.open();
+        final byte[] bytes = address.getAddress();
+        if (bytes.length != 16 || bytes[10] != (byte)0xFF || bytes[11] != (byte)0xFF)
+        {
+            return false;
+        }
+        for (int i = 0; i < 10; i++)
+        {
+            if (bytes[i] != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private InetSocketAddress listenTcp(final InetSocketAddress address, final ProtocolFamily family)
+        throws IOException
+    {
+        final ServerSocketChannel ch = family == null ? ServerSocketChannel.open() : ServerSocketChannel.open(family);
         try
         {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -970,9 +988,10 @@ public final class MemcachedServer implements AutoCloseable
         return result;
     }
 
-    private InetSocketAddress openUdp(final InetSocketAddress address) throws IOException
+    private InetSocketAddress openUdp(final InetSocketAddress address, final ProtocolFamily family)
+        throws IOException
     {
-        final DatagramChannel ch = DatagramChannel.open();
+        final DatagramChannel ch = family == null ? DatagramChannel.open() : DatagramChannel.open(family);
         final int sendBufferWas;
         try
         {

@@ -106,6 +106,16 @@ class CommandLineOracleTest
         {"-l", "127.0.0.1:-5"},
         {"-l", "[::1"},
         {"-l", "[::1]:5:6"},
+        // inet_aton reads 0127 as octal 87, 08 is no number to it (a name then), hexadecimal is read
+        {"-l", "0127.0.0.1"},
+        {"-l", "08.0.0.1"},
+        {"-l", "0x7f.1,0x"},
+        {"-l", "4294967296"},
+        // names that cannot go in a DNS query leave EMSGSIZE in errno
+        {"-l", "127..0.1"},
+        {"-l", "1.."},
+        // an IPv4-mapped IPv6 address cannot be bound on an IPv6-only socket
+        {"-l", "::ffff:127.0.0.1"},
     };
 
     /** Negative ports other than -1: memcached checks only the upper bound, and getaddrinfo refuses them. */

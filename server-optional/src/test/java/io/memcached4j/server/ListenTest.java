@@ -3,8 +3,12 @@
  */
 package io.memcached4j.server;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import static io.memcached4j.server.TestServers.Client;
 import static io.memcached4j.server.TestServers.InProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,5 +98,161 @@ class ListenTest
         assertEquals(71, started.status());
         assertEquals("getaddrinfo(): Name or service not known\n" +
             "failed to listen on one of interface(s) 127.0.0.1, 127.0.0.2: Success\n", err.toString());
+    }
+
+    /**
+     * glibc's {@code inet_aton}, which {@code getaddrinfo} reads a numeric IPv4 host with (each case seen listening,
+     * or failing as a name, with memcached 1.6.39).
+     */
+    @Test
+    void shouldReadIpv4AddressesAsInetAtonDoes()
+    {
+        final String[][] addresses = {
+            {"127.0.0.1", "127.0.0.1"},
+            {"127.1", "127.0.0.1"},
+            {"127.0.1", "127.0.0.1"},
+            {"127.256", "127.0.1.0"},
+            {"2130706433", "127.0.0.1"},
+            {"0x7f000001", "127.0.0.1"},
+            {"0x7f.1", "127.0.0.1"},
+            {"0X7F.0.0.1", "127.0.0.1"},
+            {"0177.0.0.1", "127.0.0.1"},
+            {"127.0.0.01", "127.0.0.1"},
+            {"0127.0.0.1", "87.0.0.1"},
+            {"0", "0.0.0.0"},
+            {"00", "0.0.0.0"},
+            {"0x0", "0.0.0.0"},
+            {"4294967295", "255.255.255.255"},
+            {"1.16777215", "1.255.255.255"},
+            {"1.2.65535", "1.2.255.255"},
+        };
+        for (final String[] a : addresses)
+        {
+            final byte[] bytes = HostLookup.inetAton(a[0]);
+            assertNotNull(bytes, a[0]);
+            assertEquals(a[1], (bytes[0] & 0xFF) + "." + (bytes[1] & 0xFF) + "." + (bytes[2] & 0xFF) + "." +
+                (bytes[3] & 0xFF), a[0]);
+        }
+        for (final String name : new String[] {"", "08.0.0.1", "09", "0x", "0xg", "127.0.0.1.", "127..0.1", ".1",
+            "127.0.0.1 ", " 127.0.0.1", "+1", "1.2.3.4.5", "4294967296", "0x100000000", "256.1", "1.2.65536",
+            "1.16777216", "1.2.3.256", "127.0.0.1x", "localhost", "::1", "\u0661.0.0.1"})
+        {
+            assertNull(HostLookup.inetAton(name), name);
+        }
+    }
+
+    @Test
+    void shouldLookUpHostsAsGetaddrinfoDoes() throws Exception
+    {
+        assertEquals("/127.0.0.1", HostLookup.lookUp("0x7f.1")[0].toString());
+        // the JDK reads these as decimal addresses; getaddrinfo looks them up as names, and finds none
+        for (final String name : new String[] {"08.0.0.1", "1.09", "0127.0.0.0009"})
+        {
+            final HostLookup.NoAddress none = assertThrows(HostLookup.NoAddress.class, () -> HostLookup.lookUp(name));
+            assertEquals("Name or service not known", none.getMessage());
+            assertEquals("Success", none.errno());
+        }
+        // an IPv4-mapped address stays an IPv6 address
+        final InetAddress mapped = HostLookup.lookUp("::ffff:127.0.0.1")[0];
+        assertTrue(mapped instanceof Inet6Address, mapped.toString());
+        assertEquals(16, mapped.getAddress().length);
+    }
+
+    /**
+     * What errno holds after a name glibc finds nowhere: {@code EMSGSIZE} when the name cannot be put in a DNS query
+     * (seen with memcached 1.6.39 for each of these).
+     */
+    @Test
+    void shouldLeaveErrnoAsANameLookupLeavesIt()
+    {
+        final String label63 = "a".repeat(63);
+        for (final String name : new String[] {"", "nosuchhost", ".", "a.", "-", "127.0.0.1.", "08.0.0.1", label63,
+            String.join(".", label63, label63, label63, "a".repeat(61))})
+        {
+            assertEquals("Success", HostLookup.errnoAfterLookup(name), name);
+        }
+        for (final String name : new String[] {"..", ".a", "a..b", "127..0.1", "1..", "127.0.0.1..", label63 + "a",
+            String.join(".", label63, label63, label63, "a".repeat(62))})
+        {
+            assertEquals("Message too long", HostLookup.errnoAfterLookup(name), name);
+        }
+    }
+
+    /**
+     * Each form of an IPv4 address listens where memcached listens: {@code stats conns} shows the listening
+     * socket's address (an IPv4 socket, not the JDK's IPv6 socket that also takes IPv4).
+     */
+    @Test
+    void shouldListenWhereMemcachedListens() throws Exception
+    {
+        final String[][] forms = {
+            {"0x7f.1", "127.0.0.1"},
+            {"127.1", "127.0.0.1"},
+            {"2130706433", "127.0.0.1"},
+            {"0177.0.0.1", "127.0.0.1"},
+            {"127.256", "127.0.1.0"},
+            {"0", "127.0.0.1"},
+            {"0x0", "127.0.0.1"},
+        };
+        final boolean oracle = TestServers.memcachedAvailable();
+        for (final String[] form : forms)
+        {
+            final int port = TestServers.freePort();
+            try (InProcess ours = new InProcess(false, "-p", Integer.toString(port), "-l", form[0]))
+            {
+                final String listening = listeners(form[1], port);
+                assertEquals(1, ours.server.localAddresses().size(), form[0]);
+                assertTrue(listening.matches("tcp:[0-9.]+:N\n"), form[0] + ": " + listening);
+                if (oracle)
+                {
+                    final int theirs = TestServers.freePort();
+                    try (TestServers.Forked memcached = new TestServers.Forked(memcachedCommand(), 0, "-p",
+                        Integer.toString(theirs), "-l", form[0]))
+                    {
+                        TestServers.awaitPort(form[1], theirs, memcached.process);
+                        assertEquals(listeners(form[1], theirs), listening, form[0]);
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<String> memcachedCommand()
+    {
+        return TestServers.isRoot() ? List.of(TestServers.MEMCACHED.toString(), "-u", "nobody") :
+            List.of(TestServers.MEMCACHED.toString());
+    }
+
+    /** The addresses of the listening sockets {@code stats conns} shows, the port masked. */
+    private static String listeners(final String host, final int port) throws Exception
+    {
+        final StringBuilder found = new StringBuilder();
+        try (Socket s = new Socket(host, port))
+        {
+            s.getOutputStream().write("stats conns\r\n".getBytes(StandardCharsets.US_ASCII));
+            final java.io.BufferedReader in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            final List<String> lines = new java.util.ArrayList<>();
+            for (String line = in.readLine(); line != null && !"END".equals(line); line = in.readLine())
+            {
+                lines.add(line);
+            }
+            for (final String line : lines)
+            {
+                if (line.endsWith(":state conn_listening"))
+                {
+                    final String id = line.substring("STAT ".length(), line.indexOf(':'));
+                    for (final String other : lines)
+                    {
+                        if (other.startsWith("STAT " + id + ":addr "))
+                        {
+                            found.append(other.substring(other.indexOf(' ', 5) + 1).replaceFirst(":" + port + "$",
+                                ":N")).append('\n');
+                        }
+                    }
+                }
+            }
+        }
+        return found.toString();
     }
 }

@@ -280,6 +280,14 @@ final class TestServers
 
     static void awaitPort(final int port, final Process process) throws Exception
     {
+        awaitPort("127.0.0.1", port, process);
+    }
+
+    /**
+     * Wait up to 30 seconds until a connection to the host and port succeeds.
+     */
+    static void awaitPort(final String host, final int port, final Process process) throws Exception
+    {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline)
         {
@@ -289,7 +297,7 @@ final class TestServers
             }
             try (Socket s = new Socket())
             {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                s.connect(new InetSocketAddress(host, port), 200);
                 return;
             }
             catch (final IOException ex)
