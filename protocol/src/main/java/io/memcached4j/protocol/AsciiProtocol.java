@@ -177,7 +177,11 @@ final class AsciiProtocol extends ProtocolHandler
         this.out = session.out;
         this.writer = cache.newWriter();
         this.reader = cache.newReader();
-        this.authenticated = settings.asciiAuthFile() == null;
+        // -Y makes memcached's protocol ascii; it authenticates no connection whose first byte chose the protocol, on
+        // a listener that negotiates by its own choice (-l proto[negotiating]:)
+        this.authenticated = settings.asciiAuthFile() == null ||
+            (session.protocol() == ServerSettings.BindingProtocol.AUTO &&
+            settings.bindingProtocol() != ServerSettings.BindingProtocol.AUTO);
     }
 
     @Override

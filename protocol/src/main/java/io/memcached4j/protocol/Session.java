@@ -4,6 +4,7 @@
 package io.memcached4j.protocol;
 
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 import io.memcached4j.core.MemcachedCache;
 
@@ -67,6 +68,8 @@ public final class Session implements AutoCloseable
     final ConnStates states;
     private final SessionHost host;
     private final long id;
+    /** The protocol of the listener that accepted the connection. */
+    private final ServerSettings.BindingProtocol protocol;
     private ProtocolHandler handler;
     private boolean binary;
     private boolean closing;
@@ -103,11 +106,28 @@ public final class Session implements AutoCloseable
      */
     public Session(final ServerState server, final SessionHost host, final BufferPool pool)
     {
-        this(server, host, pool, false);
+        this(server, host, pool, server.settings().bindingProtocol());
     }
 
-    private Session(final ServerState server, final SessionHost host, final BufferPool pool, final boolean datagrams)
+    /**
+     * A session for one connection accepted by a listener with a protocol of its own (memcached's
+     * {@code -l proto[...]:}).
+     *
+     * @param server   the server state shared by all sessions.
+     * @param host     the connection's description.
+     * @param pool     the output buffer pool of the thread that drives this session.
+     * @param protocol the listener's protocol: ascii, binary, or the first byte decides ({@code AUTO}).
+     */
+    public Session(final ServerState server, final SessionHost host, final BufferPool pool,
+        final ServerSettings.BindingProtocol protocol)
     {
+        this(server, host, pool, false, protocol);
+    }
+
+    private Session(final ServerState server, final SessionHost host, final BufferPool pool, final boolean datagrams,
+        final ServerSettings.BindingProtocol protocol)
+    {
+        this.protocol = Objects.requireNonNull(protocol);
         this.server = server;
         this.cache = server.cache();
         this.host = host;
@@ -153,7 +173,7 @@ public final class Session implements AutoCloseable
      */
     public static Session forDatagrams(final ServerState server, final SessionHost host, final BufferPool pool)
     {
-        return new Session(server, host, pool, true);
+        return new Session(server, host, pool, true, server.settings().bindingProtocol());
     }
 
     /**
@@ -298,13 +318,22 @@ public final class Session implements AutoCloseable
 
     private ProtocolHandler negotiate(final byte first)
     {
-        final ServerSettings.BindingProtocol binding = server.settings().bindingProtocol();
-        if (binding == ServerSettings.BindingProtocol.BINARY ||
-            (binding == ServerSettings.BindingProtocol.AUTO && (first & 0xFF) == BinaryProtocol.REQUEST_MAGIC))
+        if (protocol == ServerSettings.BindingProtocol.BINARY ||
+            (protocol == ServerSettings.BindingProtocol.AUTO && (first & 0xFF) == BinaryProtocol.REQUEST_MAGIC))
         {
             return new BinaryProtocol(this);
         }
         return new AsciiProtocol(this);
+    }
+
+    /**
+     * The protocol of the listener that accepted this connection ({@code -B}, or its {@code proto[...]:}).
+     *
+     * @return ascii, binary, or {@code AUTO} when the first byte decides.
+     */
+    public ServerSettings.BindingProtocol protocol()
+    {
+        return protocol;
     }
 
     // -------------------------------------------------------------------------------------------------------------

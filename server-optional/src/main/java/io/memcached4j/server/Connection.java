@@ -228,8 +228,7 @@ final class Connection implements SessionHost
         if (!negotiated)
         {
             negotiated = true;
-            if (worker.state().verbosity() > 1 &&
-                worker.state().settings().bindingProtocol() == ServerSettings.BindingProtocol.AUTO)
+            if (worker.state().verbosity() > 1 && session.protocol() == ServerSettings.BindingProtocol.AUTO)
             {
                 final boolean binary = (in.get(0) & 0xFF) == 0x80;
                 worker.log().line(id + ": Client using the " + (binary ? "binary" : "ascii") + " protocol");

@@ -75,7 +75,8 @@ public final class Flags
         flag('A', "enable-shutdown", Argument.NONE, Disposition.APPLIED,
             "let clients stop the server with the \"shutdown\" command"),
         flag('l', "listen", Argument.REQUIRED, Disposition.APPLIED,
-            "addresses to listen on, comma separated, each ip or ip:port (default: all)"),
+            "addresses to listen on, comma separated, each ip or ip:port, optionally after " +
+                "proto[<protocol>]: and tag[<name>]: (default: all)"),
         flag('d', "daemon", Argument.NONE, Disposition.IGNORED,
             "accepted, no effect: memcached4j stays in the foreground (use a service manager)"),
         flag('r', "enable-coredumps", Argument.NONE, Disposition.IGNORED,

@@ -118,7 +118,8 @@ public final class MemcachedServer implements AutoCloseable
     private long pausedSince;
     private int nextWorker;
 
-    private record Listener(ServerSocketChannel channel, int id, String address, Path unixPath)
+    private record Listener(ServerSocketChannel channel, int id, String address, Path unixPath,
+        ServerSettings.BindingProtocol protocol)
     {
     }
 
@@ -365,8 +366,9 @@ public final class MemcachedServer implements AutoCloseable
 
     /**
      * memcached's {@code server_sockets}: a socket on every address of each {@code -l} item (every address without
-     * {@code -l}). An item that fails is reported and the next ones are still opened, then the start fails with
-     * memcached's line and the error text of the first failure that had one.
+     * {@code -l}, read by {@link ListenList}). An item that cannot be opened is reported and the next ones are still
+     * opened, an item memcached refuses to read ends the list, then the start fails with memcached's line and the
+     * error text of the first failure that had one.
      */
     private void serverSockets(final int port, final boolean udp, final PortFile ports) throws ServerStartException
     {
@@ -377,7 +379,7 @@ public final class MemcachedServer implements AutoCloseable
         {
             try
             {
-                serverSocket(null, port, udp, ports);
+                serverSocket(null, port, udp, options.serverSettings().bindingProtocol(), ports);
             }
             catch (final ListenFailure ex)
             {
@@ -391,21 +393,33 @@ public final class MemcachedServer implements AutoCloseable
         }
         final StringBuilder lines = new StringBuilder();
         String error = null;
-        for (final String item : listenItems(inter))
+        final ListenList items = new ListenList(inter, port, options.serverSettings().bindingProtocol());
+        while (true)
         {
+            final ListenList.Interface i;
             try
             {
-                final Interface i = parseInterface(item, port);
-                serverSocket(i.host(), i.port(), udp, ports);
+                i = items.next();
+            }
+            catch (final ListenFailure ex)
+            {
+                // memcached opens no more items after one it refuses
+                lines.append(ex.lines());
+                error = error == null || NO_ERROR.equals(error) ? ex.error() : error;
+                break;
+            }
+            if (i == null)
+            {
+                break;
+            }
+            try
+            {
+                serverSocket(i.host(), i.port(), udp, i.protocol(), ports);
             }
             catch (final ListenFailure ex)
             {
                 lines.append(ex.lines());
                 error = error == null || NO_ERROR.equals(error) ? ex.error() : error;
-                if (ex.last())
-                {
-                    break;
-                }
             }
             catch (final IOException ex)
             {
@@ -423,14 +437,14 @@ public final class MemcachedServer implements AutoCloseable
      * address it has; an address in use is passed over, and fails the item only when no address could be bound. Every
      * socket bound gets its line in the port file.
      */
-    private void serverSocket(final String host, final int port, final boolean udp, final PortFile ports)
-        throws IOException
+    private void serverSocket(final String host, final int port, final boolean udp,
+        final ServerSettings.BindingProtocol protocol, final PortFile ports) throws IOException
     {
         // memcached asks getaddrinfo for -1 as port 0 (any free port), and for the port as decimal text: another
         // negative number is no service, a larger one binds its low 16 bits
         if (port < -1)
         {
-            throw new ListenFailure("getaddrinfo(): Servname not supported for ai_socktype\n", NO_ERROR, false);
+            throw new ListenFailure("getaddrinfo(): Servname not supported for ai_socktype\n", NO_ERROR);
         }
         final int bindPort = port == -1 ? 0 : port & 0xFFFF;
         final List<InetSocketAddress> addresses = new ArrayList<>();
@@ -460,7 +474,7 @@ public final class MemcachedServer implements AutoCloseable
                 // address the JDK's one socket takes both
                 final ProtocolFamily family = host == null ? null :
                     a.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
-                final InetSocketAddress socket = udp ? openUdp(a, family) : listenTcp(a, family);
+                final InetSocketAddress socket = udp ? openUdp(a, family) : listenTcp(a, family, protocol);
                 final boolean ipv6 = socket.getAddress() instanceof Inet6Address;
                 if (host == null && ipv6 && socket.getAddress().isAnyLocalAddress())
                 {
@@ -477,7 +491,7 @@ public final class MemcachedServer implements AutoCloseable
                 {
                     // memcached's perror of bind(); the errno its next line shows is the one perror leaves when
                     // standard error is a file or a pipe (on a terminal it is bind()'s again)
-                    throw new ListenFailure("bind(): " + reason(ex) + "\n", "Invalid argument", false);
+                    throw new ListenFailure("bind(): " + reason(ex) + "\n", "Invalid argument");
                 }
                 inUse = ex;
             }
@@ -499,28 +513,8 @@ public final class MemcachedServer implements AutoCloseable
         }
         catch (final HostLookup.NoAddress ex)
         {
-            throw new ListenFailure("getaddrinfo(): " + ex.getMessage() + "\n", ex.errno(), false);
+            throw new ListenFailure("getaddrinfo(): " + ex.getMessage() + "\n", ex.errno());
         }
-    }
-
-    /**
-     * The items of {@code -l}, as memcached's {@code strtok} splits them: at commas and semicolons, without empty
-     * items, nothing trimmed.
-     *
-     * @param inter the {@code -l} addresses.
-     * @return the items.
-     */
-    static List<String> listenItems(final String inter)
-    {
-        final List<String> items = new ArrayList<>();
-        for (final String item : inter.split("[,;]"))
-        {
-            if (!item.isEmpty())
-            {
-                items.add(item);
-            }
-        }
-        return items;
     }
 
     /**
@@ -563,63 +557,9 @@ public final class MemcachedServer implements AutoCloseable
     }
 
     /**
-     * A {@code -l} item: the host to look up (null for every address) and the port.
-     *
-     * @param host the host, null for every address.
-     * @param port the port, as memcached passes it on (-1 is any free port).
-     */
-    record Interface(String host, int port)
-    {
-    }
-
-    /**
-     * memcached's reading of a {@code -l} item: {@code host}, {@code host:port}, {@code [v6]}, {@code [v6]:port}, a
-     * bare IPv6 address (a port only follows a single colon), {@code *} for every address, optionally after the
-     * {@code notls:} prefix.
-     *
-     * @param item        the item.
-     * @param defaultPort {@code -p} (or {@code -U}).
-     * @return the host and port.
-     * @throws ListenFailure memcached's message for an unclosed bracket or a port that is not a number.
-     */
-    static Interface parseInterface(final String item, final int defaultPort) throws ListenFailure
-    {
-        String p = item.startsWith("notls:") ? item.substring("notls:".length()) : item;
-        String host = null;
-        if (p.startsWith("["))
-        {
-            final int close = p.indexOf(']');
-            if (close < 0)
-            {
-                // memcached ends this message without a line end
-                throw new ListenFailure("Invalid IPV6 address: \"" + p + "\"", NO_ERROR, true);
-            }
-            host = p.substring(1, close);
-            p = p.substring(close + 1);
-        }
-        int port = defaultPort;
-        final int colon = p.indexOf(':');
-        if (colon >= 0 && (host != null || p.indexOf(':', colon + 1) < 0))
-        {
-            final String text = p.substring(colon + 1);
-            final long parsed = CommandLine.safeStrtol(text);
-            if (parsed == Long.MIN_VALUE)
-            {
-                throw new ListenFailure("Invalid port number: \"" + text + "\"\n", NO_ERROR, true);
-            }
-            port = (int)parsed;
-            p = p.substring(0, colon);
-        }
-        if (host == null)
-        {
-            host = p;
-        }
-        return new Interface("*".equals(host) ? null : host, port);
-    }
-
-    /**
-     * A listening socket that could not be opened, as memcached reports it: its own lines before its "failed to
-     * listen" line, and the error text that line ends with (memcached prints {@code errno} there).
+     * A listening socket that could not be opened, or a {@code -l} item memcached refuses, as memcached reports it: its
+     * own lines before its "failed to listen" line, and the error text that line ends with (memcached prints
+     * {@code errno} there).
      */
     static final class ListenFailure extends IOException
     {
@@ -627,19 +567,16 @@ public final class MemcachedServer implements AutoCloseable
 
         private final String lines;
         private final String error;
-        private final boolean last;
 
         /**
          * @param lines what memcached prints first, line ends included.
          * @param error the text after "failed to listen on ...: ".
-         * @param last  whether memcached opens no more {@code -l} items after this one.
          */
-        ListenFailure(final String lines, final String error, final boolean last)
+        ListenFailure(final String lines, final String error)
         {
             super(lines.strip());
             this.lines = lines;
             this.error = error;
-            this.last = last;
         }
 
         String lines()
@@ -650,11 +587,6 @@ public final class MemcachedServer implements AutoCloseable
         String error()
         {
             return error;
-        }
-
-        boolean last()
-        {
-            return last;
         }
     }
 
@@ -675,8 +607,8 @@ public final class MemcachedServer implements AutoCloseable
         return true;
     }
 
-    private InetSocketAddress listenTcp(final InetSocketAddress address, final ProtocolFamily family)
-        throws IOException
+    private InetSocketAddress listenTcp(final InetSocketAddress address, final ProtocolFamily family,
+        final ServerSettings.BindingProtocol protocol) throws IOException
     {
         final ServerSocketChannel ch = family == null ? ServerSocketChannel.open() : ServerSocketChannel.open(family);
         try
@@ -692,7 +624,7 @@ public final class MemcachedServer implements AutoCloseable
         }
         final InetSocketAddress bound = (InetSocketAddress)ch.getLocalAddress();
         addListener(ch, "tcp" + (bound.getAddress() instanceof Inet6Address ? "6" : "") + ":" +
-            hostString(bound) + ":" + bound.getPort(), null);
+            hostString(bound) + ":" + bound.getPort(), null, protocol);
         return bound;
     }
 
@@ -726,7 +658,7 @@ public final class MemcachedServer implements AutoCloseable
             final Path bound = socketPath(path);
             bindPrivately(ch, bound);
             ch.configureBlocking(false);
-            addListener(ch, "unix:" + bound, bound);
+            addListener(ch, "unix:" + bound, bound, options.serverSettings().bindingProtocol());
         }
         catch (final IOException ex)
         {
@@ -864,18 +796,18 @@ public final class MemcachedServer implements AutoCloseable
         }
     }
 
-    private void addListener(final ServerSocketChannel ch, final String address, final Path unixPath)
-        throws IOException
+    private void addListener(final ServerSocketChannel ch, final String address, final Path unixPath,
+        final ServerSettings.BindingProtocol protocol) throws IOException
     {
         final int id = ids.acquire();
         ch.register(acceptSelector, SelectionKey.OP_ACCEPT, null);
-        final Listener l = new Listener(ch, id, address, unixPath);
+        final Listener l = new Listener(ch, id, address, unixPath, protocol);
         ch.keyFor(acceptSelector).attach(l);
         listeners.add(l);
         state.listenerOpened(id, unixPath == null ? address : unixListenerShown(unixPath));
         if (state.verbosity() > 1)
         {
-            log.line("<" + id + " server listening (" + options.serverSettings().bindingProtocol().statsName() + ")");
+            log.line("<" + id + " server listening (" + protocol.statsName() + ")");
         }
     }
 
@@ -1324,7 +1256,7 @@ public final class MemcachedServer implements AutoCloseable
         }
         final Worker w = workers[nextWorker];
         nextWorker = (nextWorker + 1) % workers.length;
-        w.hand(new Worker.Handoff(ch, id, peer, listener.address()));
+        w.hand(new Worker.Handoff(ch, id, peer, listener.address(), listener.protocol()));
     }
 
     private void pauseAccepting(final boolean tooManyLine)

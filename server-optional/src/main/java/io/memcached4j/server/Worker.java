@@ -66,7 +66,8 @@ final class Worker implements Runnable
     /**
      * An accepted channel on its way to a worker.
      */
-    record Handoff(SocketChannel channel, int id, String peerAddress, String localAddress)
+    record Handoff(SocketChannel channel, int id, String peerAddress, String localAddress,
+        ServerSettings.BindingProtocol protocol)
     {
     }
 
@@ -288,7 +289,7 @@ final class Worker implements Runnable
                 final SelectionKey key = h.channel().register(selector, SelectionKey.OP_READ, c);
                 try
                 {
-                    c.start(key, new Session(state, c, pool));
+                    c.start(key, new Session(state, c, pool, h.protocol()));
                 }
                 catch (final RuntimeException | Error ex)
                 {
@@ -323,7 +324,7 @@ final class Worker implements Runnable
             }
             if (state.verbosity() > 1)
             {
-                log.line(newConnectionLine(h.id(), state.settings().bindingProtocol()));
+                log.line(newConnectionLine(h.id(), h.protocol()));
             }
             if (stopping)
             {

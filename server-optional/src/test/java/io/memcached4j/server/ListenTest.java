@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.memcached4j.protocol.ServerSettings;
+
 import static io.memcached4j.server.TestServers.Client;
 import static io.memcached4j.server.TestServers.InProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,35 +34,99 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ListenTest
 {
     @Test
-    void shouldSplitTheInterfacesAsStrtokDoes()
+    void shouldSplitTheInterfacesAsStrtokDoes() throws Exception
     {
-        assertEquals(List.of("127.0.0.1", " 127.0.0.2"), MemcachedServer.listenItems("127.0.0.1, 127.0.0.2"));
-        assertEquals(List.of("127.0.0.1", "127.0.0.2"), MemcachedServer.listenItems("127.0.0.1;127.0.0.2"));
-        assertEquals(List.of("127.0.0.1", "127.0.0.2"), MemcachedServer.listenItems(",127.0.0.1,,127.0.0.2,"));
-        assertEquals(List.of(), MemcachedServer.listenItems(""));
+        assertEquals(List.of("127.0.0.1 11211 auto-negotiate", " 127.0.0.2 11211 auto-negotiate"),
+            read("127.0.0.1, 127.0.0.2"));
+        assertEquals(List.of("127.0.0.1 11211 auto-negotiate", "127.0.0.2 11211 auto-negotiate"),
+            read("127.0.0.1;127.0.0.2"));
+        assertEquals(List.of("127.0.0.1 11211 auto-negotiate", "127.0.0.2 11211 auto-negotiate"),
+            read(",127.0.0.1,,127.0.0.2,"));
+        assertEquals(List.of(), read(""));
     }
 
     @Test
     void shouldReadAnInterfaceAsMemcachedDoes() throws Exception
     {
-        assertEquals(new MemcachedServer.Interface("127.0.0.1", 11211),
-            MemcachedServer.parseInterface("127.0.0.1", 11211));
-        assertEquals(new MemcachedServer.Interface("127.0.0.1", 5), MemcachedServer.parseInterface("127.0.0.1:5", 1));
-        assertEquals(new MemcachedServer.Interface("127.0.0.1", 5), MemcachedServer.parseInterface("127.0.0.1:+5", 1));
-        assertEquals(new MemcachedServer.Interface("::1", 1), MemcachedServer.parseInterface("::1", 1));
-        assertEquals(new MemcachedServer.Interface("::1", 5), MemcachedServer.parseInterface("[::1]:5", 1));
+        assertEquals(List.of("127.0.0.1 5 auto-negotiate"), read("127.0.0.1:5"));
+        assertEquals(List.of("127.0.0.1 5 auto-negotiate"), read("127.0.0.1:+5"));
+        assertEquals(List.of("::1 11211 auto-negotiate"), read("::1"));
+        assertEquals(List.of("::1 5 auto-negotiate"), read("[::1]:5"));
         // what follows the bracket up to the colon is dropped
-        assertEquals(new MemcachedServer.Interface("::1", 5), MemcachedServer.parseInterface("[::1]x:5", 1));
-        assertEquals(new MemcachedServer.Interface(null, 5), MemcachedServer.parseInterface("*:5", 1));
-        assertEquals(new MemcachedServer.Interface("", 5), MemcachedServer.parseInterface(":5", 1));
-        assertEquals(new MemcachedServer.Interface(" 127.0.0.2", 1), MemcachedServer.parseInterface(" 127.0.0.2", 1));
-        final MemcachedServer.ListenFailure port = assertThrows(MemcachedServer.ListenFailure.class,
-            () -> MemcachedServer.parseInterface("127.0.0.1:1x", 1));
-        assertEquals("Invalid port number: \"1x\"\n", port.lines());
-        assertEquals("Success", port.error());
-        final MemcachedServer.ListenFailure bracket = assertThrows(MemcachedServer.ListenFailure.class,
-            () -> MemcachedServer.parseInterface("[::1", 1));
-        assertEquals("Invalid IPV6 address: \"[::1\"", bracket.lines());
+        assertEquals(List.of("::1 5 auto-negotiate"), read("[::1]x:5"));
+        assertEquals(List.of("null 5 auto-negotiate"), read("*:5"));
+        assertEquals(List.of(" 5 auto-negotiate"), read(":5"));
+        assertEquals(List.of("127.0.0.1 11211 auto-negotiate", "Invalid port number: \"1x\"\n"),
+            read("127.0.0.1,127.0.0.1:1x,127.0.0.2"));
+        assertEquals(List.of("Invalid IPV6 address: \"[::1\""), read("[::1"));
+    }
+
+    /**
+     * memcached 1.6.39's prefixes of an item, and how it reads an item that ends with one (each seen with memcached
+     * 1.6.39 built without its proxy: where it listened, with which protocol, or the line it refused the item with).
+     */
+    @Test
+    void shouldReadThePrefixesAsMemcachedDoes() throws Exception
+    {
+        assertEquals(List.of("127.0.0.1 11211 ascii"), read("proto[ascii]:127.0.0.1"));
+        assertEquals(List.of("127.0.0.1 30021 binary"), read("proto[binary]:127.0.0.1:30021"));
+        assertEquals(List.of("127.0.0.1 11211 auto-negotiate"), read("proto[negotiating]:127.0.0.1"));
+        assertEquals(List.of("::1 30024 binary"), read("proto[binary]:[::1]:30024"));
+        // a beginning of a name is that name; another name leaves -B's protocol
+        assertEquals(List.of("127.0.0.1 11211 ascii"), read("proto[]:127.0.0.1"));
+        assertEquals(List.of("127.0.0.1 11211 ascii"), read("proto[asc]:127.0.0.1"));
+        assertEquals(List.of("127.0.0.1 11211 binary"), read("proto[b]:127.0.0.1"));
+        assertEquals(List.of("127.0.0.1 11211 auto-negotiate"), read("proto[foo]:127.0.0.1"));
+        assertEquals(List.of("127.0.0.1 11211 auto-negotiate"), read("proto[asciix]:127.0.0.1"));
+        // the character after the bracket is skipped, whatever it is; "proto" without a bracket is dropped
+        assertEquals(List.of("27.0.0.1 11211 ascii"), read("proto[ascii]127.0.0.1"));
+        assertEquals(List.of("127.0.0.1 11211 auto-negotiate"), read("proto127.0.0.1"));
+        assertEquals(List.of("x127.0.0.1 11211 auto-negotiate"), read("protox127.0.0.1"));
+        assertEquals(List.of("Invalid protocol spec: \"[ascii127.0.0.1\"\n"), read("proto[ascii127.0.0.1"));
+        // the proxy: the message shows the first item as far as memcached had read it
+        assertEquals(List.of("Server not built with proxy: \"proto[proxy\"\n"), read("proto[proxy]:127.0.0.1"));
+        assertEquals(List.of("127.0.0.1 11211 auto-negotiate", "Server not built with proxy: \"127.0.0.1\"\n"),
+            read("127.0.0.1,proto[proxy]:127.0.0.2"));
+        assertEquals(List.of("127.0.0.1:5:6 11211 auto-negotiate", "Server not built with proxy: \"tag[a\"\n"),
+            read("tag[a]:127.0.0.1:5:6,proto[proxy]:x"));
+        assertEquals(List.of("::1 30023 auto-negotiate", "Server not built with proxy: \"[::1\"\n"),
+            read("[::1]:30023,proto[proxy]:x"));
+        // tags: 1 to 8 characters, in brackets or between underscores
+        assertEquals(List.of("127.0.0.1 11211 auto-negotiate"), read("tag[abc]:127.0.0.1"));
+        assertEquals(List.of("127.0.0.1 11211 auto-negotiate"), read("tag_abc_:127.0.0.1"));
+        assertEquals(List.of("127.0.0.1 11211 ascii"), read("proto[ascii]:tag[abcdefgh]:127.0.0.1"));
+        assertEquals(List.of("127.0.0.1 11211 auto-negotiate"), read("tag127.0.0.1"));
+        assertEquals(List.of("Listener tags must be between 1 and 8 characters: \"abcdefghi\"\n"),
+            read("tag[abcdefghi]:127.0.0.1"));
+        assertEquals(List.of("Listener tags must be between 1 and 8 characters: \"\"\n"), read("tag[]:127.0.0.1"));
+        assertEquals(List.of("Invalid tag in socket config: \"_abc:127.0.0.1\"\n"), read("tag_abc:127.0.0.1"));
+        assertEquals(List.of("Invalid tag in socket config: \"[abc:127.0.0.1\"\n"), read("tag[abc:127.0.0.1"));
+        // a tag before proto: proto is then read as the host, and the address as its port
+        assertEquals(List.of("Invalid port number: \"127.0.0.1\"\n"), read("tag[abc]:proto[ascii]:127.0.0.1"));
+        // TLS modes need -Z
+        assertEquals(List.of("'notls' option is valid only when SSL is enabled\n"), read("notls:127.0.0.1"));
+        assertEquals(List.of("'notls' option is valid only when SSL is enabled\n"), read("notlsfoo"));
+        assertEquals(List.of("'btls' option is valid only when SSL is enabled\n"), read("btls:127.0.0.1"));
+        assertEquals(List.of("'otls' option is valid only when SSL is enabled\n"), read("mtls:127.0.0.1"));
+        assertEquals(List.of("127.0.0.1 11211 auto-negotiate", "'notls' option is valid only when SSL is enabled\n"),
+            read("127.0.0.1,notls:127.0.0.2"));
+    }
+
+    /**
+     * A prefix that ends an item: memcached skips the character it expects after the bracket, the end of the item,
+     * and reads on in the next item (or finds nothing after the last).
+     */
+    @Test
+    void shouldReadPastAPrefixThatEndsAnItemAsMemcachedDoes() throws Exception
+    {
+        assertEquals(List.of(" 11211 ascii"), read("proto[ascii]"));
+        assertEquals(List.of(" 11211 ascii"), read("proto[ascii]:"));
+        assertEquals(List.of(" 11211 auto-negotiate"), read("tag[ab]"));
+        // the next item is read twice, the second time after memcached ended its host where its port starts
+        assertEquals(List.of("127.0.0.1 11211 ascii", "127.0.0.1 11211 auto-negotiate"),
+            read("proto[ascii],127.0.0.1"));
+        assertEquals(List.of("127.0.0.1 30025 ascii", "127.0.0.1 11211 auto-negotiate"),
+            read("proto[ascii],127.0.0.1:30025"));
     }
 
     /**
@@ -215,6 +281,29 @@ class ListenTest
                 }
             }
         }
+    }
+
+    /**
+     * The items of an {@code -l} text as memcached reads them, with port 11211 and {@code -B auto}: host, port and
+     * protocol of each, then memcached's lines for an item it refuses.
+     */
+    private static List<String> read(final String inter)
+    {
+        final List<String> items = new java.util.ArrayList<>();
+        final ListenList list = new ListenList(inter, 11211, ServerSettings.BindingProtocol.AUTO);
+        try
+        {
+            for (ListenList.Interface i = list.next(); i != null; i = list.next())
+            {
+                items.add(i.host() + " " + i.port() + " " + i.protocol().statsName());
+            }
+        }
+        catch (final MemcachedServer.ListenFailure ex)
+        {
+            assertEquals("Success", ex.error());
+            items.add(ex.lines());
+        }
+        return items;
     }
 
     private static List<String> memcachedCommand()

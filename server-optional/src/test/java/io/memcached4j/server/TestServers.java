@@ -72,6 +72,19 @@ final class TestServers
         return false;
     }
 
+    /**
+     * The version the reference memcached prints ({@code -V}).
+     *
+     * @return e.g. {@code 1.6.18}.
+     */
+    static String memcachedVersion() throws IOException, InterruptedException
+    {
+        final Process p = new ProcessBuilder(MEMCACHED.toString(), "-V").redirectErrorStream(true).start();
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        p.waitFor();
+        return out.replaceFirst("^memcached ", "");
+    }
+
     static boolean isRoot()
     {
         return "root".equals(System.getProperty("user.name"));
