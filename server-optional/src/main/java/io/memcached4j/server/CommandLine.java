@@ -314,7 +314,7 @@ public final class CommandLine
                 }
                 if (o.threads > 64)
                 {
-                    o.notices.add("WARNING: Setting a high number of workerthreads is not recommended.\n" +
+                    o.memcachedNotice("WARNING: Setting a high number of workerthreads is not recommended.\n" +
                         " Set this value to the number of cores in your machine or less.");
                 }
             }
@@ -608,7 +608,7 @@ public final class CommandLine
                 "-o drop_privileges has no effect: no system call filter is installed in a JVM.");
             case "no_drop_privileges" -> o.notices.add(
                 "-o no_drop_privileges has no effect: no system call filter is installed in a JVM.");
-            case "resp_obj_mem_limit" -> o.notices.add(
+            case "resp_obj_mem_limit" -> o.memcachedNotice(
                 "DEPRECATED: resp_obj_mem_limit no longer used. See read_buf_mem_limit,");
             case "read_buf_mem_limit" ->
             {

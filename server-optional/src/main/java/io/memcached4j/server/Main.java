@@ -39,6 +39,9 @@ public final class Main
     private static final int GRACEFUL_STOP = 2;
     /** The most memcached reads of a pid file's first line (fgets into 1024 bytes). */
     private static final int PID_LINE_MAX = 1023;
+    /** The access mode bits of a descriptor's flags, and the mode of one open for reading and writing. */
+    private static final int O_ACCMODE = 3;
+    private static final int O_RDWR = 2;
 
     private Main()
     {
@@ -208,7 +211,9 @@ public final class Main
      */
     public static Started start(final ServerOptions options, final PrintStream err)
     {
-        final Log log = new Log(err);
+        // what glibc's perror does to errno depends on the descriptor behind standard error (Log.errnoAfterPerror),
+        // which only the process's own standard error has
+        final Log log = new Log(err, err == System.err && readWrite(Path.of("/proc/self/fdinfo/2")));
         final long maxconns = options.serverSettings().maxConnections();
         final int fds = openFileLimit(maxconns, Path.of("/proc/self"), Path.of("/proc/sys/fs/nr_open"));
         if (fds < 0)
@@ -227,15 +232,22 @@ public final class Main
         final String privileges = privilegeNotice(root, options.user());
         if (privileges != null)
         {
-            log.line(privileges);
+            log.notice(privileges);
         }
         for (final String notice : options.notices())
         {
-            log.line(notice);
+            if (options.printedByMemcached(notice))
+            {
+                log.line(notice);
+            }
+            else
+            {
+                log.notice(notice);
+            }
         }
         if (fds > 0)
         {
-            log.line("-c " + maxconns + " is above this process's open file limit, " + fds + ", which memcached " +
+            log.notice("-c " + maxconns + " is above this process's open file limit, " + fds + ", which memcached " +
                 "would raise and a JVM cannot: connections past the limit wait until others close.");
         }
         if (options.sasl && options.verbosity() > 0)
@@ -268,7 +280,7 @@ public final class Main
         final MemcachedServer server;
         try
         {
-            server = MemcachedServer.start(options, cache, err);
+            server = MemcachedServer.start(options, cache, log);
         }
         catch (final ServerStartException ex)
         {
@@ -282,6 +294,32 @@ public final class Main
             savePid(options.pidFile(), ProcessHandle.current().pid(), log);
         }
         return new Started(server, cache, 0);
+    }
+
+    /**
+     * Whether a descriptor is open for reading and writing, as a terminal is, from its {@code fdinfo} (Linux): the
+     * access mode in the octal {@code flags:} line.
+     *
+     * @param fdinfo the descriptor's {@code /proc/<pid>/fdinfo/<fd>}.
+     * @return true for {@code O_RDWR}; false otherwise, or when there is no such file.
+     */
+    static boolean readWrite(final Path fdinfo)
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(fdinfo, StandardCharsets.US_ASCII))
+            {
+                if (line.startsWith("flags:"))
+                {
+                    return (Integer.parseInt(line.substring("flags:".length()).strip(), 8) & O_ACCMODE) == O_RDWR;
+                }
+            }
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            // not Linux, or no such descriptor: as a file or a pipe
+        }
+        return false;
     }
 
     /**

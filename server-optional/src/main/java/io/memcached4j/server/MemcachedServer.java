@@ -133,14 +133,14 @@ public final class MemcachedServer implements AutoCloseable
     {
     }
 
-    private MemcachedServer(final ServerOptions options, final MemcachedCache cache, final PrintStream err)
+    private MemcachedServer(final ServerOptions options, final MemcachedCache cache, final Log log)
         throws IOException
     {
         this.options = options;
         this.cache = cache;
         final ServerSettings settings = options.serverSettings();
         this.state = new ServerState(cache, settings);
-        this.log = new Log(err);
+        this.log = log;
         final int reserved = RESERVED_FDS_PER_THREAD * settings.threads();
         state.reservedFds(reserved);
         this.ids = new ConnectionIds(MAIN_THREAD_FDS + reserved);
@@ -161,15 +161,31 @@ public final class MemcachedServer implements AutoCloseable
      * @param cache   the cache to serve; the server does not close it.
      * @param err     where verbose output goes (standard error).
      * @return the running server.
-     * @throws ServerStartException when a listener cannot be opened, with memcached's message and exit status.
+     * @throws ServerStartException when a listener cannot be opened, with memcached's last line and exit status (its
+     *                              lines before that one are printed on {@code err}).
      */
     public static MemcachedServer start(final ServerOptions options, final MemcachedCache cache, final PrintStream err)
+        throws ServerStartException
+    {
+        return start(options, cache, new Log(err));
+    }
+
+    /**
+     * Open the listeners and start serving {@code cache}, printing on the log the start-up lines were printed on.
+     *
+     * @param options the command line.
+     * @param cache   the cache to serve; the server does not close it.
+     * @param log     standard error.
+     * @return the running server.
+     * @throws ServerStartException when a listener cannot be opened, with memcached's last line and exit status.
+     */
+    static MemcachedServer start(final ServerOptions options, final MemcachedCache cache, final Log log)
         throws ServerStartException
     {
         final MemcachedServer server;
         try
         {
-            server = new MemcachedServer(options, cache, err);
+            server = new MemcachedServer(options, cache, log);
         }
         catch (final IOException ex)
         {
@@ -366,9 +382,9 @@ public final class MemcachedServer implements AutoCloseable
 
     /**
      * memcached's {@code server_sockets}: a socket on every address of each {@code -l} item (every address without
-     * {@code -l}, read by {@link ListenList}). An item that cannot be opened is reported and the next ones are still
-     * opened, an item memcached refuses to read ends the list, then the start fails with memcached's line and the
-     * error text of the first failure that had one.
+     * {@code -l}, read by {@link ListenList}). An item that cannot be opened is reported at once and the next ones are
+     * still opened, an item memcached refuses to read ends the list, then the start fails with memcached's line and
+     * the error text of the first failure that had one.
      */
     private void serverSockets(final int port, final boolean udp, final PortFile ports) throws ServerStartException
     {
@@ -383,7 +399,7 @@ public final class MemcachedServer implements AutoCloseable
             }
             catch (final ListenFailure ex)
             {
-                throw new ServerStartException(ex.lines() + what + ": " + ex.error(), CommandLineException.EX_OSERR);
+                throw new ServerStartException(what + ": " + report(ex), CommandLineException.EX_OSERR);
             }
             catch (final IOException ex)
             {
@@ -391,7 +407,6 @@ public final class MemcachedServer implements AutoCloseable
             }
             return;
         }
-        final StringBuilder lines = new StringBuilder();
         String error = null;
         final ListenList items = new ListenList(inter, port, options.serverSettings().bindingProtocol());
         while (true)
@@ -404,8 +419,8 @@ public final class MemcachedServer implements AutoCloseable
             catch (final ListenFailure ex)
             {
                 // memcached opens no more items after one it refuses
-                lines.append(ex.lines());
-                error = error == null || NO_ERROR.equals(error) ? ex.error() : error;
+                final String e = report(ex);
+                error = error == null || NO_ERROR.equals(error) ? e : error;
                 break;
             }
             if (i == null)
@@ -418,8 +433,8 @@ public final class MemcachedServer implements AutoCloseable
             }
             catch (final ListenFailure ex)
             {
-                lines.append(ex.lines());
-                error = error == null || NO_ERROR.equals(error) ? ex.error() : error;
+                final String e = report(ex);
+                error = error == null || NO_ERROR.equals(error) ? e : error;
             }
             catch (final IOException ex)
             {
@@ -428,8 +443,21 @@ public final class MemcachedServer implements AutoCloseable
         }
         if (error != null)
         {
-            throw new ServerStartException(lines + what + ": " + error, CommandLineException.EX_OSERR);
+            throw new ServerStartException(what + ": " + error, CommandLineException.EX_OSERR);
         }
+    }
+
+    /**
+     * Print a failure's lines, as memcached prints them when it fails.
+     *
+     * @return the error text memcached's "failed to listen" line would show after it.
+     */
+    private String report(final ListenFailure ex)
+    {
+        // what perror does to errno depends on what was printed before its own line
+        final String error = ex.perror() ? log.errnoAfterPerror(ex.error()) : ex.error();
+        log.text(ex.lines());
+        return error;
     }
 
     /**
@@ -489,9 +517,8 @@ public final class MemcachedServer implements AutoCloseable
             {
                 if (!reason(ex).equals(ADDRESS_IN_USE))
                 {
-                    // memcached's perror of bind(); the errno its next line shows is the one perror leaves when
-                    // standard error is a file or a pipe (on a terminal it is bind()'s again)
-                    throw new ListenFailure("bind(): " + reason(ex) + "\n", "Invalid argument");
+                    // memcached's perror of bind()
+                    throw ListenFailure.perror("bind()", reason(ex));
                 }
                 inUse = ex;
             }
@@ -567,6 +594,7 @@ public final class MemcachedServer implements AutoCloseable
 
         private final String lines;
         private final String error;
+        private final boolean perror;
 
         /**
          * @param lines what memcached prints first, line ends included.
@@ -574,9 +602,32 @@ public final class MemcachedServer implements AutoCloseable
          */
         ListenFailure(final String lines, final String error)
         {
+            this(lines, error, false);
+        }
+
+        private ListenFailure(final String lines, final String error, final boolean perror)
+        {
             super(lines.strip());
             this.lines = lines;
             this.error = error;
+            this.perror = perror;
+        }
+
+        /**
+         * A call that failed, which memcached reports with {@code perror}.
+         *
+         * @param call  the call, as memcached names it: {@code bind()}.
+         * @param error the system's text for the failure.
+         * @return the failure; its error text is the call's, before {@code perror} had a say.
+         */
+        static ListenFailure perror(final String call, final String error)
+        {
+            return new ListenFailure(call + ": " + error + "\n", error, true);
+        }
+
+        boolean perror()
+        {
+            return perror;
         }
 
         String lines()
@@ -670,9 +721,11 @@ public final class MemcachedServer implements AutoCloseable
             {
                 // already failing
             }
-            // memcached's perror of bind(), then its line, whose errno is EINVAL by then
-            throw new ServerStartException("bind(): " + reason(ex) + "\nfailed to listen on UNIX socket: " + path +
-                ": Invalid argument", CommandLineException.EX_OSERR);
+            // memcached's perror of bind(), then its line
+            final String error = log.errnoAfterPerror(reason(ex));
+            log.line("bind(): " + reason(ex));
+            throw new ServerStartException("failed to listen on UNIX socket: " + path + ": " + error,
+                CommandLineException.EX_OSERR);
         }
     }
 

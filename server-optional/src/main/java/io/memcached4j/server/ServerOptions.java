@@ -38,6 +38,8 @@ public final class ServerOptions
 
     Action action = Action.RUN;
     final List<String> notices = new ArrayList<>();
+    /** The notices memcached prints as well (its warnings); the others are memcached4j's own. */
+    final List<String> memcachedNotices = new ArrayList<>();
 
     // the server's settings, memcached's names
     int port = 11211;
@@ -130,6 +132,28 @@ public final class ServerOptions
     public List<String> notices()
     {
         return Collections.unmodifiableList(notices);
+    }
+
+    /**
+     * Whether memcached prints a notice too (a warning of its own), where the others are memcached4j's.
+     *
+     * @param notice one of {@link #notices()}.
+     * @return true for memcached's line.
+     */
+    boolean printedByMemcached(final String notice)
+    {
+        return memcachedNotices.contains(notice);
+    }
+
+    /**
+     * Add a notice memcached prints too.
+     *
+     * @param line the line, as memcached prints it.
+     */
+    void memcachedNotice(final String line)
+    {
+        notices.add(line);
+        memcachedNotices.add(line);
     }
 
     /**
