@@ -113,24 +113,4 @@ final class SlabClass
         }
         return total;
     }
-
-    void resetStats()
-    {
-        evicted = 0;
-        evictedNonzero = 0;
-        evictedTime = 0;
-        reclaimed = 0;
-        outOfMemory = 0;
-        tailRepairs = 0;
-        expiredUnfetched = 0;
-        evictedUnfetched = 0;
-        evictedActive = 0;
-        crawlerReclaimed = 0;
-        crawlerItemsChecked = 0;
-        lrutailReflocked = 0;
-        movesToCold = 0;
-        movesToWarm = 0;
-        movesWithinLru = 0;
-        directReclaims = 0;
-    }
 }
