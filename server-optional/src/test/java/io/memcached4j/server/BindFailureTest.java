@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.memcached4j.server.TestServers.asRoot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -220,18 +221,5 @@ class BindFailureTest
         final List<String> cmd = new ArrayList<>(TestServers.Forked.classpathCommand());
         cmd.addAll(List.of(args));
         return cmd;
-    }
-
-    /** As root, {@code -u root}: memcached starts, and memcached4j prints no notice about the user. */
-    private static String[] asRoot(final String... args)
-    {
-        final List<String> all = new ArrayList<>();
-        if (TestServers.isRoot())
-        {
-            all.add("-u");
-            all.add("root");
-        }
-        all.addAll(List.of(args));
-        return all.toArray(new String[0]);
     }
 }

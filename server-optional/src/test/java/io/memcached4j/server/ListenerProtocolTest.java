@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static io.memcached4j.server.TestServers.Forked;
 import static io.memcached4j.server.TestServers.InProcess;
+import static io.memcached4j.server.TestServers.asRoot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -216,18 +217,5 @@ class ListenerProtocolTest
     {
         return TestServers.isRoot() ? List.of(TestServers.MEMCACHED.toString(), "-u", "root") :
             List.of(TestServers.MEMCACHED.toString());
-    }
-
-    /** As root, {@code -u root} keeps memcached4j's notice about the user out of standard error. */
-    private static String[] asRoot(final String... args)
-    {
-        final List<String> all = new ArrayList<>();
-        if (TestServers.isRoot())
-        {
-            all.add("-u");
-            all.add("root");
-        }
-        all.addAll(List.of(args));
-        return all.toArray(new String[0]);
     }
 }

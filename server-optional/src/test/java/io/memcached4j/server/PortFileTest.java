@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.memcached4j.server.TestServers.asRoot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -255,22 +256,6 @@ class PortFileTest
         }
         cmd.addAll(List.of(args));
         return cmd;
-    }
-
-    /**
-     * As root, {@code -u root}: memcached4j prints no notice about the user, and memcached writes to the test's
-     * directories.
-     */
-    private static String[] asRoot(final String... args)
-    {
-        final List<String> all = new ArrayList<>();
-        if (TestServers.isRoot())
-        {
-            all.add("-u");
-            all.add("root");
-        }
-        all.addAll(List.of(args));
-        return all.toArray(new String[0]);
     }
 
     private static void ports(final List<SocketAddress> addresses, final List<Integer> into)

@@ -91,6 +91,25 @@ final class TestServers
     }
 
     /**
+     * The arguments after {@code -u root} when the tests run as root: memcached starts (it refuses root without
+     * {@code -u}), and memcached4j prints no notice about the user.
+     *
+     * @param args the server's arguments.
+     * @return them, after {@code -u root} when running as root.
+     */
+    static String[] asRoot(final String... args)
+    {
+        final List<String> all = new ArrayList<>();
+        if (isRoot())
+        {
+            all.add("-u");
+            all.add("root");
+        }
+        all.addAll(List.of(args));
+        return all.toArray(new String[0]);
+    }
+
+    /**
      * A server started in this JVM; its standard error is captured.
      */
     static final class InProcess implements AutoCloseable
