@@ -60,13 +60,8 @@ final class Log
      */
     void line(final String line)
     {
-        synchronized (err)
-        {
-            written = true;
-            err.print(line);
-            err.print('\n');
-            err.flush();
-        }
+        written = true;
+        notice(line);
     }
 
     /**
